@@ -1,0 +1,13 @@
+// What every Remix loader and action receives from the Worker entry (workers/entry.ts).
+import type { DatabaseHandle } from "../db/client";
+import type { AppConfig, Env } from "../workers/env";
+
+declare module "@remix-run/cloudflare" {
+  interface AppLoadContext {
+    cloudflare: { env: Env; ctx: ExecutionContext; config: AppConfig };
+    /** Per-request database; connects on first use, closed by the entry when the request ends. */
+    database: DatabaseHandle;
+  }
+}
+
+export {};

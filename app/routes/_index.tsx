@@ -1,0 +1,85 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { listServiceCards } from "../../db/queries/catalog";
+import { formatMoney } from "../../domain/money";
+
+export const meta: MetaFunction = () => [
+  { title: "Book a service · Edge Booking" },
+  { name: "description", content: "Find a service, pick a live slot, pay, done." },
+];
+
+const SearchSchema = z.object({
+  q: z.string().trim().max(100).optional().catch(undefined),
+  category: z.string().trim().max(60).optional().catch(undefined),
+});
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const params = SearchSchema.parse(Object.fromEntries(new URL(request.url).searchParams));
+  const filter = { q: params.q || undefined, category: params.category || undefined };
+  const [cards, all] = await Promise.all([
+    listServiceCards(context.database.db, filter),
+    filter.q || filter.category ? listServiceCards(context.database.db) : null,
+  ]);
+  const categories = [...new Set((all ?? cards).map((card) => card.category))].sort();
+  return { cards, categories, filter };
+}
+
+export default function Home() {
+  const { cards, categories, filter } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <section className="hero">
+        <h1>Book a service in three steps</h1>
+        <p>Pick a live slot, pay, and get your confirmation.</p>
+        <Form method="get" className="search" role="search">
+          <label>
+            <span>What are you looking for?</span>
+            <input type="search" name="q" defaultValue={filter.q ?? ""} placeholder="Haircut, massage, tutoring…" />
+          </label>
+          <label>
+            <span>Category</span>
+            <select name="category" defaultValue={filter.category ?? ""}>
+              <option value="">All categories</option>
+              {categories.map((category) => (
+                <option key={category} value={category}>
+                  {category}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="submit">Search</button>
+        </Form>
+      </section>
+      <section aria-labelledby="services-heading">
+        <h2 id="services-heading">{cards.length === 1 ? "1 service" : `${cards.length} services`}</h2>
+        {cards.length === 0 ? <p>No services match your search.</p> : null}
+        <ul className="cards">
+          {cards.map((card) => (
+            <li key={card.id} className="card">
+              <h3>{card.name}</h3>
+              <p className="muted">
+                <Link to={`/providers/${card.provider.slug}`}>{card.provider.displayName}</Link> · {card.category}
+              </p>
+              <p>{card.description}</p>
+              <dl className="facts">
+                <div>
+                  <dt>Price</dt>
+                  <dd data-testid="price">{formatMoney({ amount: card.priceAmount, currency: card.currency })}</dd>
+                </div>
+                <div>
+                  <dt>Duration</dt>
+                  <dd>{card.durationMinutes} min</dd>
+                </div>
+                <div>
+                  <dt>Time zone</dt>
+                  <dd>{card.provider.timeZone}</dd>
+                </div>
+              </dl>
+            </li>
+          ))}
+        </ul>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,27 @@
+// Tests that run inside workerd through Cloudflare's vitest plugin (the renamed successor of
+// @cloudflare/vitest-pool-workers): the Worker's fetch and scheduled handlers and the Durable Object.
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: {
+        bindings: {
+          APP_ENV: "test",
+          DATABASE_URL: process.env.DATABASE_URL ?? "",
+          NEON_WS_PROXY: process.env.NEON_WS_PROXY ?? "",
+          SESSION_SECRET: "test-session-secret-test-session-secret",
+          STRIPE_SECRET_KEY: process.env.STRIPE_SECRET_KEY ?? "sk_test_standin",
+          STRIPE_API_BASE: process.env.STRIPE_API_BASE ?? "",
+          STRIPE_WEBHOOK_SECRET: process.env.STRIPE_WEBHOOK_SECRET ?? "whsec_test_standin",
+        },
+      },
+    }),
+  ],
+  test: {
+    include: ["tests/workers/**/*.test.ts"],
+    testTimeout: 60_000,
+  },
+});

@@ -1,0 +1,79 @@
+// The Worker's bindings and configuration. Every value is parsed once per isolate by zod, and a
+// missing or malformed variable fails fast with its name (the dev script runs the same check before
+// it starts wrangler, so a typo never surfaces as a confusing error deep inside a request).
+import { z } from "zod";
+import type { ProviderSchedule } from "../durable-objects/provider-schedule";
+
+export interface Env {
+  PROVIDER_SCHEDULE: DurableObjectNamespace<ProviderSchedule>;
+  ASSETS: Fetcher;
+  APP_ENV?: string;
+  DATABASE_URL?: string;
+  /** Local only: host:port/path of the WebSocket-to-TCP proxy in front of a plain Postgres. */
+  NEON_WS_PROXY?: string;
+  SESSION_SECRET?: string;
+  STRIPE_SECRET_KEY?: string;
+  STRIPE_WEBHOOK_SECRET?: string;
+  /** Local only: base URL of the Stripe stand-in, e.g. http://127.0.0.1:12111. Unset = api.stripe.com. */
+  STRIPE_API_BASE?: string;
+  PLATFORM_FEE_BPS_CUSTOMER?: string;
+  PLATFORM_FEE_BPS_GUEST?: string;
+  ESCROW_DAYS?: string;
+  HOLD_TTL_SECONDS?: string;
+  MAX_HOLDS_PER_HOLDER?: string;
+  PENDING_PAYMENT_TTL_MINUTES?: string;
+  APPROVAL_TTL_HOURS?: string;
+  PAYOUT_MAX_ATTEMPTS?: string;
+}
+
+const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+export const ConfigSchema = z.object({
+  APP_ENV: z.enum(["production", "development", "test"]).default("production"),
+  DATABASE_URL: z
+    .string({ error: "is required (a postgres:// URL; Neon in production)" })
+    .regex(/^postgres(ql)?:\/\/.+/, "must be a postgres:// or postgresql:// URL"),
+  NEON_WS_PROXY: z
+    .string()
+    .regex(/^[\w.-]+:\d+(\/[\w/-]*)?$/, "must look like 127.0.0.1:54330/v1")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  SESSION_SECRET: z.string({ error: "is required" }).min(32, "must be at least 32 characters"),
+  STRIPE_SECRET_KEY: z.string({ error: "is required" }).regex(/^(sk|rk)_(test|live)_\w+/, "must be a Stripe secret key (sk_test_… or sk_live_…)"),
+  STRIPE_WEBHOOK_SECRET: z.string({ error: "is required" }).regex(/^whsec_\w+/, "must be a webhook signing secret (whsec_…)"),
+  STRIPE_API_BASE: z
+    .url({ error: "must be a URL such as http://127.0.0.1:12111" })
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  PLATFORM_FEE_BPS_CUSTOMER: intFrom(0, 10_000).default(1000),
+  PLATFORM_FEE_BPS_GUEST: intFrom(0, 10_000).default(1200),
+  ESCROW_DAYS: intFrom(0, 365).default(7),
+  HOLD_TTL_SECONDS: intFrom(30, 3600).default(600),
+  MAX_HOLDS_PER_HOLDER: intFrom(1, 50).default(3),
+  PENDING_PAYMENT_TTL_MINUTES: intFrom(1, 24 * 60).default(30),
+  APPROVAL_TTL_HOURS: intFrom(1, 24 * 14).default(24),
+  PAYOUT_MAX_ATTEMPTS: intFrom(1, 20).default(5),
+});
+
+export type AppConfig = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration: ${issues.join("; ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const cache = new WeakMap<object, AppConfig>();
+
+/** Parses (once per env object) and returns the typed configuration, or throws ConfigError naming each bad variable. */
+export function loadConfig(env: Env | Record<string, unknown>): AppConfig {
+  const cached = cache.get(env);
+  if (cached) return cached;
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`));
+  }
+  cache.set(env, parsed.data);
+  return parsed.data;
+}

@@ -1,0 +1,65 @@
+// One JSON error envelope for every API error: { error: { code, message, fields?, ...details } }.
+// DomainError codes map to HTTP statuses here and nowhere else.
+import { z } from "zod";
+import { ConfigError } from "../env";
+import { DomainError, type DomainErrorCode } from "../../domain/errors";
+
+const STATUS: Record<DomainErrorCode, number> = {
+  VALIDATION: 400,
+  NOT_FOUND: 404,
+  SLOT_UNAVAILABLE: 409,
+  HOLD_EXPIRED: 409,
+  HOLD_NOT_OWNED: 403,
+  HOLD_LIMIT_REACHED: 429,
+  ILLEGAL_TRANSITION: 409,
+  STALE_VERSION: 409,
+  IDEMPOTENCY_MISMATCH: 409,
+  POLICY_FORBIDS: 409,
+  PAYMENT_FAILED: 402,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  RATE_LIMITED: 429,
+};
+
+export function json(data: unknown, init: ResponseInit = {}): Response {
+  const headers = new Headers(init.headers);
+  headers.set("content-type", "application/json; charset=utf-8");
+  return new Response(JSON.stringify(data), { ...init, headers });
+}
+
+export function errorResponse(status: number, code: string, message: string, extra: Record<string, unknown> = {}): Response {
+  return json({ error: { code, message, ...extra } }, { status });
+}
+
+/** zod issues → 400 naming every field path, e.g. "customer.email: Invalid email address". */
+export function validationError(error: z.ZodError, prefix?: string): Response {
+  const fields = error.issues.map((issue) => ({
+    path: [...(prefix ? [prefix] : []), ...issue.path.map(String)].join("."),
+    message: issue.message,
+  }));
+  const summary = fields.map((f) => `${f.path || "(body)"}: ${f.message}`).join("; ");
+  return errorResponse(400, "VALIDATION", `Invalid request: ${summary}`, { fields });
+}
+
+/** Turns anything thrown by a handler into a response; unexpected errors are logged and become 500. */
+export function toErrorResponse(error: unknown): Response {
+  if (error instanceof DomainError) {
+    return errorResponse(STATUS[error.code], error.code, error.message, error.details);
+  }
+  if (error instanceof z.ZodError) return validationError(error);
+  if (error instanceof ConfigError) return errorResponse(500, "MISCONFIGURED", error.message);
+  if (error instanceof Response) return error;
+  console.error(JSON.stringify({ eventName: "api.unhandled", message: error instanceof Error ? error.message : String(error), stack: error instanceof Error ? error.stack : undefined }));
+  return errorResponse(500, "INTERNAL", "Something went wrong on our side. Please try again.");
+}
+
+/** Parses a JSON body; a body that is not JSON is a 400 naming the body, never a 500. */
+export async function readJson(request: Request): Promise<unknown> {
+  const text = await request.text();
+  if (text.length > 64 * 1024) throw new DomainError("VALIDATION", "Request body is too large (max 64 KiB)", { fields: [{ path: "body", message: "too large" }] });
+  try {
+    return text === "" ? {} : JSON.parse(text);
+  } catch {
+    throw new DomainError("VALIDATION", "Request body must be valid JSON", { fields: [{ path: "body", message: "not valid JSON" }] });
+  }
+}
