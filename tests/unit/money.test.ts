@@ -1,0 +1,129 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { isDomainError } from "../../domain/errors";
+import {
+  add,
+  compare,
+  equals,
+  formatMoney,
+  minorUnitDigits,
+  money,
+  mulDivFloor,
+  mulDivRoundHalfUp,
+  subtract,
+  toDecimalString,
+  zero,
+} from "../../domain/money";
+
+function code(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (error) {
+    return isDomainError(error) ? error.code : "non-domain";
+  }
+  return undefined;
+}
+
+describe("money()", () => {
+  it("builds valid money", () => {
+    expect(money(1234, "usd")).toEqual({ amount: 1234, currency: "usd" });
+    expect(money(-5, "eur").amount).toBe(-5);
+    expect(Object.is(money(-0, "usd").amount, 0)).toBe(true);
+    expect(zero("jpy")).toEqual({ amount: 0, currency: "jpy" });
+  });
+
+  it.each([1.5, 0.1, Number.NaN, Number.POSITIVE_INFINITY, Number.MAX_SAFE_INTEGER + 1, 2 ** 60])(
+    "rejects amount %s",
+    (amount) => {
+      expect(code(() => money(amount, "usd"))).toBe("VALIDATION");
+    },
+  );
+
+  it.each(["USD", "us", "usdd", "", "u$d", " usd"])("rejects currency %j", (currency) => {
+    expect(code(() => money(1, currency))).toBe("VALIDATION");
+  });
+});
+
+describe("arithmetic", () => {
+  it("adds and subtracts in the same currency", () => {
+    expect(add(money(150, "usd"), money(275, "usd"))).toEqual(money(425, "usd"));
+    expect(subtract(money(150, "usd"), money(275, "usd"))).toEqual(money(-125, "usd"));
+    expect(equals(money(1, "usd"), money(1, "usd"))).toBe(true);
+    expect(equals(money(1, "usd"), money(1, "eur"))).toBe(false);
+    expect(compare(money(1, "usd"), money(2, "usd"))).toBe(-1);
+  });
+
+  it("refuses to mix currencies", () => {
+    expect(code(() => add(money(1, "usd"), money(1, "eur")))).toBe("VALIDATION");
+    expect(code(() => subtract(money(1, "usd"), money(1, "jpy")))).toBe("VALIDATION");
+    expect(code(() => compare(money(1, "usd"), money(1, "jpy")))).toBe("VALIDATION");
+  });
+
+  it("throws instead of losing precision past MAX_SAFE_INTEGER", () => {
+    expect(code(() => add(money(Number.MAX_SAFE_INTEGER, "usd"), money(1, "usd")))).toBe("VALIDATION");
+  });
+
+  it("add/subtract are inverse (property)", () => {
+    const amount = fc.integer({ min: -(2 ** 50), max: 2 ** 50 });
+    fc.assert(
+      fc.property(amount, amount, (a, b) => {
+        expect(subtract(add(money(a, "usd"), money(b, "usd")), money(b, "usd"))).toEqual(money(a, "usd"));
+      }),
+    );
+  });
+});
+
+describe("integer fractions", () => {
+  it("rounds half up exactly", () => {
+    expect(mulDivRoundHalfUp(1005, 1000, 10_000)).toBe(101); // 100.5 → 101
+    expect(mulDivRoundHalfUp(1004, 1000, 10_000)).toBe(100); // 100.4 → 100
+    expect(mulDivRoundHalfUp(1, 1, 2)).toBe(1);
+    expect(mulDivRoundHalfUp(1, 1, 3)).toBe(0);
+    expect(mulDivRoundHalfUp(Number.MAX_SAFE_INTEGER, 9_999, 10_000)).toBe(9_006_298_534_815_517); // exact, no float
+    expect(mulDivFloor(1005, 1000, 10_000)).toBe(100);
+  });
+
+  it("rejects bad operands", () => {
+    expect(code(() => mulDivRoundHalfUp(1, 1, 0))).toBe("VALIDATION");
+    expect(code(() => mulDivRoundHalfUp(-1, 1, 2))).toBe("VALIDATION");
+    expect(code(() => mulDivRoundHalfUp(1.5, 1, 2))).toBe("VALIDATION");
+  });
+});
+
+describe("formatting", () => {
+  it("reads minor-unit digits from Intl", () => {
+    expect(minorUnitDigits("usd")).toBe(2);
+    expect(minorUnitDigits("eur")).toBe(2);
+    expect(minorUnitDigits("jpy")).toBe(0);
+    expect(minorUnitDigits("krw")).toBe(0);
+    expect(minorUnitDigits("kwd")).toBe(3);
+    expect(minorUnitDigits("bhd")).toBe(3);
+    expect(code(() => minorUnitDigits("US"))).toBe("VALIDATION");
+  });
+
+  it("builds exact decimal strings", () => {
+    expect(toDecimalString(12345, 2)).toBe("123.45");
+    expect(toDecimalString(5, 2)).toBe("0.05");
+    expect(toDecimalString(-5, 2)).toBe("-0.05");
+    expect(toDecimalString(7, 3)).toBe("0.007");
+    expect(toDecimalString(500, 0)).toBe("500");
+    expect(toDecimalString(0, 2)).toBe("0.00");
+  });
+
+  it.each([
+    [money(123456, "usd"), "en-US", "$1,234.56"],
+    [money(5, "usd"), "en-US", "$0.05"],
+    [money(-250, "usd"), "en-US", "-$2.50"],
+    [money(1500, "jpy"), "en-US", "¥1,500"],
+    [money(1234, "kwd"), "en-US", "KWD 1.234"],
+    [money(123456, "eur"), "de-DE", "1.234,56 €"],
+    [money(Number.MAX_SAFE_INTEGER, "usd"), "en-US", "$90,071,992,547,409.91"],
+  ] as const)("formats %o in %s", (m, locale, expected) => {
+    // Intl uses non-breaking spaces in some locales; compare with plain spaces.
+    expect(formatMoney(m, locale).replace(/[\u00a0\u202f]/g, " ")).toBe(expected);
+  });
+
+  it("defaults to en-US", () => {
+    expect(formatMoney(money(100, "usd"))).toBe("$1.00");
+  });
+});
