@@ -22,6 +22,13 @@ export default defineConfig({
   ],
   test: {
     include: ["tests/workers/**/*.test.ts"],
+    // Remix's Cloudflare adapter is CommonJS with a require cycle that the module runner cannot
+    // evaluate lazily; pre-bundling it with esbuild (as wrangler does for the real Worker) fixes that.
+    deps: {
+      optimizer: {
+        ssr: { enabled: true, include: ["@remix-run/cloudflare", "@remix-run/server-runtime", "cookie", "set-cookie-parser"] },
+      },
+    },
     testTimeout: 60_000,
   },
 });

@@ -43,17 +43,22 @@ export function openRequestDatabase(
   configureNeon({ wsProxy: config.NEON_WS_PROXY });
   let pool: Pool | undefined;
   let db: Database | undefined;
+  let closing = false;
   return {
     get db() {
       if (!db) {
         pool = new Pool({ connectionString: config.DATABASE_URL, max: options.maxConnections ?? 4 });
-        // An idle client losing its socket after the response must not crash the isolate.
-        pool.on("error", (error: Error) => console.warn(JSON.stringify({ eventName: "db.pool_error", message: error.message })));
+        // An idle client losing its socket must not crash the isolate. While we end the pool ourselves,
+        // "connection lost" is expected and not worth a log line.
+        pool.on("error", (error: Error) => {
+          if (!closing) console.warn(JSON.stringify({ eventName: "db.pool_error", message: error.message }));
+        });
         db = drizzle({ client: pool, schema });
       }
       return db;
     },
     async close() {
+      closing = true;
       const open = pool;
       pool = undefined;
       db = undefined;
