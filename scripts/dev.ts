@@ -2,7 +2,7 @@
 // (data kept in .data/postgres between runs), the Neon WebSocket proxy and the Stripe stand-in,
 // migrates, seeds demo data on first run, builds the Remix app, and serves the Worker with its Durable
 // Object and cron triggers through `wrangler dev --test-scheduled`. Ctrl-C stops all of it.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import ws from "ws";
@@ -10,18 +10,18 @@ import { configureNeon, withDatabase } from "../db/client";
 import { DEMO_LOGINS, DEMO_PASSWORD, seedDemoData } from "../db/seed";
 import { loadConfig } from "../workers/env";
 import { startLocalStack } from "./lib/local-stack";
+import { startWranglerDev, type RunningWorker } from "./lib/wrangler-dev";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const port = Number(process.env.PORT ?? 8787);
-const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
-const children = new Set<ChildProcess>();
 
 const stack = await startLocalStack({ mode: "dev", projectRoot: root });
+let worker: RunningWorker | undefined;
 let stopping = false;
 async function shutdown(code: number) {
   if (stopping) return;
   stopping = true;
-  for (const child of children) child.kill("SIGINT");
+  await worker?.stop();
   await stack.stop();
   process.exit(code);
 }
@@ -34,8 +34,7 @@ try {
     APP_ENV: "development",
     SESSION_SECRET: process.env.SESSION_SECRET ?? "dev-only-session-secret-change-me-in-production",
   };
-  // Same validation the Worker does, before anything else starts.
-  loadConfig(vars);
+  loadConfig(vars); // the Worker's own validation, before anything else starts
   stack.setWebhookUrl(`http://127.0.0.1:${port}/api/v1/webhooks/stripe`);
 
   configureNeon({ wsProxy: vars.NEON_WS_PROXY, webSocketConstructor: ws });
@@ -43,31 +42,17 @@ try {
   console.log(seeded ? "demo data seeded" : "database already has data; seed skipped");
 
   await new Promise<void>((resolve, reject) => {
-    const build = spawn(bin("remix"), ["vite:build", "--logLevel", "warn"], { cwd: root, stdio: "inherit" });
-    children.add(build);
-    build.on("exit", (code) => (children.delete(build), code === 0 ? resolve() : reject(new Error(`build failed (${code})`))));
+    const build = spawn(path.join(root, "node_modules", ".bin", "remix"), ["vite:build", "--logLevel", "warn"], { cwd: root, stdio: "inherit" });
+    build.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`build failed (exit ${code})`))));
   });
 
-  const varArgs = Object.entries(vars).flatMap(([key, value]) => ["--var", `${key}:${value}`]);
-  const wrangler = spawn(
-    bin("wrangler"),
-    ["dev", "--test-scheduled", "--ip", "127.0.0.1", "--port", String(port), "--show-interactive-dev-session=false", ...varArgs],
-    { cwd: root, stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
-  );
-  children.add(wrangler);
-  let announced = false;
-  wrangler.stdout!.on("data", (chunk: Buffer) => {
-    process.stdout.write(chunk);
-    if (!announced && /Ready on/i.test(chunk.toString())) {
-      announced = true;
-      console.log(`\n  Edge Booking is running at http://127.0.0.1:${port}/`);
-      console.log(`  Demo logins (password "${DEMO_PASSWORD}"):`);
-      for (const login of DEMO_LOGINS) console.log(`    ${login.role.padEnd(9)} ${login.email}`);
-      console.log(`  Cron: curl "http://127.0.0.1:${port}/__scheduled?cron=*+*+*+*+*"  (housekeeping)`);
-      console.log(`  Stripe stand-in: ${vars.STRIPE_API_BASE}   Ctrl-C stops everything.\n`);
-    }
-  });
-  wrangler.on("exit", (code) => void shutdown(code ?? 0));
+  worker = await startWranglerDev({ root, port, vars, onOutput: (text) => process.stdout.write(text) });
+  worker.process.once("exit", (code) => void shutdown(code ?? 0));
+  console.log(`\n  Edge Booking is running at ${worker.url}/`);
+  console.log(`  Demo logins (password "${DEMO_PASSWORD}"):`);
+  for (const login of DEMO_LOGINS) console.log(`    ${login.role.padEnd(9)} ${login.email}`);
+  console.log(`  Cron: curl "${worker.url}/__scheduled?cron=*+*+*+*+*"  (housekeeping)`);
+  console.log(`  Stripe stand-in: ${vars.STRIPE_API_BASE}   Ctrl-C stops everything.\n`);
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   await shutdown(1);

@@ -1,16 +1,26 @@
 // `npm test`: one command for every suite. Starts its own Postgres (unless DATABASE_URL is set), the
 // Neon WebSocket proxy and the Stripe stand-in, migrates, then runs in order:
-//   1. Node tests (domain core, Postgres integration, Stripe stand-in)   vitest.config.ts
-//   2. the Remix build, then tests inside workerd (Worker, DO, cron)      vitest.workers.config.mts
-//   3. end-to-end tests in headless Chromium                              tests/e2e (when present)
-// Extra arguments are passed to vitest, e.g. `npm test -- tests/unit`.
+//   1. Node tests: domain core, Postgres integration, Stripe stand-in     (vitest.config.ts)
+//   2. the Remix build, then tests inside workerd: Worker, DO, cron        (vitest.workers.config.mts)
+//   3. end-to-end tests in headless Chromium against `wrangler dev`       (vitest.e2e.config.ts)
+//      with demo data in a database of their own.
+// Extra arguments run only the node suites with those vitest filters, e.g. `npm test -- tests/unit`.
 import { spawn } from "node:child_process";
+import fs from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import ws from "ws";
+import { configureNeon, withDatabase } from "../db/client";
+import { migrateDatabase } from "../db/migrate";
+import { seedDemoData } from "../db/seed";
 import { startLocalStack } from "./lib/local-stack";
+import { createFreshSiblingDatabase } from "./lib/sibling-database";
+import { freePort, startWranglerDev } from "./lib/wrangler-dev";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const only = process.argv.slice(2);
+const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
 
 function run(command: string, args: string[], env: Record<string, string>): Promise<number> {
   return new Promise((resolve) => {
@@ -19,27 +29,48 @@ function run(command: string, args: string[], env: Record<string, string>): Prom
   });
 }
 
-const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
-
 const stack = await startLocalStack({ mode: "test", projectRoot: root });
-let failed = 0;
-const suites: Array<[string, () => Promise<number>]> = [
-  ["node", () => run(bin("vitest"), ["run", ...only], stack.vars)],
-];
+const testVars = { ...stack.vars, APP_ENV: "test", SESSION_SECRET: "test-session-secret-test-session-secret" };
+
+async function endToEnd(): Promise<number> {
+  const databaseUrl = await createFreshSiblingDatabase(stack.vars.DATABASE_URL, "booking_e2e");
+  await migrateDatabase(databaseUrl);
+  const vars = { ...testVars, DATABASE_URL: databaseUrl };
+  configureNeon({ wsProxy: vars.NEON_WS_PROXY, webSocketConstructor: ws });
+  await withDatabase(vars, (db) => seedDemoData(db));
+  const port = await freePort();
+  stack.setWebhookUrl(`http://127.0.0.1:${port}/api/v1/webhooks/stripe`);
+  const persistTo = await fs.mkdtemp(path.join(os.tmpdir(), "edge-booking-e2e-state-"));
+  const worker = await startWranglerDev({ root, port, vars, persistTo });
+  try {
+    return await run(bin("vitest"), ["run", "--config", "vitest.e2e.config.ts"], { ...vars, E2E_BASE_URL: worker.url });
+  } finally {
+    await worker.stop();
+    await fs.rm(persistTo, { recursive: true, force: true });
+  }
+}
+
+const suites: Array<[string, () => Promise<number>]> = [["node", () => run(bin("vitest"), ["run", ...only], testVars)]];
 if (only.length === 0) {
   suites.push(
-    ["build", () => run(bin("remix"), ["vite:build", "--logLevel", "warn"], stack.vars)],
-    ["workerd", () => run(bin("vitest"), ["run", "--config", "vitest.workers.config.mts"], stack.vars)],
+    ["build", () => run(bin("remix"), ["vite:build", "--logLevel", "warn"], testVars)],
+    ["workerd", () => run(bin("vitest"), ["run", "--config", "vitest.workers.config.mts"], testVars)],
+    ["e2e", endToEnd],
   );
 }
+
+let failed = 0;
 try {
   for (const [name, suite] of suites) {
     console.log(`\n=== ${name} ===`);
-    const code = await suite();
+    const code = await suite().catch((error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      return 1;
+    });
     if (code !== 0) {
       console.error(`=== ${name} failed (exit ${code}) ===`);
       failed++;
-      if (name === "build") break;
+      if (name === "build") break; // later stages need the build
     }
   }
 } finally {

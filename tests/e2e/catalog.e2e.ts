@@ -1,0 +1,38 @@
+// A visitor finds services on the home page and opens a provider page, in a real Chromium.
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser, newContext, screenshot } from "./support/browser";
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe("catalogue", () => {
+  it("lists demo services with price, duration and time zone, and searches by name", async () => {
+    const page = await (await newContext(browser)).newPage();
+    await page.goto("/");
+    await expect(page.getByRole("heading", { name: "Private yoga session" }).count()).resolves.toBe(1);
+    const text = await page.locator("main").innerText();
+    expect(text).toContain("Asia/Kathmandu");
+    expect(text).toContain("£75.00");
+    await screenshot(page, "home");
+
+    await page.getByLabel("What are you looking for?").fill("meditation");
+    await page.getByRole("button", { name: "Search" }).click();
+    await page.waitForURL(/q=meditation/);
+    const names = await page.locator(".card h3").allInnerTexts();
+    expect(names).toEqual(["Guided meditation"]);
+  });
+
+  it("opens a provider page that shows its zone and live hold count", async () => {
+    const page = await (await newContext(browser, { viewport: { width: 390, height: 844 } })).newPage();
+    await page.goto("/providers/himalaya-yoga");
+    await expect(page.getByRole("heading", { level: 1 }).innerText()).resolves.toBe("Himalaya Yoga");
+    await expect(page.getByTestId("live-holds").innerText()).resolves.toMatch(/slots? (is|are) being booked right now/);
+    await screenshot(page, "provider-phone");
+  });
+});

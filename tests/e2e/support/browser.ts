@@ -1,0 +1,37 @@
+// Launches the machine's Chromium through playwright-core (Playwright's own browser download does not
+// work offline) and keeps screenshots of the pages the tests visit under test-results/screenshots.
+import fs from "node:fs";
+import path from "node:path";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+
+const CHROMIUM_PATHS = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
+export const SCREENSHOT_DIR = path.resolve("test-results", "screenshots");
+
+export function baseUrl(): string {
+  const url = process.env.E2E_BASE_URL;
+  if (!url) throw new Error("E2E_BASE_URL is not set: run end-to-end tests through `npm test`.");
+  return url;
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  const executablePath = process.env.CHROMIUM_PATH ?? CHROMIUM_PATHS.find((p) => fs.existsSync(p));
+  if (!executablePath) {
+    throw new Error("No Chromium found. Install it with `apt-get install chromium` (the CI script does this).");
+  }
+  return chromium.launch({
+    executablePath,
+    args: [
+      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ],
+  });
+}
+
+export async function newContext(browser: Browser, options: { timezoneId?: string; viewport?: { width: number; height: number } } = {}): Promise<BrowserContext> {
+  return browser.newContext({ baseURL: baseUrl(), timezoneId: options.timezoneId ?? "Europe/Berlin", viewport: options.viewport ?? { width: 1280, height: 900 } });
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+}
