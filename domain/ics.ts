@@ -1,0 +1,91 @@
+// iCalendar (RFC 5545) events for "add to calendar" and email attachments, plus a Google Calendar
+// link. Pure: the caller passes everything. The UID is stable per booking and SEQUENCE grows with
+// every reschedule/cancellation, so calendar apps update the same event instead of adding a new one.
+import { Temporal } from "@js-temporal/polyfill";
+
+export interface CalendarEvent {
+  /** Stable per booking, e.g. `booking-<id>@edge-booking`. */
+  uid: string;
+  /** iCalendar SEQUENCE; bump on every change. */
+  sequence: number;
+  start: Temporal.Instant;
+  end: Temporal.Instant;
+  summary: string;
+  description: string;
+  location?: string;
+  url?: string;
+  organizer?: { name: string; email: string };
+  status: "CONFIRMED" | "TENTATIVE" | "CANCELLED";
+  /** When this version of the event was produced. */
+  stamp: Temporal.Instant;
+}
+
+/** UTC basic format 20260308T140000Z: zone-free, so no VTIMEZONE block is needed. */
+function icsDate(instant: Temporal.Instant): string {
+  const utc = instant.toZonedDateTimeISO("UTC");
+  const pad = (n: number, w = 2) => String(n).padStart(w, "0");
+  return `${pad(utc.year, 4)}${pad(utc.month)}${pad(utc.day)}T${pad(utc.hour)}${pad(utc.minute)}${pad(utc.second)}Z`;
+}
+
+/** RFC 5545 §3.3.11 TEXT escaping. */
+function escapeText(text: string): string {
+  return text.replace(/\\/g, "\\\\").replace(/;/g, "\\;").replace(/,/g, "\\,").replace(/\r?\n/g, "\\n");
+}
+
+/** RFC 5545 §3.1: lines longer than 75 octets are folded with CRLF + space (never inside a UTF-8 sequence). */
+function fold(line: string): string {
+  const bytes = new TextEncoder().encode(line);
+  if (bytes.length <= 75) return line;
+  const parts: string[] = [];
+  let current = "";
+  let currentBytes = 0;
+  for (const char of line) {
+    const size = new TextEncoder().encode(char).length;
+    const limit = parts.length === 0 ? 75 : 74; // continuation lines start with a space
+    if (currentBytes + size > limit) {
+      parts.push(current);
+      current = "";
+      currentBytes = 0;
+    }
+    current += char;
+    currentBytes += size;
+  }
+  parts.push(current);
+  return parts.join("\r\n ");
+}
+
+export function toIcs(event: CalendarEvent): string {
+  const lines = [
+    "BEGIN:VCALENDAR",
+    "VERSION:2.0",
+    "PRODID:-//Edge Booking//Bookings//EN",
+    "CALSCALE:GREGORIAN",
+    `METHOD:${event.status === "CANCELLED" ? "CANCEL" : "PUBLISH"}`,
+    "BEGIN:VEVENT",
+    `UID:${event.uid}`,
+    `SEQUENCE:${event.sequence}`,
+    `DTSTAMP:${icsDate(event.stamp)}`,
+    `DTSTART:${icsDate(event.start)}`,
+    `DTEND:${icsDate(event.end)}`,
+    `SUMMARY:${escapeText(event.summary)}`,
+    `DESCRIPTION:${escapeText(event.description)}`,
+    ...(event.location ? [`LOCATION:${escapeText(event.location)}`] : []),
+    ...(event.url ? [`URL:${event.url}`] : []),
+    ...(event.organizer ? [`ORGANIZER;CN=${escapeText(event.organizer.name)}:mailto:${event.organizer.email}`] : []),
+    `STATUS:${event.status}`,
+    "END:VEVENT",
+    "END:VCALENDAR",
+  ];
+  return lines.map(fold).join("\r\n") + "\r\n";
+}
+
+export function googleCalendarUrl(event: Pick<CalendarEvent, "start" | "end" | "summary" | "description" | "location">): string {
+  const params = new URLSearchParams({
+    action: "TEMPLATE",
+    text: event.summary,
+    dates: `${icsDate(event.start)}/${icsDate(event.end)}`,
+    details: event.description,
+    ...(event.location ? { location: event.location } : {}),
+  });
+  return `https://calendar.google.com/calendar/render?${params.toString()}`;
+}

@@ -1,0 +1,52 @@
+import { Temporal } from "@js-temporal/polyfill";
+import { describe, expect, it } from "vitest";
+import { googleCalendarUrl, toIcs, type CalendarEvent } from "../../domain/ics";
+
+const event: CalendarEvent = {
+  uid: "booking-123@edge-booking",
+  sequence: 2,
+  // 09:00 in New York on the spring-forward day is 13:00Z (EDT, -04:00).
+  start: Temporal.ZonedDateTime.from("2026-03-08T09:00[America/New_York]").toInstant(),
+  end: Temporal.ZonedDateTime.from("2026-03-08T09:45[America/New_York]").toInstant(),
+  summary: "Haircut, with Ana; bring photos",
+  description: "Code ABCD-1234\nManage: https://example.test/manage",
+  location: "Ana's Hair Studio",
+  status: "CONFIRMED",
+  stamp: Temporal.Instant.from("2026-03-01T10:00:00Z"),
+};
+
+describe("toIcs", () => {
+  it("writes a valid VEVENT in UTC with a stable UID and the sequence", () => {
+    const ics = toIcs(event);
+    expect(ics).toContain("BEGIN:VCALENDAR\r\n");
+    expect(ics).toContain("UID:booking-123@edge-booking\r\n");
+    expect(ics).toContain("SEQUENCE:2\r\n");
+    expect(ics).toContain("DTSTART:20260308T130000Z\r\n");
+    expect(ics).toContain("DTEND:20260308T134500Z\r\n");
+    expect(ics).toContain("SUMMARY:Haircut\\, with Ana\\; bring photos\r\n");
+    expect(ics).toContain("DESCRIPTION:Code ABCD-1234\\nManage: https://example.test/manage\r\n");
+    expect(ics.endsWith("END:VCALENDAR\r\n")).toBe(true);
+  });
+
+  it("folds long lines at 75 octets without splitting multi-byte characters", () => {
+    const ics = toIcs({ ...event, description: "Ü".repeat(100) });
+    for (const line of ics.split("\r\n")) expect(new TextEncoder().encode(line).length).toBeLessThanOrEqual(75);
+    const unfolded = ics.replace(/\r\n /g, "");
+    expect(unfolded).toContain(`DESCRIPTION:${"Ü".repeat(100)}`);
+  });
+
+  it("marks cancellations with METHOD:CANCEL and STATUS:CANCELLED", () => {
+    const ics = toIcs({ ...event, status: "CANCELLED", sequence: 3 });
+    expect(ics).toContain("METHOD:CANCEL");
+    expect(ics).toContain("STATUS:CANCELLED");
+    expect(ics).toContain("SEQUENCE:3");
+  });
+});
+
+describe("googleCalendarUrl", () => {
+  it("encodes the UTC dates and text", () => {
+    const url = new URL(googleCalendarUrl(event));
+    expect(url.searchParams.get("dates")).toBe("20260308T130000Z/20260308T134500Z");
+    expect(url.searchParams.get("text")).toBe(event.summary);
+  });
+});
