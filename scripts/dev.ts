@@ -32,6 +32,7 @@ try {
   const vars = {
     ...stack.vars,
     APP_ENV: "development",
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
     SESSION_SECRET: process.env.SESSION_SECRET ?? "dev-only-session-secret-change-me-in-production",
   };
   loadConfig(vars); // the Worker's own validation, before anything else starts

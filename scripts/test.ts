@@ -35,10 +35,10 @@ const testVars = { ...stack.vars, APP_ENV: "test", SESSION_SECRET: "test-session
 async function endToEnd(): Promise<number> {
   const databaseUrl = await createFreshSiblingDatabase(stack.vars.DATABASE_URL, "booking_e2e");
   await migrateDatabase(databaseUrl);
-  const vars = { ...testVars, DATABASE_URL: databaseUrl };
+  const port = await freePort();
+  const vars = { ...testVars, DATABASE_URL: databaseUrl, PUBLIC_BASE_URL: `http://127.0.0.1:${port}` };
   configureNeon({ wsProxy: vars.NEON_WS_PROXY, webSocketConstructor: ws });
   await withDatabase(vars, (db) => seedDemoData(db));
-  const port = await freePort();
   stack.setWebhookUrl(`http://127.0.0.1:${port}/api/v1/webhooks/stripe`);
   const persistTo = await fs.mkdtemp(path.join(os.tmpdir(), "edge-booking-e2e-state-"));
   const worker = await startWranglerDev({ root, port, vars, persistTo });

@@ -24,6 +24,10 @@ export interface Env {
   PENDING_PAYMENT_TTL_MINUTES?: string;
   APPROVAL_TTL_HOURS?: string;
   PAYOUT_MAX_ATTEMPTS?: string;
+  PUBLIC_BASE_URL?: string;
+  EMAIL_FROM?: string;
+  EMAIL_API_URL?: string;
+  EMAIL_API_KEY?: string;
 }
 
 const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -53,6 +57,18 @@ export const ConfigSchema = z.object({
   PENDING_PAYMENT_TTL_MINUTES: intFrom(1, 24 * 60).default(30),
   APPROVAL_TTL_HOURS: intFrom(1, 24 * 14).default(24),
   PAYOUT_MAX_ATTEMPTS: intFrom(1, 20).default(5),
+  /** Absolute base for links in emails and calendar files (cron has no request to derive it from). */
+  PUBLIC_BASE_URL: z.url({ error: "must be an absolute URL such as https://booking.example.com" }).default("http://127.0.0.1:8787"),
+  EMAIL_FROM: z.string().regex(/^[^<>]*<?[^@\s]+@[^@\s]+>?$/, "must be an email address, optionally with a name").default("Edge Booking <bookings@example.com>"),
+  /**
+   * Outgoing mail: an HTTP email API that accepts {from,to,subject,text,html,attachments} JSON with a
+   * Bearer key (Resend's shape). Unset = the dev mailbox: mail stays in the outbox, shown at /dev/mailbox.
+   */
+  EMAIL_API_URL: z
+    .url({ error: "must be a URL such as https://api.resend.com/emails" })
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  EMAIL_API_KEY: z.string().optional(),
 });
 
 export type AppConfig = z.infer<typeof ConfigSchema>;

@@ -1,0 +1,140 @@
+// The mails a booking sends, built from one place: confirmation (with the .ics), cancellation,
+// reschedule, approval needed (to the provider), payment failed, reminder. Each is enqueued in the
+// outbox with a dedupe key tied to the booking and its calendar sequence, so retries and duplicate
+// webhooks never send a mail twice.
+import { Temporal } from "@js-temporal/polyfill";
+import { eq } from "drizzle-orm";
+import type { Queryable } from "../../db/client";
+import { bookings, providers, services, users } from "../../db/schema";
+import { googleCalendarUrl, toIcs } from "../../domain/ics";
+import { formatMoney } from "../../domain/money";
+import { enqueueEmail } from "./outbox";
+
+export type BookingEmailKind = "confirmation" | "cancellation" | "reschedule" | "approval_needed" | "payment_failed" | "reminder" | "declined";
+
+const formatter = (zone: string) =>
+  new Intl.DateTimeFormat("en-US", { dateStyle: "full", timeStyle: "short", timeZone: zone });
+
+function when(instant: Temporal.Instant, zone: string): string {
+  return `${formatter(zone).format(new Date(instant.epochMilliseconds))} (${zone})`;
+}
+
+function toBase64(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+export interface BookingEmailOptions {
+  /** Absolute base URL for links. */
+  baseUrl: string;
+  /** Link the customer uses to manage the booking (includes the guest token where needed). */
+  manageUrl?: string;
+  /** Extra line, e.g. the refund amount on a cancellation. */
+  note?: string;
+}
+
+export async function queueBookingEmail(db: Queryable, kind: BookingEmailKind, bookingId: string, options: BookingEmailOptions) {
+  const [row] = await db
+    .select({ booking: bookings, service: services, provider: providers, providerEmail: users.email })
+    .from(bookings)
+    .innerJoin(services, eq(services.id, bookings.serviceId))
+    .innerJoin(providers, eq(providers.id, bookings.providerId))
+    .innerJoin(users, eq(users.id, providers.userId))
+    .where(eq(bookings.id, bookingId));
+  if (!row) return false;
+  const { booking, service, provider } = row;
+  const start = Temporal.Instant.fromEpochMilliseconds(booking.startsAt.getTime());
+  const end = Temporal.Instant.fromEpochMilliseconds(booking.endsAt.getTime());
+  const manageUrl = options.manageUrl ?? `${options.baseUrl}/manage/${booking.confirmationCode}`;
+  const price = formatMoney({ amount: booking.totalAmount, currency: booking.currency });
+  const summary = `${service.name} with ${provider.displayName}`;
+  const times = [
+    `When: ${when(start, booking.timeZone)}`,
+    ...(booking.timeZone !== booking.providerTimeZone ? [`      ${when(start, booking.providerTimeZone)} for ${provider.displayName}`] : []),
+    `Length: ${service.durationMinutes} minutes`,
+  ];
+  const calendar = {
+    uid: `booking-${booking.id}@edge-booking`,
+    sequence: booking.icsSequence,
+    start,
+    end,
+    summary,
+    description: `Confirmation code ${booking.confirmationCode}\nManage: ${manageUrl}`,
+    location: provider.displayName,
+    url: manageUrl,
+    stamp: Temporal.Now.instant(),
+  };
+  const ics = (status: "CONFIRMED" | "CANCELLED") => [
+    { filename: "booking.ics", contentType: "text/calendar; charset=utf-8", content: toBase64(toIcs({ ...calendar, status })) },
+  ];
+
+  const toCustomer = { to: booking.customerEmail, bookingId: booking.id };
+  const dedupe = `${kind}:${booking.id}:${booking.icsSequence}`;
+  const lines = (...parts: Array<string | undefined | false>) => parts.filter((p): p is string => typeof p === "string").join("\n");
+
+  switch (kind) {
+    case "confirmation":
+      return enqueueEmail(db, {
+        ...toCustomer,
+        kind,
+        dedupeKey: dedupe,
+        subject: `Confirmed: ${summary} (${booking.confirmationCode})`,
+        text: lines(`Hi ${booking.customerName},`, "", `Your booking is confirmed.`, "", ...times, `Paid: ${price}`, `Confirmation code: ${booking.confirmationCode}`, "", `Add to Google Calendar: ${googleCalendarUrl(calendar)}`, `Manage or cancel: ${manageUrl}`, options.note),
+        attachments: ics("CONFIRMED"),
+      });
+    case "reschedule":
+      return enqueueEmail(db, {
+        ...toCustomer,
+        kind,
+        dedupeKey: dedupe,
+        subject: `Moved: ${summary} (${booking.confirmationCode})`,
+        text: lines(`Hi ${booking.customerName},`, "", "Your booking has a new time.", "", ...times, `Confirmation code: ${booking.confirmationCode}`, `Manage: ${manageUrl}`, options.note),
+        attachments: ics("CONFIRMED"),
+      });
+    case "cancellation":
+      return enqueueEmail(db, {
+        ...toCustomer,
+        kind,
+        dedupeKey: dedupe,
+        subject: `Cancelled: ${summary} (${booking.confirmationCode})`,
+        text: lines(`Hi ${booking.customerName},`, "", "Your booking has been cancelled.", "", ...times, options.note),
+        attachments: ics("CANCELLED"),
+      });
+    case "declined":
+      return enqueueEmail(db, {
+        ...toCustomer,
+        kind,
+        dedupeKey: dedupe,
+        subject: `Not accepted: ${summary}`,
+        text: lines(`Hi ${booking.customerName},`, "", `${provider.displayName} could not accept this booking. Your card was not charged.`, "", ...times, options.note),
+      });
+    case "payment_failed":
+      return enqueueEmail(db, {
+        ...toCustomer,
+        kind,
+        dedupeKey: `${dedupe}:${options.note ?? ""}`,
+        subject: `Payment did not go through: ${summary}`,
+        text: lines(`Hi ${booking.customerName},`, "", "Your payment was declined, so the booking is not confirmed yet.", "", ...times, `You can try again while your slot is held: ${manageUrl}`, options.note),
+      });
+    case "reminder":
+      return enqueueEmail(db, {
+        ...toCustomer,
+        kind,
+        dedupeKey: dedupe,
+        subject: `Reminder: ${summary}`,
+        text: lines(`Hi ${booking.customerName},`, "", "A reminder of your upcoming booking.", "", ...times, `Confirmation code: ${booking.confirmationCode}`, `Manage: ${manageUrl}`),
+        attachments: ics("CONFIRMED"),
+      });
+    case "approval_needed":
+      return enqueueEmail(db, {
+        to: row.providerEmail,
+        bookingId: booking.id,
+        kind,
+        dedupeKey: dedupe,
+        subject: `Please accept or decline: ${service.name} for ${booking.customerName}`,
+        text: lines(`${booking.customerName} asked for ${service.name}.`, "", `When: ${when(start, booking.providerTimeZone)}`, `Amount authorised: ${price}`, "", `Accept or decline: ${options.baseUrl}/provider/bookings/${booking.confirmationCode}`, booking.notes ? `Notes: ${booking.notes}` : undefined),
+      });
+  }
+}
