@@ -7,6 +7,8 @@ declare module "@remix-run/cloudflare" {
     cloudflare: { env: Env; ctx: ExecutionContext; config: AppConfig };
     /** Per-request database; connects on first use, closed by the entry when the request ends. */
     database: DatabaseHandle;
+    /** Per-request Content-Security-Policy nonce for Remix's inline scripts. */
+    cspNonce?: string;
   }
 }
 

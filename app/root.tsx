@@ -1,12 +1,29 @@
-import type { LinksFunction, MetaFunction } from "@remix-run/cloudflare";
-import { Link, Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useRouteError } from "@remix-run/react";
+import { data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { Link, Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useRouteError, useRouteLoaderData } from "@remix-run/react";
+import { SiteNav } from "./components/site-nav";
 import stylesHref from "./styles/app.css?url";
+import { getUser } from "./utils/auth.server";
+import { getCsrfToken } from "./utils/csrf.server";
+import { useNonce } from "./utils/nonce";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: stylesHref }];
 
 export const meta: MetaFunction = () => [{ title: "Edge Booking" }];
 
+/** The session user (from the signed cookie) for the nav, and the CSRF token every form submits. */
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const [user, csrf] = await Promise.all([getUser(request, context), getCsrfToken(request, context)]);
+  return data(
+    { user: user ? { name: user.name, role: user.role } : null, csrf: csrf.token },
+    // A guest's first page sets the double-submit CSRF cookie, so forms on any page work.
+    csrf.setCookie ? { headers: { "Set-Cookie": csrf.setCookie } } : undefined,
+  );
+}
+
 export function Layout({ children }: { children: React.ReactNode }) {
+  // Undefined when the root loader failed (error page): the nav then shows the guest links.
+  const rootData = useRouteLoaderData<typeof loader>("root");
+  const nonce = useNonce();
   return (
     <html lang="en">
       <head>
@@ -23,10 +40,11 @@ export function Layout({ children }: { children: React.ReactNode }) {
           <Link to="/" className="brand">
             Edge Booking
           </Link>
+          <SiteNav user={rootData?.user ?? null} />
         </header>
         <main id="main">{children}</main>
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   );

@@ -17,6 +17,7 @@ import {
   pgEnum,
   pgMaterializedView,
   pgTable,
+  primaryKey,
   smallint,
   text,
   time,
@@ -495,3 +496,18 @@ export const providerBookingStats = pgMaterializedView("provider_booking_stats",
   lastBookingAt: instant("last_booking_at"),
   refreshedAt: instant("refreshed_at").notNull(),
 }).existing();
+
+/**
+ * Fixed-window counters for rate limits (sign-in attempts per IP / IP+email, booking attempts per IP):
+ * one row per key and window, incremented with a single upsert (workers/auth/rate-limit.ts). Rows of
+ * windows that have ended are useless; pruneRateLimitBuckets() deletes them.
+ */
+export const rateLimitBuckets = pgTable(
+  "rate_limit_buckets",
+  {
+    key: text("key").notNull(),
+    windowStart: instant("window_start").notNull(),
+    count: integer("count").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.key, t.windowStart] }), index("rate_limit_buckets_window_idx").on(t.windowStart)],
+);

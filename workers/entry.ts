@@ -6,6 +6,8 @@ import { createRequestHandler, type ServerBuild } from "@remix-run/cloudflare";
 import * as remixBuild from "../build/server/index.js";
 import { openRequestDatabase, withDatabase } from "../db/client";
 import { handleApi } from "./api";
+import { refuseCrossSitePost } from "./auth/csrf";
+import { createNonce, withSecurityHeaders } from "./http/security-headers";
 import { JOBS, jobForCron, runRecordedJob } from "./cron";
 import { ConfigError, loadConfig, type Env } from "./env";
 
@@ -29,9 +31,15 @@ export default {
     }
     const database = openRequestDatabase(config);
     const url = new URL(request.url);
+    const nonce = createNonce();
+    const secure = (response: Response) =>
+      withSecurityHeaders(response, { url, nonce, formActionOrigins: [config.STRIPE_API_BASE ?? "https://checkout.stripe.com"] });
     try {
-      if (url.pathname.startsWith("/api/")) return await handleApi({ request, env, ctx, config, database, url });
-      return await handleRemixRequest(request, { cloudflare: { env, ctx, config }, database });
+      if (url.pathname.startsWith("/api/")) return secure(await handleApi({ request, env, ctx, config, database, url }));
+      // Remix answers a cross-site form POST with a bare 500; refuse it first with a 403 that says why.
+      const refused = refuseCrossSitePost(request);
+      if (refused) return secure(refused);
+      return secure(await handleRemixRequest(request, { cloudflare: { env, ctx, config }, database, cspNonce: nonce }));
     } finally {
       ctx.waitUntil(database.close());
     }

@@ -26,7 +26,7 @@ function base64Url(bytes: ArrayBuffer | Uint8Array): string {
   return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
-function fromBase64Url(text: string): Uint8Array {
+function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
   return Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
 }
 
@@ -69,9 +69,19 @@ export function readCookie(request: Request, name: string): string | null {
   if (!header) return null;
   for (const part of header.split(";")) {
     const [key, ...rest] = part.trim().split("=");
-    if (key === name) return decodeURIComponent(rest.join("="));
+    if (key !== name) continue;
+    try {
+      return decodeURIComponent(rest.join("="));
+    } catch {
+      return null; // malformed %-escape: treat as no cookie rather than a 500
+    }
   }
   return null;
+}
+
+/** True when the browser reached us over https (Cloudflare passes the public URL), so cookies get `Secure`. */
+export function isSecureRequest(request: Request): boolean {
+  return new URL(request.url).protocol === "https:";
 }
 
 /** The signed-in session of a request, or null (`getX` returns null, `requireX` throws). */

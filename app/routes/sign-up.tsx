@@ -1,0 +1,116 @@
+import { data, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { AuthenticityTokenInput } from "../components/authenticity-token-input";
+import { Field, FormError, firstErrorField, useFocusFirstError, type FieldErrors } from "../components/auth-form";
+import { claimGuestBookingsAfterSignUp } from "../../workers/auth/claim-guest-bookings-hook";
+import { parseForm, SignUpSchema } from "../../workers/auth/forms";
+import { clientIp, describeWait, rateLimit, rateLimitKey, retryAfterHeaders, SIGN_UP_LIMITS } from "../../workers/auth/rate-limit";
+import { safeRedirect } from "../../workers/auth/redirect";
+import { createCustomer, normalizeEmail } from "../../workers/auth/users";
+import { createUserSession, requireAnonymous } from "../utils/auth.server";
+import { assertCsrf } from "../utils/csrf.server";
+
+export const meta: MetaFunction = () => [{ title: "Create an account · Edge Booking" }];
+
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const headers = new Headers();
+  const retryAfter = actionHeaders.get("Retry-After");
+  if (retryAfter) headers.set("Retry-After", retryAfter);
+  return headers;
+};
+
+const FIELD_ORDER = ["name", "email", "password"] as const;
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  await requireAnonymous(request, context);
+  return { redirectTo: safeRedirect(new URL(request.url).searchParams.get("redirectTo"), "") };
+}
+
+type ActionResult = { fieldErrors?: FieldErrors; formError?: string; values: { name: string; email: string } };
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const formData = await request.formData();
+  await assertCsrf(request, formData, context);
+  const values = { name: String(formData.get("name") ?? "").slice(0, 100), email: String(formData.get("email") ?? "").slice(0, 254) };
+  const parsed = parseForm(SignUpSchema, formData, FIELD_ORDER);
+  if (!parsed.ok) return data<ActionResult>({ fieldErrors: parsed.fieldErrors, values }, { status: 400 });
+  const db = context.database.db;
+  const limit = await rateLimit(db, await rateLimitKey("signup:ip", clientIp(request)), SIGN_UP_LIMITS.perIp.limit, SIGN_UP_LIMITS.perIp.windowSeconds);
+  if (!limit.allowed) {
+    return data<ActionResult>(
+      { formError: `Too many accounts were created from your network. Please wait ${describeWait(limit.retryAfterSeconds)} and try again.`, values },
+      { status: 429, headers: retryAfterHeaders(limit) },
+    );
+  }
+  const email = normalizeEmail(parsed.data.email);
+  const created = await createCustomer(db, { name: parsed.data.name, email, password: parsed.data.password });
+  if (!created.ok) {
+    return data<ActionResult>(
+      { fieldErrors: { email: ["An account with this email already exists. Sign in instead, or use another email."] }, values },
+      { status: 400 },
+    );
+  }
+  // Guest bookings with this email are only claimed once the address is verified (see the hook).
+  await claimGuestBookingsAfterSignUp(db, { userId: created.user.id, email, emailVerified: false });
+  return createUserSession({ request, context, user: created.user, redirectTo: formData.get("redirectTo") });
+}
+
+export default function SignUp() {
+  const { redirectTo } = useLoaderData<typeof loader>();
+  // The action either redirects or returns an ActionResult.
+  const result = useActionData<typeof action>() as ActionResult | undefined;
+  const navigation = useNavigation();
+  const formRef = useFocusFirstError(result);
+  const fieldErrors = result?.fieldErrors;
+  const firstError = firstErrorField(FIELD_ORDER, fieldErrors);
+  return (
+    <section className="panel" aria-labelledby="sign-up-heading">
+      <h1 id="sign-up-heading">Create an account</h1>
+      <p className="muted">Book faster and see all your bookings in one place.</p>
+      <Form method="post" ref={formRef}>
+        <AuthenticityTokenInput />
+        {redirectTo ? <input type="hidden" name="redirectTo" value={redirectTo} /> : null}
+        <FormError id="sign-up-error" message={result?.formError} focus={!firstError} />
+        <Field
+          name="name"
+          label="Name"
+          autoComplete="name"
+          required
+          maxLength={100}
+          defaultValue={result?.values.name ?? ""}
+          errors={fieldErrors?.name}
+          focus={firstError === "name"}
+        />
+        <Field
+          name="email"
+          label="Email"
+          type="email"
+          autoComplete="email"
+          required
+          defaultValue={result?.values.email ?? ""}
+          errors={fieldErrors?.email}
+          focus={firstError === "email"}
+        />
+        <Field
+          name="password"
+          label="Password"
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={10}
+          hint="At least 10 characters, with letters and digits."
+          errors={fieldErrors?.password}
+          focus={firstError === "password"}
+        />
+        <p>
+          <button type="submit" disabled={navigation.state === "submitting"}>
+            Create account
+          </button>
+        </p>
+      </Form>
+      <p>
+        Already have an account? <Link to={redirectTo ? `/sign-in?${new URLSearchParams({ redirectTo })}` : "/sign-in"}>Sign in</Link>
+      </p>
+    </section>
+  );
+}

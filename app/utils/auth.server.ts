@@ -1,0 +1,101 @@
+// Auth helpers for Remix loaders and actions (epic-stack convention: `getX` returns null, `requireX`
+// throws a redirect or a response).
+//
+// Every protected route calls requireUser/requireRole in its *own* loader and action: Remix runs
+// loaders in parallel and single fetch can call one route's loader alone (`?_routes=`), so a parent
+// layout's check does not protect its children.
+import { redirect, type AppLoadContext } from "@remix-run/cloudflare";
+import { homeForRole, safeRedirect } from "../../workers/auth/redirect";
+import { clearSessionCookie, getSession as readSession, isSecureRequest, sessionCookie, signSession, type Session } from "../../workers/auth/session";
+import { findUserById, type AccountUser, type Role } from "../../workers/auth/users";
+
+export type { Role };
+
+export interface SessionUser {
+  id: string;
+  role: Role;
+  name: string;
+}
+
+// One HMAC verification per request even when the root loader, a route loader and assertCsrf all ask.
+const sessions = new WeakMap<Request, Promise<Session | null>>();
+
+/** The valid (signed, unexpired) session of this request, or null. */
+export function getSession(request: Request, context: AppLoadContext): Promise<Session | null> {
+  let session = sessions.get(request);
+  if (!session) {
+    session = readSession(request, context.cloudflare.config.SESSION_SECRET);
+    sessions.set(request, session);
+  }
+  return session;
+}
+
+/** The signed-in user as the session cookie states it (no database read), or null for guests. */
+export async function getUser(request: Request, context: AppLoadContext): Promise<SessionUser | null> {
+  const session = await getSession(request, context);
+  return session ? { id: session.userId, role: session.role, name: session.name } : null;
+}
+
+/** Where a guest is sent: the sign-in page, coming back to this page afterwards. */
+export function signInUrl(request: Request): string {
+  const url = new URL(request.url);
+  const back = safeRedirect(`${url.pathname}${url.search}`, "/");
+  return back === "/" ? "/sign-in" : `/sign-in?${new URLSearchParams({ redirectTo: back })}`;
+}
+
+export async function requireUser(request: Request, context: AppLoadContext): Promise<SessionUser> {
+  const user = await getUser(request, context);
+  if (!user) throw redirect(signInUrl(request));
+  return user;
+}
+
+export function forbidden(message = "You do not have access to this page."): Response {
+  return new Response(message, { status: 403, headers: { "content-type": "text/plain; charset=utf-8" } });
+}
+
+/**
+ * The signed-in user if their role is one of `roles`, confirmed against the users table: a cookie
+ * issued before a demotion must not keep admin or provider access. Guests get a redirect to sign-in,
+ * signed-in users with another role a 403, a session whose account no longer exists is cleared.
+ */
+export async function requireRole(request: Request, context: AppLoadContext, roles: readonly Role[]): Promise<SessionUser> {
+  const session = await getSession(request, context);
+  if (!session) throw redirect(signInUrl(request));
+  const account: AccountUser | null = await findUserById(context.database.db, session.userId);
+  if (!account) {
+    throw redirect(signInUrl(request), { headers: { "Set-Cookie": clearSessionCookie(isSecureRequest(request)) } });
+  }
+  if (!roles.includes(account.role)) throw forbidden();
+  return { id: account.id, role: account.role, name: account.name };
+}
+
+/** For sign-in / sign-up pages: a signed-in visitor goes where they were heading (or their home). */
+export async function requireAnonymous(request: Request, context: AppLoadContext): Promise<void> {
+  const user = await getUser(request, context);
+  if (user) {
+    const redirectTo = new URL(request.url).searchParams.get("redirectTo");
+    throw redirect(safeRedirect(redirectTo, homeForRole(user.role)));
+  }
+}
+
+/**
+ * Starts a session for `user` and redirects. A fresh token (and a fresh CSRF token inside it) on every
+ * sign-in, so a token planted before sign-in is worthless afterwards (no session fixation).
+ */
+export async function createUserSession(options: {
+  request: Request;
+  context: AppLoadContext;
+  user: { id: string; role: Role; name: string };
+  redirectTo?: FormDataEntryValue | string | null;
+}): Promise<Response> {
+  const { request, context, user } = options;
+  const token = await signSession({ userId: user.id, role: user.role, name: user.name }, context.cloudflare.config.SESSION_SECRET);
+  return redirect(safeRedirect(options.redirectTo, homeForRole(user.role)), {
+    headers: { "Set-Cookie": sessionCookie(token, isSecureRequest(request)) },
+  });
+}
+
+/** Ends the session (the cookie is the whole session) and redirects. */
+export function signOutResponse(request: Request, redirectTo = "/"): Response {
+  return redirect(safeRedirect(redirectTo, "/"), { headers: { "Set-Cookie": clearSessionCookie(isSecureRequest(request)) } });
+}
