@@ -1,0 +1,120 @@
+// Booking routes: create, read, cancel, reschedule, accept, decline. Handlers only parse → call → map;
+// the services decide, toErrorResponse turns DomainError / ZodError into the error envelope.
+// Responses that carry personal data or the manage token are never cached.
+import { crossSiteProblem } from "../auth/csrf";
+import { getSession, type Session } from "../auth/session";
+import { json, readJson } from "../http/errors";
+import type { BookingAccess } from "../services/booking-access";
+import { acceptBooking, cancelBooking, declineBooking } from "../services/cancel-booking";
+import { createBooking } from "../services/create-booking";
+import { getBookingByCode } from "../services/get-booking";
+import { rescheduleBooking } from "../services/reschedule-booking";
+import { workerDeps } from "../services/schedule-port";
+import { API_OPERATIONS, type ApiOperation } from "./openapi";
+import { type ApiContext, type ApiHandler, route } from "./router";
+import {
+  AcceptBookingSchema,
+  BookingCodeParamsSchema,
+  CancelBookingSchema,
+  DeclineBookingSchema,
+  ManageTokenQuerySchema,
+  RescheduleBookingSchema,
+} from "./schemas";
+
+function register(operation: ApiOperation, handler: ApiHandler) {
+  route(operation.method, operation.path, handler);
+}
+
+const PRIVATE = { "cache-control": "no-store" };
+
+/**
+ * The cookie session, except on a write sent from another site: a cross-site request must not act as
+ * the signed-in user (CSRF), so it is treated as anonymous (guests' bearer tokens still work).
+ */
+async function sessionOf(context: ApiContext): Promise<Session | null> {
+  if (context.request.method !== "GET" && crossSiteProblem(context.request)) return null;
+  return getSession(context.request, context.config.SESSION_SECRET);
+}
+
+/** Session (cookie) and/or guest manage token (Authorization: Bearer, or ?token=). */
+async function accessOf(context: ApiContext): Promise<BookingAccess> {
+  const session = await sessionOf(context);
+  const bearer = /^Bearer\s+(\S{1,128})$/i.exec(context.request.headers.get("authorization") ?? "")?.[1];
+  const { token } = ManageTokenQuerySchema.parse(Object.fromEntries(context.url.searchParams));
+  return { session, manageToken: bearer ?? token ?? null };
+}
+
+function codeOf(context: ApiContext): string {
+  return BookingCodeParamsSchema.parse(context.params).code;
+}
+
+register(API_OPERATIONS.createBooking, async (context) => {
+  const body = await readJson(context.request);
+  const session = await sessionOf(context);
+  const result = await createBooking(
+    context.database.db,
+    { body, idempotencyKeyHeader: context.request.headers.get("idempotency-key"), customerUserId: session?.userId ?? null },
+    workerDeps(context.env, context.config),
+  );
+  return json(
+    {
+      booking: result.booking,
+      ...(result.manageToken ? { manageToken: result.manageToken } : {}),
+      payment: result.payment,
+      replayed: result.replayed,
+    },
+    { status: result.status, headers: { ...PRIVATE, location: `/api/v1/bookings/${result.booking.code}` } },
+  );
+});
+
+register(API_OPERATIONS.getBooking, async (context) => {
+  const code = codeOf(context);
+  const { booking } = await getBookingByCode(context.database.db, code, await accessOf(context));
+  return json({ booking }, { headers: PRIVATE });
+});
+
+register(API_OPERATIONS.cancelBooking, async (context) => {
+  const code = codeOf(context);
+  const input = CancelBookingSchema.parse(await readJson(context.request));
+  const result = await cancelBooking(
+    context.database.db,
+    { code, access: await accessOf(context), reason: input.reason, expectedVersion: input.expectedVersion },
+    workerDeps(context.env, context.config),
+  );
+  return json(result, { headers: PRIVATE });
+});
+
+register(API_OPERATIONS.rescheduleBooking, async (context) => {
+  const code = codeOf(context);
+  const input = RescheduleBookingSchema.parse(await readJson(context.request));
+  const result = await rescheduleBooking(
+    context.database.db,
+    { code, access: await accessOf(context), start: input.start, timeZone: input.timeZone, expectedVersion: input.expectedVersion },
+    workerDeps(context.env, context.config),
+  );
+  return json(result, { headers: PRIVATE });
+});
+
+register(API_OPERATIONS.acceptBooking, async (context) => {
+  const code = codeOf(context);
+  const input = AcceptBookingSchema.parse(await readJson(context.request));
+  const session = await sessionOf(context);
+  const result = await acceptBooking(
+    context.database.db,
+    { code, access: { session }, expectedVersion: input.expectedVersion },
+    workerDeps(context.env, context.config),
+  );
+  return json(result, { headers: PRIVATE });
+});
+
+register(API_OPERATIONS.declineBooking, async (context) => {
+  const code = codeOf(context);
+  const input = DeclineBookingSchema.parse(await readJson(context.request));
+  const session = await sessionOf(context);
+  const result = await declineBooking(
+    context.database.db,
+    { code, access: { session }, reason: input.reason, expectedVersion: input.expectedVersion },
+    workerDeps(context.env, context.config),
+  );
+  return json(result, { headers: PRIVATE });
+});

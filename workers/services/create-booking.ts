@@ -1,0 +1,317 @@
+// Creating a booking: validate → idempotency → early bookability check → claim against live holds →
+// one atomic statement (guest session, booking, first transition, event) → notify after commit.
+//
+// Guarantees:
+//  * Postgres decides: the exclusion constraint bookings_no_overlap is the last word on overlap (23P01
+//    → 409 SLOT_UNAVAILABLE with alternatives from fresh data); the checks before it only give a good
+//    error early and respect other customers' holds.
+//  * Idempotency: the unique index on idempotency_key is the race guard. The stored request_hash (of a
+//    canonical body + who is booking) tells a retry (same booking back, 200) from a reuse of the key
+//    for something else (409 IDEMPOTENCY_MISMATCH). Every "you lost" path first re-checks the key, so
+//    two concurrent copies of the same request both end with the same booking.
+//  * All or nothing: the writes are one statement (db/queries/bookings.ts insertBookingWithAudit); a
+//    failure anywhere leaves none of them, guest session included.
+import { Temporal } from "@js-temporal/polyfill";
+import { eq } from "drizzle-orm";
+import type { Actor } from "../../domain/booking-states";
+import { generateConfirmationCode, hashToken, newManageToken } from "../../domain/confirmation-code";
+import { DomainError } from "../../domain/errors";
+import { widen } from "../../domain/intervals";
+import { money } from "../../domain/money";
+import { priceBooking } from "../../domain/pricing";
+import type { Database } from "../../db/client";
+import {
+  CONFIRMATION_CODE_INDEX,
+  findBookingByIdempotencyKey,
+  findBookingWithContextByCode,
+  IDEMPOTENCY_INDEX,
+  insertBookingWithAudit,
+  type BookingRow,
+} from "../../db/queries/bookings";
+import { users } from "../../db/schema";
+import { CreateBookingSchema, type CreateBookingInput } from "../api/schemas";
+import { alternativesFor, checkBookable, loadBookableService, slotUnavailable, timingOf } from "./availability";
+import { toBookingView, type BookingView } from "./booking-view";
+import { logEvent, notifySchedule, resolveDeps, toDate, type ServiceDeps } from "./context";
+import { EXCLUSION_VIOLATION, isPgError, UNIQUE_VIOLATION } from "./pg-errors";
+import type { BookingInterval } from "./ports";
+import { requestHash } from "./request-hash";
+
+/** How long a guest's manage link keeps working after the appointment ends (receipts, refunds, reviews). */
+export const GUEST_SESSION_DAYS_AFTER_END = 30;
+const MAX_CODE_ATTEMPTS = 5;
+
+export interface CreateBookingRequest {
+  /** The parsed JSON body (validated here with CreateBookingSchema). */
+  body: unknown;
+  /** The Idempotency-Key header, if sent; it must match the body field when both are present. */
+  idempotencyKeyHeader?: string | null;
+  /** The signed-in user booking for themselves; absent for guests. */
+  customerUserId?: string | null;
+}
+
+export interface CreateBookingResult {
+  /** 201 for a new booking, 200 for an idempotent replay. */
+  status: 201 | 200;
+  replayed: boolean;
+  booking: BookingView;
+  /** Guests, first response only. The database keeps only its hash. */
+  manageToken?: string;
+  /** Seam for the payments work (BookingHooks.onBookingCreated); null until it is wired. */
+  payment: Record<string, unknown> | null;
+}
+
+function invalid(path: string, message: string): DomainError {
+  return new DomainError("VALIDATION", `${path}: ${message}`, { fields: [{ path, message }] });
+}
+
+/** The header's key goes into the body, so the schema reports a bad key together with every other field. */
+function resolveIdempotencyKey(body: unknown, header: string | null | undefined): unknown {
+  if (header === null || header === undefined) return body;
+  if (body && typeof body === "object" && !Array.isArray(body)) {
+    const fromBody = (body as Record<string, unknown>).idempotencyKey;
+    if (fromBody !== undefined && fromBody !== header) {
+      throw invalid("idempotencyKey", "differs from the Idempotency-Key header");
+    }
+    return { ...(body as Record<string, unknown>), idempotencyKey: header };
+  }
+  return body; // not an object: let the schema report it
+}
+
+interface Customer {
+  customerId: string | null;
+  name: string;
+  email: string;
+  phone: string | null;
+  notes: string;
+  actor: Actor;
+}
+
+async function resolveCustomer(db: Database, input: CreateBookingInput, userId: string | null | undefined): Promise<Customer> {
+  const details = input.customer ?? {};
+  if (userId) {
+    const [user] = await db.select({ id: users.id, name: users.name, email: users.email }).from(users).where(eq(users.id, userId));
+    if (!user) throw new DomainError("UNAUTHENTICATED", "Your session refers to an account that no longer exists; please sign in again");
+    return {
+      customerId: user.id,
+      name: details.name ?? user.name,
+      email: user.email, // the account's address: confirmations must reach the account holder
+      phone: details.phone ?? null,
+      notes: details.notes ?? "",
+      actor: { type: "customer", id: user.id },
+    };
+  }
+  const missing = [
+    ...(details.name ? [] : [{ path: "customer.name", message: "is required when booking as a guest" }]),
+    ...(details.email ? [] : [{ path: "customer.email", message: "is required when booking as a guest" }]),
+  ];
+  if (missing.length > 0) {
+    throw new DomainError("VALIDATION", `Invalid request: ${missing.map((m) => `${m.path}: ${m.message}`).join("; ")}`, { fields: missing });
+  }
+  return {
+    customerId: null,
+    name: details.name!,
+    email: details.email!,
+    phone: details.phone ?? null,
+    notes: details.notes ?? "",
+    actor: { type: "guest", id: null },
+  };
+}
+
+export async function createBooking(db: Database, request: CreateBookingRequest, deps: ServiceDeps = {}): Promise<CreateBookingResult> {
+  const { port, hooks, settings, now: clock } = resolveDeps(deps);
+  const input = CreateBookingSchema.parse(resolveIdempotencyKey(request.body, request.idempotencyKeyHeader));
+  const idempotencyKey = input.idempotencyKey;
+  if (!idempotencyKey) throw invalid("idempotencyKey", "is required (Idempotency-Key header or body field)");
+  const start = Temporal.Instant.from(input.start);
+  const customer = await resolveCustomer(db, input, request.customerUserId);
+
+  // Who is booking is part of the fingerprint: another account reusing a key gets a mismatch, never
+  // someone else's booking.
+  const hash = await requestHash({
+    serviceId: input.serviceId.toLowerCase(),
+    providerId: input.providerId.toLowerCase(),
+    start: start.toString(),
+    timeZone: input.timeZone,
+    customer: input.customer ?? null,
+    holdId: input.holdId ?? null,
+    holderToken: input.holderToken ?? null,
+    bookedBy: customer.customerId ? `customer:${customer.customerId}` : "guest",
+  });
+
+  const replay = async (existing: BookingRow): Promise<CreateBookingResult> => {
+    if (existing.requestHash !== hash) {
+      throw new DomainError(
+        "IDEMPOTENCY_MISMATCH",
+        "This Idempotency-Key was already used for a different request; use a new key for a new booking",
+        { fields: [{ path: "idempotencyKey", message: "already used with a different body" }], idempotencyKey },
+      );
+    }
+    const found = await findBookingWithContextByCode(db, existing.confirmationCode);
+    const payment = (await hooks.onBookingCreated?.({ db, booking: existing, replayed: true })) ?? null;
+    return { status: 200, replayed: true, booking: toBookingView(found?.booking ?? existing, found ?? { providerName: "", serviceName: "" }), payment };
+  };
+  /** Any "taken" answer: if our own twin request won meanwhile, this is a replay, not a conflict. */
+  const replayOr = async (otherwise: () => Promise<never>): Promise<CreateBookingResult> => {
+    const existing = await findBookingByIdempotencyKey(db, idempotencyKey);
+    return existing ? replay(existing) : otherwise();
+  };
+
+  // Independent reads, in parallel; a replay wins even if the service was withdrawn since.
+  const [existing, offered] = await Promise.all([
+    findBookingByIdempotencyKey(db, idempotencyKey),
+    loadBookableService(db, input.providerId, input.serviceId).catch((error: unknown) => error),
+  ]);
+  if (existing) return replay(existing);
+  if (offered instanceof Error) throw offered;
+  const { provider, service } = offered as Awaited<ReturnType<typeof loadBookableService>>;
+  const timing = timingOf(service);
+  const now = clock();
+  const end = start.add({ minutes: timing.durationMinutes });
+  const occupied = widen({ start, end }, timing.bufferBeforeMinutes, timing.bufferAfterMinutes);
+  const interval: BookingInterval = { start, end, occupiedFrom: occupied.start, occupiedUntil: occupied.end };
+  const unavailable = async (message?: string): Promise<never> => {
+    const alternatives = await alternativesFor(db, port, { provider, timing, wanted: start, customerZone: input.timeZone, now: clock() });
+    throw slotUnavailable(start, alternatives, message);
+  };
+
+  if (!(await checkBookable(db, port, { provider, timing, start, now }))) {
+    return replayOr(() => unavailable("That time cannot be booked: it is taken, outside working hours, or too soon / too far ahead"));
+  }
+
+  const bookingId = crypto.randomUUID();
+  try {
+    const claim = await port.claimForBooking({
+      providerId: provider.id,
+      holder: input.holderToken ?? (customer.customerId ? `user:${customer.customerId}` : `guest:${bookingId}`),
+      holdId: input.holdId,
+      occupiedFrom: occupied.start,
+      occupiedUntil: occupied.end,
+      bookingId,
+    });
+    if (!claim.ok) return replayOr(() => unavailable(`That time is being booked by someone else (${claim.message})`));
+  } catch (error) {
+    // The schedule is an early warning, Postgres the guarantee: carry on without it rather than fail.
+    // (Nothing to undo there if the insert fails later: a claim only consumes the holder's own holds.)
+    logEvent("schedule.claim_unavailable", { providerId: provider.id, bookingId, message: error instanceof Error ? error.message : String(error) });
+  }
+
+  const priced = priceBooking({
+    servicePrice: money(service.priceAmount, service.currency),
+    customerKind: customer.customerId ? "customer" : "guest",
+    feeBps: settings.feeBps,
+  });
+
+  let booking: BookingRow | undefined;
+  let manageToken: string | undefined;
+  for (let attempt = 1; !booking; attempt++) {
+    manageToken = customer.customerId ? undefined : newManageToken();
+    const guestSessionId = manageToken ? crypto.randomUUID() : null;
+    try {
+      booking = await insertBookingWithAudit(db, {
+        guestSession:
+          manageToken && guestSessionId
+            ? {
+                id: guestSessionId,
+                email: customer.email,
+                name: customer.name,
+                phone: customer.phone,
+                tokenHash: await hashToken(manageToken),
+                expiresAt: toDate(end.add({ hours: 24 * GUEST_SESSION_DAYS_AFTER_END })),
+              }
+            : undefined,
+        booking: {
+          id: bookingId,
+          confirmationCode: generateConfirmationCode(),
+          idempotencyKey,
+          requestHash: hash,
+          providerId: provider.id,
+          serviceId: service.id,
+          customerId: customer.customerId,
+          guestSessionId,
+          status: "pending",
+          startsAt: toDate(start),
+          endsAt: toDate(end),
+          timeZone: input.timeZone,
+          providerTimeZone: provider.timeZone,
+          occupiedFrom: toDate(occupied.start),
+          occupiedUntil: toDate(occupied.end),
+          customerName: customer.name,
+          customerEmail: customer.email,
+          customerPhone: customer.phone,
+          notes: customer.notes,
+          currency: priced.total.currency,
+          totalAmount: priced.total.amount,
+          platformFeeAmount: priced.platformFee.amount,
+          providerAmount: priced.providerShare.amount,
+          platformFeeBps: priced.feeBps,
+          cancellationPolicy: service.cancellationPolicy,
+          expiresAt: toDate(now.add({ minutes: settings.pendingPaymentTtlMinutes })),
+        },
+        transitions: [
+          {
+            bookingId,
+            from: null,
+            to: "pending",
+            actor: customer.actor,
+            reason: "Booking created",
+            metadata: { requiresApproval: service.requiresApproval, holdId: input.holdId ?? null },
+          },
+        ],
+        events: [
+          {
+            bookingId,
+            type: "created",
+            data: {
+              start: start.toString(),
+              end: end.toString(),
+              occupiedFrom: occupied.start.toString(),
+              occupiedUntil: occupied.end.toString(),
+              totalAmount: priced.total.amount,
+              platformFeeAmount: priced.platformFee.amount,
+              providerAmount: priced.providerShare.amount,
+              feeBps: priced.feeBps,
+              currency: priced.total.currency,
+              requiresApproval: service.requiresApproval,
+              guest: customer.customerId === null,
+            },
+          },
+        ],
+      });
+    } catch (error) {
+      // The statement failed as a whole: no guest session, booking, transition or event of it exists.
+      if (isPgError(error, UNIQUE_VIOLATION, CONFIRMATION_CODE_INDEX) && attempt < MAX_CODE_ATTEMPTS) continue;
+      if (isPgError(error, UNIQUE_VIOLATION, IDEMPOTENCY_INDEX)) {
+        // The twin request committed first (a unique violation is only raised once it has).
+        const winner = await findBookingByIdempotencyKey(db, idempotencyKey);
+        if (winner) return replay(winner);
+      }
+      if (isPgError(error, EXCLUSION_VIOLATION)) return replayOr(() => unavailable());
+      throw error;
+    }
+  }
+
+  await notifySchedule(port, provider.id, [
+    {
+      kind: "created",
+      bookingId,
+      interval,
+      details: {
+        status: "pending",
+        from: null,
+        reason: "Booking created",
+        confirmationCode: booking.confirmationCode,
+        customerName: booking.customerName,
+        serviceName: service.name,
+      },
+    },
+  ]);
+  const payment = (await hooks.onBookingCreated?.({ db, booking, replayed: false })) ?? null;
+  return {
+    status: 201,
+    replayed: false,
+    booking: toBookingView(booking, { providerName: provider.displayName, serviceName: service.name }),
+    manageToken,
+    payment,
+  };
+}

@@ -1,0 +1,106 @@
+// SchedulePort over the provider's Durable Object (durable-objects/provider-schedule.ts), one object
+// per provider addressed by idFromName(providerId). Instants cross the RPC boundary as ISO strings.
+//
+// Failure policy: the object is an early warning and a live feed; Postgres is the guarantee. So
+// bookingChanged swallows and logs errors (the change is committed, the object re-syncs its mirror
+// from Postgres), while liveHolds / claimForBooking errors propagate and the services decide (they
+// log and carry on with Postgres alone).
+import { Temporal } from "@js-temporal/polyfill";
+import type { BookingStatus } from "../../domain/booking-states";
+import { overlaps, type Interval } from "../../domain/intervals";
+import type { BookingChange as DoBookingChange } from "../../durable-objects/provider-schedule";
+import type { AppConfig, Env } from "../env";
+import { logEvent, settingsFromConfig, type ServiceDeps } from "./context";
+import type { BookingChange, BookingInterval, SchedulePort } from "./ports";
+import { paymentHooks } from "../payments/hooks";
+import { paymentsDepsFromConfig } from "../payments/stripe-client";
+
+type DoKind = DoBookingChange["kind"];
+
+/** The object's change vocabulary, from ours plus the status the booking is in now. */
+export function doKindFor(change: Pick<BookingChange, "kind" | "details">): DoKind {
+  const status: BookingStatus = change.details.status;
+  switch (change.kind) {
+    case "created":
+    case "occupied":
+      return "booked";
+    case "rescheduled":
+      return "rescheduled";
+    case "released":
+      return status === "expired" ? "expired" : status === "payment_failed" ? "payment_failed" : "cancelled";
+    case "updated":
+      if (status === "completed") return "completed";
+      if (status === "confirmed" || status === "in_progress") return "confirmed";
+      if (status === "pending" || status === "awaiting_approval") return "booked";
+      return "cancelled"; // between two non-occupying states (e.g. cancelled → refunded): not on the calendar
+  }
+}
+
+function isoInterval(i: BookingInterval) {
+  return {
+    start: i.start.toString(),
+    end: i.end.toString(),
+    occupiedFrom: i.occupiedFrom.toString(),
+    occupiedUntil: i.occupiedUntil.toString(),
+  };
+}
+
+export function toDoChange(change: BookingChange): DoBookingChange {
+  return {
+    kind: doKindFor(change),
+    bookingId: change.bookingId,
+    interval: isoInterval(change.interval),
+    ...(change.previousInterval ? { previousInterval: isoInterval(change.previousInterval) } : {}),
+    // Exactly the fields the object's schema allows (it validates strictly), clipped to its limits.
+    details: {
+      confirmationCode: change.details.confirmationCode.slice(0, 64),
+      customerName: change.details.customerName.slice(0, 200),
+      serviceName: change.details.serviceName.slice(0, 200),
+      status: change.details.status,
+    },
+  };
+}
+
+export function durableObjectSchedulePort(env: Pick<Env, "PROVIDER_SCHEDULE">): SchedulePort {
+  const stub = (providerId: string) => env.PROVIDER_SCHEDULE.get(env.PROVIDER_SCHEDULE.idFromName(providerId));
+  return {
+    async liveHolds(providerId: string, window: Interval): Promise<Interval[]> {
+      // The object lists all live holds of the provider (a handful: they last minutes); filter here.
+      const { holds } = await stub(providerId).publicHolds();
+      return holds
+        .map((h) => ({ start: Temporal.Instant.from(h.occupiedFrom), end: Temporal.Instant.from(h.occupiedUntil) }))
+        .filter((h) => overlaps(h, window));
+    },
+
+    async claimForBooking(args) {
+      const result = await stub(args.providerId).claimForBooking({
+        holder: args.holder,
+        holdId: args.holdId,
+        occupiedFrom: args.occupiedFrom.toString(),
+        occupiedUntil: args.occupiedUntil.toString(),
+        bookingId: args.bookingId,
+      });
+      return result.ok ? { ok: true } : { ok: false, reason: result.reason, message: result.message };
+    },
+
+    async bookingChanged(providerId: string, change: BookingChange): Promise<void> {
+      try {
+        await stub(providerId).bookingChanged(toDoChange(change));
+      } catch (error) {
+        logEvent("schedule.booking_changed_failed", {
+          providerId,
+          bookingId: change.bookingId,
+          kind: change.kind,
+          message: error instanceof Error ? error.message : String(error),
+        });
+      }
+    },
+  };
+}
+
+/** What the Worker's route handlers pass to the services. */
+export function workerDeps(env: Pick<Env, "PROVIDER_SCHEDULE">, config: AppConfig): ServiceDeps {
+  const port = durableObjectSchedulePort(env);
+  // Payments seam (added by the payments work): PaymentIntent on create, capture on accept, void/refund on cancel.
+  return { port, settings: settingsFromConfig(config), hooks: paymentHooks(paymentsDepsFromConfig(config, port)) };
+}
