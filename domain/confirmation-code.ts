@@ -67,6 +67,17 @@ export function newManageToken(): string {
   return base64url(crypto.getRandomValues(new Uint8Array(TOKEN_BYTES)));
 }
 
+/**
+ * A manage token derived from a server secret and the guest session id (HMAC-SHA256, 43 chars like
+ * newManageToken()). Deriving instead of drawing lets later mails (confirmation after the payment
+ * webhook, reminders from cron) include the guest's manage link although only the hash is stored.
+ */
+export async function deriveManageToken(secret: string, guestSessionId: string): Promise<string> {
+  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`manage-token:${guestSessionId}`));
+  return base64url(new Uint8Array(mac));
+}
+
 /** SHA-256 of the token's UTF-8 bytes, lowercase hex (64 chars). */
 export async function hashToken(token: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token));

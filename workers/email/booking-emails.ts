@@ -6,6 +6,7 @@ import { Temporal } from "@js-temporal/polyfill";
 import { eq } from "drizzle-orm";
 import type { Queryable } from "../../db/client";
 import { bookings, providers, services, users } from "../../db/schema";
+import { deriveManageToken } from "../../domain/confirmation-code";
 import { googleCalendarUrl, toIcs } from "../../domain/ics";
 import { formatMoney } from "../../domain/money";
 import { enqueueEmail } from "./outbox";
@@ -29,10 +30,21 @@ function toBase64(text: string): string {
 export interface BookingEmailOptions {
   /** Absolute base URL for links. */
   baseUrl: string;
-  /** Link the customer uses to manage the booking (includes the guest token where needed). */
-  manageUrl?: string;
+  /** Lets guest mails carry the manage link with the guest's (derived) token. */
+  manageTokenSecret?: string;
   /** Extra line, e.g. the refund amount on a cancellation. */
   note?: string;
+}
+
+/** The manage page; guests need their token in the link, signed-in customers their session. */
+export async function manageLink(
+  options: Pick<BookingEmailOptions, "baseUrl" | "manageTokenSecret">,
+  code: string,
+  guestSessionId: string | null,
+): Promise<string> {
+  const url = `${options.baseUrl}/manage/${code}`;
+  if (!guestSessionId || !options.manageTokenSecret) return url;
+  return `${url}?token=${await deriveManageToken(options.manageTokenSecret, guestSessionId)}`;
 }
 
 export async function queueBookingEmail(db: Queryable, kind: BookingEmailKind, bookingId: string, options: BookingEmailOptions) {
@@ -47,7 +59,7 @@ export async function queueBookingEmail(db: Queryable, kind: BookingEmailKind, b
   const { booking, service, provider } = row;
   const start = Temporal.Instant.fromEpochMilliseconds(booking.startsAt.getTime());
   const end = Temporal.Instant.fromEpochMilliseconds(booking.endsAt.getTime());
-  const manageUrl = options.manageUrl ?? `${options.baseUrl}/manage/${booking.confirmationCode}`;
+  const manageUrl = await manageLink(options, booking.confirmationCode, booking.guestSessionId);
   const price = formatMoney({ amount: booking.totalAmount, currency: booking.currency });
   const summary = `${service.name} with ${provider.displayName}`;
   const times = [

@@ -25,7 +25,7 @@ export async function queueReminders(db: Database, config: AppConfig, now = Temp
     );
   let queued = 0;
   // The dedupe key (kind + booking + calendar sequence) makes every later run a no-op for these.
-  for (const { id } of due) if (await queueBookingEmail(db, "reminder", id, { baseUrl: config.PUBLIC_BASE_URL })) queued++;
+  for (const { id } of due) if (await queueBookingEmail(db, "reminder", id, { baseUrl: config.PUBLIC_BASE_URL, manageTokenSecret: config.SESSION_SECRET })) queued++;
   return { remindersQueued: queued };
 }
 

@@ -8,6 +8,8 @@ export interface BookingSettings {
   feeBps: { guest: number; customer: number };
   pendingPaymentTtlMinutes: number;
   approvalTtlHours: number;
+  /** Derives guests' manage tokens (deriveManageToken); without it tokens are random (tests, scripts). */
+  manageTokenSecret?: string;
 }
 
 export const DEFAULT_BOOKING_SETTINGS: BookingSettings = Object.freeze({
@@ -21,6 +23,7 @@ export function settingsFromConfig(config: AppConfig): BookingSettings {
     feeBps: { guest: config.PLATFORM_FEE_BPS_GUEST, customer: config.PLATFORM_FEE_BPS_CUSTOMER },
     pendingPaymentTtlMinutes: config.PENDING_PAYMENT_TTL_MINUTES,
     approvalTtlHours: config.APPROVAL_TTL_HOURS,
+    manageTokenSecret: config.SESSION_SECRET,
   };
 }
 

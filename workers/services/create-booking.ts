@@ -14,7 +14,7 @@
 import { Temporal } from "@js-temporal/polyfill";
 import { eq } from "drizzle-orm";
 import type { Actor } from "../../domain/booking-states";
-import { generateConfirmationCode, hashToken, newManageToken } from "../../domain/confirmation-code";
+import { deriveManageToken, generateConfirmationCode, hashToken, newManageToken } from "../../domain/confirmation-code";
 import { DomainError } from "../../domain/errors";
 import { widen } from "../../domain/intervals";
 import { money } from "../../domain/money";
@@ -205,8 +205,13 @@ export async function createBooking(db: Database, request: CreateBookingRequest,
   let booking: BookingRow | undefined;
   let manageToken: string | undefined;
   for (let attempt = 1; !booking; attempt++) {
-    manageToken = customer.customerId ? undefined : newManageToken();
-    const guestSessionId = manageToken ? crypto.randomUUID() : null;
+    const guestSessionId = customer.customerId ? null : crypto.randomUUID();
+    manageToken =
+      guestSessionId === null
+        ? undefined
+        : settings.manageTokenSecret
+          ? await deriveManageToken(settings.manageTokenSecret, guestSessionId)
+          : newManageToken();
     try {
       booking = await insertBookingWithAudit(db, {
         guestSession:
