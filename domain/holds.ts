@@ -1,0 +1,208 @@
+// Slot-hold rules, without I/O. A hold reserves a provider's time for one holder (a browser's opaque
+// token) while they pay; the Durable Object stores holds and asks these functions for every decision,
+// so the rules are unit-testable without workerd. Intervals are half-open (domain/intervals.ts):
+// touching holds/bookings never conflict.
+import { Temporal } from "@js-temporal/polyfill";
+import { DomainError } from "./errors";
+import { type Interval, overlaps, widen } from "./intervals";
+
+/** A hold shorter than this would expire before a payment page loads; longer ones block others unfairly. */
+export const HOLD_TTL_MIN_SECONDS = 30;
+export const HOLD_TTL_MAX_SECONDS = 3600;
+/** A service can't be longer than a day (services_duration_positive), buffers a day each at most. */
+const MAX_DURATION_MINUTES = 1440;
+const MAX_BUFFER_MINUTES = 1440;
+
+export interface Hold {
+  id: string;
+  holder: string;
+  serviceId: string;
+  /** What the customer sees: [start, start + duration). */
+  slot: Interval;
+  /** What the hold blocks: the slot widened by the service's buffers. */
+  occupied: Interval;
+  expiresAt: Temporal.Instant;
+}
+
+export interface HoldTiming {
+  start: Temporal.Instant;
+  durationMinutes: number;
+  bufferBeforeMinutes: number;
+  bufferAfterMinutes: number;
+}
+
+export type HoldRefusalReason = "HELD" | "BOOKED" | "LIMIT";
+export interface HoldRefusal {
+  ok: false;
+  reason: HoldRefusalReason;
+  message: string;
+}
+
+function intIn(value: number, field: string, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new DomainError("VALIDATION", `${field} must be an integer between ${min} and ${max}`, { fields: [field] });
+  }
+}
+
+/** The slot and the occupied interval of a hold: occupied = widen(slot, buffers), exactly as bookings store it. */
+export function holdIntervals(timing: HoldTiming): { slot: Interval; occupied: Interval } {
+  intIn(timing.durationMinutes, "durationMinutes", 1, MAX_DURATION_MINUTES);
+  intIn(timing.bufferBeforeMinutes, "bufferBeforeMinutes", 0, MAX_BUFFER_MINUTES);
+  intIn(timing.bufferAfterMinutes, "bufferAfterMinutes", 0, MAX_BUFFER_MINUTES);
+  const slot = { start: timing.start, end: timing.start.add({ minutes: timing.durationMinutes }) };
+  return { slot, occupied: widen(slot, timing.bufferBeforeMinutes, timing.bufferAfterMinutes) };
+}
+
+/**
+ * The TTL to apply: the requested one (or the configured default), clamped into
+ * [HOLD_TTL_MIN_SECONDS, HOLD_TTL_MAX_SECONDS]. Clamped rather than rejected: a client asking for
+ * "as long as possible" should get the maximum, not an error.
+ */
+export function resolveTtlSeconds(requested: number | undefined, defaultSeconds: number): number {
+  const wanted = requested === undefined || !Number.isFinite(requested) ? defaultSeconds : Math.floor(requested);
+  return Math.min(HOLD_TTL_MAX_SECONDS, Math.max(HOLD_TTL_MIN_SECONDS, wanted));
+}
+
+export function expiryFor(now: Temporal.Instant, ttlSeconds: number): Temporal.Instant {
+  return now.add({ seconds: ttlSeconds });
+}
+
+/** However often it is extended, a hold ends this long after it was granted, so nobody parks on a slot. */
+export const HOLD_MAX_LIFETIME_SECONDS = 2 * 3600;
+
+/**
+ * The expiry after an extend: now + ttl, capped at createdAt + HOLD_MAX_LIFETIME_SECONDS, and never
+ * earlier than the current expiry (extending must not shorten a hold).
+ */
+export function extendedExpiry(
+  hold: { createdAt: Temporal.Instant; expiresAt: Temporal.Instant },
+  now: Temporal.Instant,
+  ttlSeconds: number,
+): Temporal.Instant {
+  const cmp = Temporal.Instant.compare;
+  const wanted = now.add({ seconds: ttlSeconds });
+  const cap = hold.createdAt.add({ seconds: HOLD_MAX_LIFETIME_SECONDS });
+  const capped = cmp(wanted, cap) > 0 ? cap : wanted;
+  return cmp(capped, hold.expiresAt) < 0 ? hold.expiresAt : capped;
+}
+
+/** A hold is live strictly before its expiry instant; at expiresAt it is already gone. */
+export function isLive(hold: { expiresAt: Temporal.Instant }, now: Temporal.Instant): boolean {
+  return Temporal.Instant.compare(hold.expiresAt, now) > 0;
+}
+
+/** The earliest expiry among holds (when the next alarm must fire), or undefined when there are none. */
+export function nextExpiry(holds: readonly { expiresAt: Temporal.Instant }[]): Temporal.Instant | undefined {
+  let earliest: Temporal.Instant | undefined;
+  for (const h of holds) if (!earliest || Temporal.Instant.compare(h.expiresAt, earliest) < 0) earliest = h.expiresAt;
+  return earliest;
+}
+
+/** Holds that are expired at `now` (expiresAt <= now). */
+export function expiredAt(holds: readonly Hold[], now: Temporal.Instant): Hold[] {
+  return holds.filter((h) => !isLive(h, now));
+}
+
+/** Token comparison that does not stop at the first differing character (holder tokens authorize release). */
+export function sameHolder(a: string, b: string): boolean {
+  let diff = a.length ^ b.length;
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) diff |= (a.charCodeAt(i) || 0) ^ (b.charCodeAt(i) || 0);
+  return diff === 0;
+}
+
+export interface HoldCheckInput {
+  holder: string;
+  serviceId: string;
+  slot: Interval;
+  occupied: Interval;
+  /** Holds that may conflict (the caller may pre-filter; expired ones are ignored here). */
+  holds: readonly Hold[];
+  /** Occupied intervals of bookings in an occupying status (already widened by their buffers). */
+  booked: readonly Interval[];
+  /** Live holds this holder has anywhere for this provider. */
+  holderLiveCount: number;
+  maxPerHolder: number;
+  now: Temporal.Instant;
+}
+
+/**
+ * May this hold be granted? Order: an identical live hold of the same holder is returned as is
+ * (a retried request must not fail or create a second hold), then conflicts (HELD before BOOKED:
+ * a hold is temporary, so "held" tells the customer to try again later), then the per-holder
+ * limit last, so a customer at the limit who picks a taken slot learns the slot is taken.
+ */
+export function checkHold(input: HoldCheckInput): { ok: true; existing?: Hold } | HoldRefusal {
+  const live = input.holds.filter((h) => isLive(h, input.now));
+  const identical = live.find(
+    (h) =>
+      sameHolder(h.holder, input.holder) &&
+      h.serviceId === input.serviceId &&
+      h.slot.start.equals(input.slot.start) &&
+      h.occupied.start.equals(input.occupied.start) &&
+      h.occupied.end.equals(input.occupied.end),
+  );
+  if (identical) return { ok: true, existing: identical };
+  const clash = live.find((h) => overlaps(h.occupied, input.occupied));
+  if (clash) {
+    const own = sameHolder(clash.holder, input.holder);
+    return {
+      ok: false,
+      reason: "HELD",
+      message: own
+        ? "You already hold an overlapping time; release it before holding another."
+        : "Someone else is holding this time. It frees up if they do not book it.",
+    };
+  }
+  if (input.booked.some((b) => overlaps(b, input.occupied))) {
+    return { ok: false, reason: "BOOKED", message: "This time is already booked." };
+  }
+  if (input.holderLiveCount >= input.maxPerHolder) {
+    return {
+      ok: false,
+      reason: "LIMIT",
+      message: `You can hold at most ${input.maxPerHolder} times at once; release one first.`,
+    };
+  }
+  return { ok: true };
+}
+
+export type OwnershipFailure = "NOT_FOUND" | "NOT_OWNER" | "EXPIRED";
+
+/**
+ * Release/extend are for the holder only. `record` is the hold, or what is remembered of an expired
+ * one (so a late "extend" says EXPIRED rather than NOT_FOUND).
+ */
+export function checkOwnership(
+  record: { holder: string; expiresAt: Temporal.Instant } | undefined,
+  holder: string,
+  now: Temporal.Instant,
+): { ok: true } | { ok: false; reason: OwnershipFailure; message: string } {
+  if (!record) return { ok: false, reason: "NOT_FOUND", message: "No such hold." };
+  if (!sameHolder(record.holder, holder)) return { ok: false, reason: "NOT_OWNER", message: "This hold belongs to someone else." };
+  if (!isLive(record, now)) return { ok: false, reason: "EXPIRED", message: "This hold has expired." };
+  return { ok: true };
+}
+
+export interface ClaimCheckInput {
+  holder: string;
+  holdId?: string;
+  occupied: Interval;
+  holds: readonly Hold[];
+  now: Temporal.Instant;
+}
+
+/**
+ * Right before a booking row is inserted: refuse when another holder's live hold overlaps; otherwise
+ * the holder's own overlapping holds (and the named one, even if the customer changed the time)
+ * are consumed, since the booking now blocks that time itself.
+ */
+export function checkClaim(input: ClaimCheckInput): { ok: true; consume: Hold[] } | { ok: false; reason: "HELD"; message: string } {
+  const live = input.holds.filter((h) => isLive(h, input.now));
+  const foreign = live.find((h) => !sameHolder(h.holder, input.holder) && overlaps(h.occupied, input.occupied));
+  if (foreign) return { ok: false, reason: "HELD", message: "Someone else is holding this time." };
+  const consume = live.filter(
+    (h) => sameHolder(h.holder, input.holder) && (overlaps(h.occupied, input.occupied) || h.id === input.holdId),
+  );
+  return { ok: true, consume };
+}

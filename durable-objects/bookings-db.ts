@@ -1,0 +1,65 @@
+// The provider object's two Postgres reads. Each call opens a pool and closes it before returning
+// (withDatabase): a connection kept open between requests would pin the object in memory and stop
+// WebSocket hibernation, and on Workers a socket may not outlive the request that opened it anyway.
+import { and, asc, eq, gt, inArray, lt } from "drizzle-orm";
+import { withDatabase } from "../db/client";
+import { bookings, services } from "../db/schema";
+import { OCCUPYING_STATUSES } from "../domain/booking-states";
+import type { AppConfig } from "../workers/env";
+import type { BookedInterval } from "./schedule-store";
+
+/** Does an occupying booking of this provider overlap [fromMs, untilMs)? */
+export async function occupyingBookingOverlaps(config: AppConfig, providerId: string, fromMs: number, untilMs: number): Promise<boolean> {
+  const rows = await withDatabase(config, (db) =>
+    db
+      .select({ id: bookings.id })
+      .from(bookings)
+      .where(
+        and(
+          eq(bookings.providerId, providerId),
+          inArray(bookings.status, [...OCCUPYING_STATUSES]),
+          lt(bookings.occupiedFrom, new Date(untilMs)),
+          gt(bookings.occupiedUntil, new Date(fromMs)),
+        ),
+      )
+      .limit(1),
+  );
+  return rows.length > 0;
+}
+
+/** Occupying bookings of this provider ending after `sinceMs`, with what the provider feed shows. */
+export async function loadOccupyingBookings(config: AppConfig, providerId: string, sinceMs: number): Promise<BookedInterval[]> {
+  const rows = await withDatabase(config, (db) =>
+    db
+      .select({
+        id: bookings.id,
+        startsAt: bookings.startsAt,
+        endsAt: bookings.endsAt,
+        occupiedFrom: bookings.occupiedFrom,
+        occupiedUntil: bookings.occupiedUntil,
+        status: bookings.status,
+        confirmationCode: bookings.confirmationCode,
+        customerName: bookings.customerName,
+        serviceName: services.name,
+      })
+      .from(bookings)
+      .innerJoin(services, eq(services.id, bookings.serviceId))
+      .where(
+        and(
+          eq(bookings.providerId, providerId),
+          inArray(bookings.status, [...OCCUPYING_STATUSES]),
+          gt(bookings.occupiedUntil, new Date(sinceMs)),
+        ),
+      )
+      .orderBy(asc(bookings.occupiedFrom))
+      .limit(5_000),
+  );
+  return rows.map((r) => ({
+    bookingId: r.id,
+    startMs: r.startsAt.getTime(),
+    endMs: r.endsAt.getTime(),
+    occupiedFromMs: r.occupiedFrom.getTime(),
+    occupiedUntilMs: r.occupiedUntil.getTime(),
+    details: { bookingId: r.id, confirmationCode: r.confirmationCode, customerName: r.customerName, serviceName: r.serviceName, status: r.status },
+  }));
+}

@@ -1,0 +1,239 @@
+import { Temporal } from "@js-temporal/polyfill";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { isDomainError } from "../../domain/errors";
+import {
+  HOLD_TTL_MAX_SECONDS,
+  HOLD_TTL_MIN_SECONDS,
+  type Hold,
+  checkClaim,
+  checkHold,
+  checkOwnership,
+  HOLD_MAX_LIFETIME_SECONDS,
+  expiredAt,
+  expiryFor,
+  extendedExpiry,
+  holdIntervals,
+  isLive,
+  nextExpiry,
+  resolveTtlSeconds,
+  sameHolder,
+} from "../../domain/holds";
+import type { Interval } from "../../domain/intervals";
+
+const T = (iso: string) => Temporal.Instant.from(iso);
+const NOW = T("2030-03-04T08:00:00Z");
+
+function hold(id: string, holder: string, startIso: string, minutes: number, opts: { before?: number; after?: number; expires?: string } = {}): Hold {
+  const { slot, occupied } = holdIntervals({
+    start: T(startIso),
+    durationMinutes: minutes,
+    bufferBeforeMinutes: opts.before ?? 0,
+    bufferAfterMinutes: opts.after ?? 0,
+  });
+  return { id, holder, serviceId: "svc", slot, occupied, expiresAt: T(opts.expires ?? "2030-03-04T08:10:00Z") };
+}
+
+function request(holder: string, startIso: string, minutes: number, holds: Hold[], extra: Partial<{ before: number; after: number; booked: Interval[]; count: number; max: number; now: Temporal.Instant }> = {}) {
+  const { slot, occupied } = holdIntervals({
+    start: T(startIso),
+    durationMinutes: minutes,
+    bufferBeforeMinutes: extra.before ?? 0,
+    bufferAfterMinutes: extra.after ?? 0,
+  });
+  return checkHold({
+    holder,
+    serviceId: "svc",
+    slot,
+    occupied,
+    holds,
+    booked: extra.booked ?? [],
+    holderLiveCount: extra.count ?? holds.filter((h) => h.holder === holder && isLive(h, extra.now ?? NOW)).length,
+    maxPerHolder: extra.max ?? 3,
+    now: extra.now ?? NOW,
+  });
+}
+
+describe("holdIntervals", () => {
+  it("widens the slot by the buffers", () => {
+    const { slot, occupied } = holdIntervals({ start: T("2030-03-04T10:00:00Z"), durationMinutes: 60, bufferBeforeMinutes: 15, bufferAfterMinutes: 10 });
+    expect(slot.end.toString()).toBe("2030-03-04T11:00:00Z");
+    expect(occupied.start.toString()).toBe("2030-03-04T09:45:00Z");
+    expect(occupied.end.toString()).toBe("2030-03-04T11:10:00Z");
+  });
+
+  it("rejects nonsense timing with a VALIDATION error naming the field", () => {
+    for (const [field, timing] of [
+      ["durationMinutes", { durationMinutes: 0, bufferBeforeMinutes: 0, bufferAfterMinutes: 0 }],
+      ["durationMinutes", { durationMinutes: 1.5, bufferBeforeMinutes: 0, bufferAfterMinutes: 0 }],
+      ["bufferBeforeMinutes", { durationMinutes: 30, bufferBeforeMinutes: -1, bufferAfterMinutes: 0 }],
+      ["bufferAfterMinutes", { durationMinutes: 30, bufferBeforeMinutes: 0, bufferAfterMinutes: 99999 }],
+    ] as const) {
+      try {
+        holdIntervals({ start: NOW, ...timing });
+        expect.unreachable();
+      } catch (error) {
+        expect(isDomainError(error, "VALIDATION")).toBe(true);
+        expect((error as { details: { fields: string[] } }).details.fields).toEqual([field]);
+      }
+    }
+  });
+});
+
+describe("checkHold", () => {
+  it("grants a free slot", () => {
+    expect(request("a", "2030-03-04T10:00:00Z", 60, [])).toEqual({ ok: true });
+  });
+
+  it("refuses a slot overlapping another holder's live hold (HELD)", () => {
+    const r = request("b", "2030-03-04T10:30:00Z", 60, [hold("h1", "a", "2030-03-04T10:00:00Z", 60)]);
+    expect(r).toMatchObject({ ok: false, reason: "HELD" });
+  });
+
+  it("counts buffers on both sides", () => {
+    // Existing 10:00-11:00 with 15 min after -> occupies until 11:15; new 11:00 slot with no buffers overlaps.
+    const existing = hold("h1", "a", "2030-03-04T10:00:00Z", 60, { after: 15 });
+    expect(request("b", "2030-03-04T11:00:00Z", 30, [existing])).toMatchObject({ ok: false, reason: "HELD" });
+    // New 11:15 slot with a 5 min buffer before -> occupies from 11:10: overlaps.
+    expect(request("b", "2030-03-04T11:15:00Z", 30, [existing], { before: 5 })).toMatchObject({ ok: false, reason: "HELD" });
+    // New 11:15 slot without buffer touches 11:15: allowed.
+    expect(request("b", "2030-03-04T11:15:00Z", 30, [existing])).toEqual({ ok: true });
+  });
+
+  it("allows touching (adjacent) intervals", () => {
+    const existing = hold("h1", "a", "2030-03-04T10:00:00Z", 60);
+    expect(request("b", "2030-03-04T11:00:00Z", 60, [existing])).toEqual({ ok: true });
+    expect(request("b", "2030-03-04T09:00:00Z", 60, [existing])).toEqual({ ok: true });
+  });
+
+  it("ignores expired holds", () => {
+    const expired = hold("h1", "a", "2030-03-04T10:00:00Z", 60, { expires: "2030-03-04T08:00:00Z" });
+    expect(request("b", "2030-03-04T10:00:00Z", 60, [expired])).toEqual({ ok: true });
+  });
+
+  it("refuses booked time (BOOKED), after held time", () => {
+    const booked = [{ start: T("2030-03-04T10:30:00Z"), end: T("2030-03-04T11:30:00Z") }];
+    expect(request("b", "2030-03-04T10:00:00Z", 60, [], { booked })).toMatchObject({ ok: false, reason: "BOOKED" });
+    expect(request("b", "2030-03-04T11:30:00Z", 60, [], { booked })).toEqual({ ok: true });
+    const held = hold("h1", "a", "2030-03-04T10:00:00Z", 60);
+    expect(request("b", "2030-03-04T10:00:00Z", 60, [held], { booked })).toMatchObject({ reason: "HELD" });
+  });
+
+  it("enforces the per-holder limit (LIMIT) only when the slot itself is free", () => {
+    const mine = [1, 2, 3].map((i) => hold(`h${i}`, "a", `2030-03-0${4 + i}T10:00:00Z`, 60));
+    expect(request("a", "2030-03-04T15:00:00Z", 60, mine)).toMatchObject({ ok: false, reason: "LIMIT" });
+    expect(request("a", "2030-03-04T15:00:00Z", 60, mine, { max: 4 })).toEqual({ ok: true });
+    const booked = [{ start: T("2030-03-04T15:00:00Z"), end: T("2030-03-04T16:00:00Z") }];
+    expect(request("a", "2030-03-04T15:00:00Z", 60, mine, { booked })).toMatchObject({ reason: "BOOKED" });
+  });
+
+  it("returns an identical live hold of the same holder instead of failing (idempotent retry)", () => {
+    const existing = hold("h1", "a", "2030-03-04T10:00:00Z", 60);
+    const r = request("a", "2030-03-04T10:00:00Z", 60, [existing]);
+    expect(r).toEqual({ ok: true, existing });
+    // Same holder, overlapping but different: refused with an own-hold message.
+    const other = request("a", "2030-03-04T10:30:00Z", 60, [existing]);
+    expect(other).toMatchObject({ ok: false, reason: "HELD" });
+    expect((other as { message: string }).message).toMatch(/already hold/);
+  });
+
+  it("property: granted iff no live hold and no booking overlaps (or LIMIT)", () => {
+    const minute = fc.integer({ min: 0, max: 24 * 60 });
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ at: minute, len: fc.integer({ min: 1, max: 180 }), live: fc.boolean() }), { maxLength: 8 }),
+        fc.array(fc.record({ at: minute, len: fc.integer({ min: 1, max: 180 }) }), { maxLength: 8 }),
+        minute,
+        fc.integer({ min: 1, max: 180 }),
+        (holdSpecs, bookedSpecs, at, len) => {
+          const base = T("2030-03-04T00:00:00Z");
+          const holds = holdSpecs.map((s, i) => ({
+            ...hold(`h${i}`, `other${i}`, base.add({ minutes: s.at }).toString(), s.len),
+            expiresAt: s.live ? NOW.add({ minutes: 5 }) : NOW,
+          }));
+          const booked = bookedSpecs.map((s) => ({ start: base.add({ minutes: s.at }), end: base.add({ minutes: s.at + s.len }) }));
+          const r = request("me", base.add({ minutes: at }).toString(), len, holds, { booked, count: 0 });
+          const a = at;
+          const b = at + len;
+          const clashes = (x: number, y: number) => x < b && a < y;
+          const heldClash = holdSpecs.some((s) => s.live && clashes(s.at, s.at + s.len));
+          const bookedClash = bookedSpecs.some((s) => clashes(s.at, s.at + s.len));
+          expect(r.ok).toBe(!heldClash && !bookedClash);
+          if (!r.ok) expect(r.reason).toBe(heldClash ? "HELD" : "BOOKED");
+        },
+      ),
+    );
+  });
+});
+
+describe("expiry math", () => {
+  it("clamps the TTL into [min, max] and defaults", () => {
+    expect(resolveTtlSeconds(undefined, 600)).toBe(600);
+    expect(resolveTtlSeconds(5, 600)).toBe(HOLD_TTL_MIN_SECONDS);
+    expect(resolveTtlSeconds(1e9, 600)).toBe(HOLD_TTL_MAX_SECONDS);
+    expect(resolveTtlSeconds(90.9, 600)).toBe(90);
+    expect(resolveTtlSeconds(Number.NaN, 600)).toBe(600);
+  });
+
+  it("a hold is live strictly before expiresAt", () => {
+    const expiresAt = expiryFor(NOW, 60);
+    expect(expiresAt.toString()).toBe("2030-03-04T08:01:00Z");
+    expect(isLive({ expiresAt }, NOW.add({ seconds: 59 }))).toBe(true);
+    expect(isLive({ expiresAt }, expiresAt)).toBe(false);
+  });
+
+  it("extending moves expiry to now + ttl, never past the lifetime cap, never backwards", () => {
+    const createdAt = NOW;
+    const later = NOW.add({ minutes: 5 });
+    expect(extendedExpiry({ createdAt, expiresAt: NOW.add({ minutes: 10 }) }, later, 600).toString()).toBe("2030-03-04T08:15:00Z");
+    const nearCap = NOW.add({ seconds: HOLD_MAX_LIFETIME_SECONDS - 60 });
+    expect(extendedExpiry({ createdAt, expiresAt: nearCap }, nearCap.subtract({ seconds: 1 }), 600).equals(NOW.add({ seconds: HOLD_MAX_LIFETIME_SECONDS }))).toBe(true);
+    const far = NOW.add({ minutes: 30 });
+    expect(extendedExpiry({ createdAt, expiresAt: far }, NOW, 60).equals(far)).toBe(true);
+  });
+
+  it("nextExpiry is the earliest; expiredAt lists those at or past expiry", () => {
+    const a = hold("a", "x", "2030-03-04T10:00:00Z", 30, { expires: "2030-03-04T08:05:00Z" });
+    const b = hold("b", "x", "2030-03-04T11:00:00Z", 30, { expires: "2030-03-04T08:02:00Z" });
+    expect(nextExpiry([a, b])?.toString()).toBe("2030-03-04T08:02:00Z");
+    expect(nextExpiry([])).toBeUndefined();
+    expect(expiredAt([a, b], T("2030-03-04T08:02:00Z")).map((h) => h.id)).toEqual(["b"]);
+  });
+});
+
+describe("checkOwnership", () => {
+  const h = hold("h1", "token-a", "2030-03-04T10:00:00Z", 60);
+  it("distinguishes not found, not owner, expired", () => {
+    expect(checkOwnership(undefined, "token-a", NOW)).toMatchObject({ ok: false, reason: "NOT_FOUND" });
+    expect(checkOwnership(h, "token-b", NOW)).toMatchObject({ ok: false, reason: "NOT_OWNER" });
+    expect(checkOwnership(h, "token-a", h.expiresAt)).toMatchObject({ ok: false, reason: "EXPIRED" });
+    expect(checkOwnership(h, "token-a", NOW)).toEqual({ ok: true });
+  });
+  it("compares tokens exactly", () => {
+    expect(sameHolder("abc", "abc")).toBe(true);
+    expect(sameHolder("abc", "abd")).toBe(false);
+    expect(sameHolder("abc", "abcd")).toBe(false);
+    expect(sameHolder("", "")).toBe(true);
+  });
+});
+
+describe("checkClaim", () => {
+  const occupied = { start: T("2030-03-04T10:00:00Z"), end: T("2030-03-04T11:00:00Z") };
+  it("refuses when another holder's live hold overlaps", () => {
+    const r = checkClaim({ holder: "me", occupied, holds: [hold("h1", "you", "2030-03-04T10:30:00Z", 60)], now: NOW });
+    expect(r).toMatchObject({ ok: false, reason: "HELD" });
+  });
+  it("consumes the holder's overlapping holds and the named one; ignores expired and foreign-adjacent", () => {
+    const mine = hold("m1", "me", "2030-03-04T10:00:00Z", 60);
+    const named = hold("m2", "me", "2030-03-05T10:00:00Z", 60);
+    const unrelated = hold("m3", "me", "2030-03-06T10:00:00Z", 60);
+    const adjacent = hold("y1", "you", "2030-03-04T11:00:00Z", 60);
+    const expiredForeign = hold("y2", "you", "2030-03-04T10:00:00Z", 60, { expires: "2030-03-04T07:00:00Z" });
+    const r = checkClaim({ holder: "me", holdId: "m2", occupied, holds: [mine, named, unrelated, adjacent, expiredForeign], now: NOW });
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.consume.map((h) => h.id).sort()).toEqual(["m1", "m2"]);
+  });
+  it("succeeds with nothing to consume when no hold exists (admin or direct booking)", () => {
+    expect(checkClaim({ holder: "me", occupied, holds: [], now: NOW })).toEqual({ ok: true, consume: [] });
+  });
+});

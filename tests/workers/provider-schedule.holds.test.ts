@@ -1,0 +1,248 @@
+/// <reference types="@cloudflare/vitest-plugin/types" />
+// Slot holds in the provider Durable Object: serialization, buffers, limits, ownership, claim,
+// expiry through the alarm, and durability across eviction. DATABASE_URL is empty here, so bookings
+// come from the object's mirror (bookingChanged); the Postgres path is exercised by the lead's full run.
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { ProviderSchedule } from "../../durable-objects/provider-schedule";
+import { at, bookingChange, connectDirect, holdInput, newProvider, sleep } from "./provider-schedule.helpers";
+
+/** Moves every hold's expiry into the past, as if the TTL had elapsed. */
+async function expireAllHolds(stub: DurableObjectStub<ProviderSchedule>): Promise<void> {
+  await runInDurableObject(stub, (_instance, state) => {
+    state.storage.sql.exec("UPDATE holds SET expires_at_ms = ?", Date.now() - 1);
+  });
+}
+
+describe("hold()", () => {
+  it("100 concurrent holds for one slot: exactly one is granted, the rest are HELD", async () => {
+    const { stub } = await newProvider();
+    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => stub.hold(holdInput(`holder-${i}`, 60))));
+    const granted = results.filter((r) => r.ok);
+    expect(granted).toHaveLength(1);
+    expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.reason === "HELD")).toBe(true);
+    expect(await stub.liveHoldCount()).toBe(1);
+  });
+
+  it("stays serialized when the check awaits outside I/O (the Postgres lookup)", async () => {
+    const { stub } = await newProvider();
+    // Stand in for Postgres with a lookup that really yields to other requests (a timer, not storage,
+    // so input gates stay open), and count how often it runs.
+    await runInDurableObject(stub, (instance: ProviderSchedule) => {
+      let calls = 0;
+      (instance as unknown as { lookups: () => number }).lookups = () => calls;
+      instance.bookedInDatabase = async () => {
+        calls++;
+        await sleep(3);
+        return false;
+      };
+    });
+    // 60 overlapping (not identical) requests: 09:00+i minutes, 60 minutes long.
+    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => stub.hold(holdInput(`h${i}`, i))));
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    // Only the winner got past the local checks; every later request saw its hold. Without the lock,
+    // most requests would have passed the local check and called the lookup concurrently.
+    const lookups = await runInDurableObject(stub, (instance) => (instance as unknown as { lookups: () => number }).lookups());
+    expect(lookups).toBe(1);
+  });
+
+  it("lets holds for disjoint times check concurrently, and still enforces the per-holder limit exactly", async () => {
+    const { stub } = await newProvider();
+    await runInDurableObject(stub, (instance: ProviderSchedule) => {
+      let inFlight = 0;
+      let peak = 0;
+      (instance as unknown as { peak: () => number }).peak = () => peak;
+      instance.bookedInDatabase = async () => {
+        peak = Math.max(peak, ++inFlight);
+        await sleep(5);
+        inFlight--;
+        return false;
+      };
+    });
+    // 10 different holders, 10 disjoint slots: all granted, lookups overlapped in time.
+    const distinct = await Promise.all(Array.from({ length: 10 }, (_, i) => stub.hold(holdInput(`d${i}`, i * 60))));
+    expect(distinct.every((r) => r.ok)).toBe(true);
+    expect(await runInDurableObject(stub, (instance) => (instance as unknown as { peak: () => number }).peak())).toBeGreaterThan(1);
+    // One holder, 10 disjoint slots at once: the re-check after the await keeps it at exactly 3.
+    const greedy = await Promise.all(Array.from({ length: 10 }, (_, i) => stub.hold(holdInput("greedy", 1000 + i * 60))));
+    expect(greedy.filter((r) => r.ok)).toHaveLength(3);
+    expect(greedy.filter((r) => !r.ok && r.reason === "LIMIT")).toHaveLength(7);
+  });
+
+  it("refuses overlap through buffers and allows touching intervals", async () => {
+    const { stub } = await newProvider();
+    // 10:00-11:00 with 15 min after: occupies 10:00-11:15.
+    expect((await stub.hold(holdInput("a", 60, { after: 15 }))).ok).toBe(true);
+    expect(await stub.hold(holdInput("b", 120))).toMatchObject({ ok: false, reason: "HELD" }); // 11:00 starts inside the buffer
+    expect(await stub.hold(holdInput("b", 135, { before: 5 }))).toMatchObject({ ok: false, reason: "HELD" }); // occupies from 11:10
+    const touchingAfter = await stub.hold(holdInput("b", 135)); // 11:15 touches 11:15
+    expect(touchingAfter.ok).toBe(true);
+    const touchingBefore = await stub.hold(holdInput("c", 0)); // 09:00-10:00 touches 10:00
+    expect(touchingBefore.ok).toBe(true);
+    if (touchingAfter.ok) {
+      expect(touchingAfter.hold).toMatchObject({ start: at(135), end: at(195), occupiedFrom: at(135), occupiedUntil: at(195), holder: "b" });
+    }
+  });
+
+  it("returns occupied = widen(slot, buffers) and the default TTL", async () => {
+    const { stub } = await newProvider();
+    const before = Date.now();
+    const r = await stub.hold(holdInput("a", 60, { before: 10, after: 20 }));
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.hold).toMatchObject({ start: at(60), end: at(120), occupiedFrom: at(50), occupiedUntil: at(140) });
+    const ttlMs = Date.parse(r.hold.expiresAt) - before;
+    expect(ttlMs).toBeGreaterThan(599_000);
+    expect(ttlMs).toBeLessThanOrEqual(601_000);
+  });
+
+  it("a retried identical request returns the same hold", async () => {
+    const { stub } = await newProvider();
+    const first = await stub.hold(holdInput("a", 60));
+    const again = await stub.hold(holdInput("a", 60));
+    expect(first.ok && again.ok && first.hold.id === again.hold.id).toBe(true);
+    expect(await stub.liveHoldCount()).toBe(1);
+  });
+
+  it("refuses booked time known from bookingChanged, and frees it on cancel", async () => {
+    const { stub } = await newProvider();
+    await stub.bookingChanged(bookingChange("booked", "bk-1", 60));
+    expect(await stub.hold(holdInput("a", 90))).toMatchObject({ ok: false, reason: "BOOKED" });
+    expect((await stub.hold(holdInput("a", 120))).ok).toBe(true); // touching the booking's end
+    await stub.bookingChanged(bookingChange("cancelled", "bk-1", 60));
+    expect((await stub.hold(holdInput("b", 60))).ok).toBe(true);
+  });
+
+  it("limits live holds per holder (LIMIT) and frees a place on release", async () => {
+    const { stub } = await newProvider();
+    const ids: string[] = [];
+    for (const start of [0, 120, 240]) {
+      const r = await stub.hold(holdInput("greedy", start));
+      expect(r.ok).toBe(true);
+      if (r.ok) ids.push(r.hold.id);
+    }
+    expect(await stub.hold(holdInput("greedy", 360))).toMatchObject({ ok: false, reason: "LIMIT" });
+    expect((await stub.hold(holdInput("someone-else", 360))).ok).toBe(true);
+    expect(await stub.release(ids[0]!, "greedy")).toEqual({ ok: true });
+    expect((await stub.hold(holdInput("greedy", 480))).ok).toBe(true);
+  });
+});
+
+describe("release / extend", () => {
+  it("only the holder may release or extend; unknown ids are NOT_FOUND", async () => {
+    const { stub } = await newProvider();
+    const r = await stub.hold(holdInput("owner", 60));
+    if (!r.ok) throw new Error("hold refused");
+    expect(await stub.release(r.hold.id, "intruder")).toMatchObject({ ok: false, reason: "NOT_OWNER" });
+    expect(await stub.extend(r.hold.id, "intruder")).toMatchObject({ ok: false, reason: "NOT_OWNER" });
+    expect(await stub.release("no-such-hold", "owner")).toMatchObject({ ok: false, reason: "NOT_FOUND" });
+    expect(await stub.liveHoldCount()).toBe(1);
+    expect(await stub.release(r.hold.id, "owner")).toEqual({ ok: true });
+    expect(await stub.liveHoldCount()).toBe(0);
+    expect(await stub.release(r.hold.id, "owner")).toMatchObject({ ok: false, reason: "NOT_FOUND" });
+  });
+
+  it("extend pushes the expiry and the alarm forward", async () => {
+    const { stub } = await newProvider();
+    const r = await stub.hold(holdInput("owner", 60, { ttl: 60 }));
+    if (!r.ok) throw new Error("hold refused");
+    const alarmBefore = await runInDurableObject(stub, (_i, state) => state.storage.getAlarm());
+    expect(alarmBefore).toBe(Date.parse(r.hold.expiresAt));
+    const extended = await stub.extend(r.hold.id, "owner", 300);
+    expect(extended.ok).toBe(true);
+    if (!extended.ok) return;
+    expect(Date.parse(extended.hold.expiresAt)).toBeGreaterThan(Date.parse(r.hold.expiresAt) + 200_000);
+    const alarmAfter = await runInDurableObject(stub, (_i, state) => state.storage.getAlarm());
+    expect(alarmAfter).toBe(Date.parse(extended.hold.expiresAt));
+  });
+
+  it("an expired hold answers EXPIRED to its holder", async () => {
+    const { stub } = await newProvider();
+    const r = await stub.hold(holdInput("owner", 60));
+    if (!r.ok) throw new Error("hold refused");
+    await expireAllHolds(stub);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await stub.extend(r.hold.id, "owner")).toMatchObject({ ok: false, reason: "EXPIRED" });
+    expect(await stub.release(r.hold.id, "owner")).toMatchObject({ ok: false, reason: "EXPIRED" });
+    expect(await stub.release(r.hold.id, "other")).toMatchObject({ ok: false, reason: "NOT_OWNER" });
+  });
+});
+
+describe("claimForBooking()", () => {
+  it("refuses when another holder's hold overlaps, consumes the caller's own hold otherwise", async () => {
+    const { stub } = await newProvider();
+    const mine = await stub.hold(holdInput("me", 60, { after: 15 }));
+    const theirs = await stub.hold(holdInput("them", 240));
+    if (!mine.ok || !theirs.ok) throw new Error("hold refused");
+    expect(
+      await stub.claimForBooking({ holder: "me", occupiedFrom: at(230), occupiedUntil: at(290), bookingId: "bk-x" }),
+    ).toMatchObject({ ok: false, reason: "HELD" });
+    const claimed = await stub.claimForBooking({
+      holder: "me",
+      holdId: mine.hold.id,
+      occupiedFrom: mine.hold.occupiedFrom,
+      occupiedUntil: mine.hold.occupiedUntil,
+      bookingId: "bk-1",
+    });
+    expect(claimed).toEqual({ ok: true, consumedHoldIds: [mine.hold.id] });
+    expect(await stub.liveHoldCount()).toBe(1);
+    // No hold at all (e.g. an admin booking): fine.
+    expect(await stub.claimForBooking({ holder: "admin", occupiedFrom: at(600), occupiedUntil: at(660), bookingId: "bk-2" })).toEqual({
+      ok: true,
+      consumedHoldIds: [],
+    });
+  });
+});
+
+describe("expiry and durability", () => {
+  it("the alarm frees an expired hold and tells subscribers", async () => {
+    const { stub } = await newProvider();
+    const r = await stub.hold(holdInput("a", 60));
+    if (!r.ok) throw new Error("hold refused");
+    const alarm = await runInDurableObject(stub, (_i, state) => state.storage.getAlarm());
+    expect(alarm).toBe(Date.parse(r.hold.expiresAt));
+    const feed = await connectDirect(stub, "provider");
+    const [snapshot] = await feed.take(1);
+    expect(snapshot.type).toBe("snapshot");
+    expect(snapshot.items).toHaveLength(1);
+
+    await expireAllHolds(stub);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const [released] = await feed.take(1);
+    expect(released).toMatchObject({ type: "slot.released", reason: "expired", interval: { start: at(60) }, hold: { holdId: r.hold.id } });
+    expect(await stub.liveHoldCount()).toBe(0);
+    expect((await stub.hold(holdInput("b", 60))).ok).toBe(true);
+    feed.close();
+  });
+
+  it("a real short TTL expires on its own through the alarm", async () => {
+    const { stub } = await newProvider();
+    const r = await stub.hold(holdInput("a", 60, { ttl: 30 }));
+    if (!r.ok) throw new Error("hold refused");
+    // Rewind to an expiry 300 ms from now and point the alarm there, then just wait.
+    await runInDurableObject(stub, async (_i, state) => {
+      const soon = Date.now() + 300;
+      state.storage.sql.exec("UPDATE holds SET expires_at_ms = ?", soon);
+      await state.storage.setAlarm(soon);
+    });
+    const feed = await connectDirect(stub, "public");
+    await feed.take(1); // snapshot
+    const [released] = await feed.take(1, 10_000);
+    expect(released).toMatchObject({ type: "slot.released", kind: "hold" });
+    expect(await stub.liveHoldCount()).toBe(0);
+    feed.close();
+  });
+
+  it("holds, their alarm and the event sequence survive eviction of the object", async () => {
+    const { stub } = await newProvider();
+    const r = await stub.hold(holdInput("a", 60));
+    if (!r.ok) throw new Error("hold refused");
+    const { seq } = await stub.scheduleChanged();
+    await evictDurableObject(stub);
+    expect(await stub.liveHoldCount()).toBe(1);
+    expect(await stub.hold(holdInput("b", 60))).toMatchObject({ ok: false, reason: "HELD" });
+    expect(await runInDurableObject(stub, (_i, state) => state.storage.getAlarm())).toBe(Date.parse(r.hold.expiresAt));
+    expect((await stub.scheduleChanged()).seq).toBe(seq + 1);
+    expect(await stub.release(r.hold.id, "a")).toEqual({ ok: true });
+  });
+});

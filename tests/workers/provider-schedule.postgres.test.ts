@@ -1,0 +1,144 @@
+/// <reference types="@cloudflare/vitest-plugin/types" />
+// The provider object and its routes against real Postgres (skipped when DATABASE_URL is empty):
+// bookings the mirror never heard of still block holds, snapshots are filled from Postgres, the
+// provider owner is authorized by providers.user_id, and POST /holds reads service timing from Postgres.
+import { Temporal } from "@js-temporal/polyfill";
+import { beforeAll, describe, expect, it } from "vitest";
+import { withDatabase } from "../../db/client";
+import { availabilityRules, bookings, providers, services, users } from "../../db/schema";
+import { DEFAULT_CANCELLATION_POLICY } from "../../domain/cancellation-policy";
+import { SESSION_COOKIE, signSession } from "../../workers/auth/session";
+import { loadConfig } from "../../workers/env";
+import { SocketClient, testEnv, workerFetch } from "./provider-schedule.helpers";
+
+const SESSION_SECRET = "test-session-secret-test-session-secret";
+
+interface Fixture {
+  providerId: string;
+  ownerUserId: string;
+  serviceId: string;
+  /** A confirmed booking 10:00-11:00 UTC (occupied 09:50-11:10) the mirror was never told about. */
+  booking: { from: string; until: string; code: string };
+  day: Temporal.PlainDate;
+}
+
+const iso = (day: Temporal.PlainDate, hhmm: string) => Temporal.Instant.from(`${day.toString()}T${hhmm}:00Z`).toString();
+
+async function seed(): Promise<Fixture> {
+  const suffix = crypto.randomUUID().slice(0, 8);
+  const day = Temporal.Now.plainDateISO("UTC").add({ days: 3 });
+  return withDatabase(loadConfig(testEnv), async (db) => {
+    const [owner] = await db.insert(users).values({ email: `owner-${suffix}@example.com`, name: "Owner", role: "provider" }).returning();
+    const [customer] = await db.insert(users).values({ email: `cust-${suffix}@example.com`, name: "Zelda Privatename", role: "customer" }).returning();
+    const [provider] = await db
+      .insert(providers)
+      .values({ userId: owner!.id, slug: `live-${suffix}`, displayName: "Live Test", timeZone: "UTC" })
+      .returning();
+    const [service] = await db
+      .insert(services)
+      .values({
+        providerId: provider!.id,
+        name: "Massage",
+        category: "wellness",
+        durationMinutes: 60,
+        priceAmount: 1000,
+        bufferBeforeMinutes: 10,
+        bufferAfterMinutes: 10,
+        slotIntervalMinutes: 30,
+        minNoticeMinutes: 0,
+        bookingWindowDays: 30,
+        cancellationPolicy: DEFAULT_CANCELLATION_POLICY,
+      })
+      .returning();
+    await db.insert(availabilityRules).values(
+      [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ providerId: provider!.id, weekday, startTime: "08:00", endTime: "18:00" })),
+    );
+    const code = `PG${suffix.toUpperCase()}`;
+    await db.insert(bookings).values({
+      confirmationCode: code,
+      idempotencyKey: `idem-${suffix}`,
+      requestHash: "x",
+      providerId: provider!.id,
+      serviceId: service!.id,
+      customerId: customer!.id,
+      status: "confirmed",
+      startsAt: new Date(iso(day, "10:00")),
+      endsAt: new Date(iso(day, "11:00")),
+      timeZone: "UTC",
+      providerTimeZone: "UTC",
+      occupiedFrom: new Date(iso(day, "09:50")),
+      occupiedUntil: new Date(iso(day, "11:10")),
+      customerName: "Zelda Privatename",
+      customerEmail: `cust-${suffix}@example.com`,
+      currency: "usd",
+      totalAmount: 1000,
+      platformFeeAmount: 100,
+      providerAmount: 900,
+      platformFeeBps: 1000,
+      cancellationPolicy: DEFAULT_CANCELLATION_POLICY,
+    });
+    return {
+      providerId: provider!.id,
+      ownerUserId: owner!.id,
+      serviceId: service!.id,
+      booking: { from: iso(day, "09:50"), until: iso(day, "11:10"), code },
+      day,
+    };
+  });
+}
+
+describe.skipIf(!testEnv.DATABASE_URL)("with Postgres", () => {
+  let f: Fixture;
+  beforeAll(async () => {
+    f = await seed();
+  });
+  const stub = () => testEnv.PROVIDER_SCHEDULE.get(testEnv.PROVIDER_SCHEDULE.idFromName(f.providerId));
+
+  it("refuses a hold over a booking only Postgres knows (BOOKED); touching is fine", async () => {
+    const hold = (start: string, holder: string) =>
+      stub().hold({ holder, serviceId: f.serviceId, start, durationMinutes: 60, bufferBeforeMinutes: 10, bufferAfterMinutes: 10 });
+    expect(await hold(iso(f.day, "11:00"), "pg-a")).toMatchObject({ ok: false, reason: "BOOKED" }); // occupies 10:50-12:10
+    const touching = await hold(iso(f.day, "11:20"), "pg-a"); // occupies 11:10-12:30
+    expect(touching.ok).toBe(true);
+    if (touching.ok) expect(await stub().release(touching.hold.id, "pg-a")).toEqual({ ok: true });
+  });
+
+  it("fills the snapshot from Postgres, with details only for the provider audience", async () => {
+    const owner = await signSession({ userId: f.ownerUserId, role: "provider", name: "Owner" }, SESSION_SECRET);
+    const url = `https://edge-booking.test/api/v1/providers/${f.providerId}/live`;
+    const provider = await SocketClient.open(
+      await workerFetch(`${url}?audience=provider`, { headers: { Upgrade: "websocket", cookie: `${SESSION_COOKIE}=${encodeURIComponent(owner)}` } }),
+    );
+    const [snapshot] = await provider.take(1);
+    expect(snapshot.items).toContainEqual(
+      expect.objectContaining({ kind: "booking", interval: expect.objectContaining({ occupiedFrom: f.booking.from }), booking: expect.objectContaining({ confirmationCode: f.booking.code }) }),
+    );
+    const anonymous = await SocketClient.open(await workerFetch(url, { headers: { Upgrade: "websocket" } }));
+    const [pub] = await anonymous.take(1);
+    expect(pub.items).toContainEqual({ kind: "booking", interval: expect.objectContaining({ occupiedFrom: f.booking.from }) });
+    expect(anonymous.raw.join("")).not.toContain(f.booking.code);
+    expect(anonymous.raw.join("")).not.toContain("Zelda");
+    provider.close();
+    anonymous.close();
+  });
+
+  it("POST /holds: 201, then 409 HELD for someone else, 429 at the limit, 409 outside hours, 404 unknown service", async () => {
+    const url = `https://edge-booking.test/api/v1/providers/${f.providerId}/holds`;
+    const post = (body: unknown) => workerFetch(url, { method: "POST", body: JSON.stringify(body) });
+    const mine = "tok_pg_holder_aaaaaaaa";
+    const first = await post({ serviceId: f.serviceId, start: iso(f.day, "13:00"), holderToken: mine });
+    expect(first.status).toBe(201);
+    const { hold } = (await first.json()) as { hold: { id: string; occupiedFrom: string } };
+    expect(hold.occupiedFrom).toBe(iso(f.day, "12:50"));
+    const clash = await post({ serviceId: f.serviceId, start: iso(f.day, "13:30"), holderToken: "tok_pg_holder_bbbbbbbb" });
+    expect(clash.status).toBe(409);
+    expect(((await clash.json()) as { error: { reason: string } }).error.reason).toBe("HELD");
+    expect((await post({ serviceId: f.serviceId, start: iso(f.day, "15:00"), holderToken: mine })).status).toBe(201);
+    expect((await post({ serviceId: f.serviceId, start: iso(f.day, "16:30"), holderToken: mine })).status).toBe(201);
+    expect((await post({ serviceId: f.serviceId, start: iso(f.day, "08:30"), holderToken: mine })).status).toBe(429);
+    const closed = await post({ serviceId: f.serviceId, start: iso(f.day, "20:00"), holderToken: "tok_pg_holder_cccccccc" });
+    expect(closed.status).toBe(409);
+    expect(((await closed.json()) as { error: { reason: string } }).error.reason).toBe("NOT_BOOKABLE");
+    expect((await post({ serviceId: crypto.randomUUID(), start: iso(f.day, "13:00"), holderToken: mine })).status).toBe(404);
+  });
+});
