@@ -76,6 +76,11 @@ export default function Home() {
                   <dd>{card.provider.timeZone}</dd>
                 </div>
               </dl>
+              <p className="book">
+                <Link to={`/book/${card.id}`} className="button" aria-label={`Book ${card.name} with ${card.provider.displayName}`}>
+                  Book
+                </Link>
+              </p>
             </li>
           ))}
         </ul>

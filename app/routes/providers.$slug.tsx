@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { findProviderBySlug } from "../../db/queries/catalog";
 import { formatMoney } from "../../domain/money";
 
@@ -60,6 +60,9 @@ export default function ProviderPage() {
               {service.price} · {service.durationMinutes} min
               {service.requiresApproval ? " · needs the provider's approval" : ""}
             </p>
+            <Link to={`/book/${service.id}`} className="button" aria-label={`Book ${service.name}`}>
+              Book
+            </Link>
           </li>
         ))}
       </ul>

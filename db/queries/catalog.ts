@@ -58,3 +58,14 @@ export async function findProviderBySlug(db: Queryable, slug: string) {
     .orderBy(asc(services.name));
   return { provider, services: offered };
 }
+
+/** One active service with its provider, for the booking pages. */
+export async function findServiceCard(db: Queryable, serviceId: string): Promise<ServiceCard | null> {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(serviceId)) return null;
+  const [card] = await db
+    .select(cardColumns)
+    .from(services)
+    .innerJoin(providers, eq(providers.id, services.providerId))
+    .where(and(eq(services.id, serviceId), eq(services.isActive, true), eq(providers.isActive, true)));
+  return card ?? null;
+}

@@ -1,0 +1,198 @@
+// Step 1 of 3: pick a slot. Free slots for a week, shown in the customer's time zone (detected in the
+// browser, changeable), kept live over the provider's feed. Choosing a slot takes a hold in the
+// provider's Durable Object and moves on to step 2.
+import { Temporal } from "@js-temporal/polyfill";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useEffect } from "react";
+import { findServiceCard } from "../../db/queries/catalog";
+import { isDomainError } from "../../domain/errors";
+import { formatMoney } from "../../domain/money";
+import { localDateOf } from "../../domain/time";
+import { clientIp, rateLimit, rateLimitKey } from "../../workers/auth/rate-limit";
+import { getAvailability, resolveWindow, type SlotJson } from "../../workers/services/availability";
+import { holdSlot } from "../../workers/services/hold-slot";
+import { AuthenticityTokenInput } from "../components/authenticity-token-input";
+import { LiveBadge, useLiveAvailability } from "../components/booking/live-availability";
+import { BookingSteps } from "../components/booking/steps";
+import { bookingDeps, customerZone, holderToken, zoneCookie } from "../utils/booking-flow.server";
+import { assertCsrf } from "../utils/csrf.server";
+import { formatDay, formatTime, zoneLabel } from "../utils/format";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `Book ${data.service.name} · ${data.service.provider.displayName}` : "Service not found" },
+];
+
+const DAYS_SHOWN = 7;
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const db = context.database.db;
+  const service = await findServiceCard(db, params.serviceId ?? "");
+  if (!service) throw new Response("This service does not exist or is no longer offered.", { status: 404 });
+  const url = new URL(request.url);
+  const zone = customerZone(request, service.provider.timeZone);
+  const today = localDateOf(Temporal.Now.instant(), zone);
+  let first = today;
+  try {
+    const asked = url.searchParams.get("date");
+    if (asked) first = Temporal.PlainDate.from(asked, { overflow: "reject" });
+  } catch {
+    // an unreadable date shows this week rather than an error
+  }
+  if (Temporal.PlainDate.compare(first, today) < 0) first = today;
+  const last = first.add({ days: DAYS_SHOWN - 1 });
+  const window = resolveWindow(first.toString(), last.toString(), zone);
+  const availability = await getAvailability(
+    db,
+    { providerId: service.provider.id, serviceId: service.id, from: window.from, to: window.to, customerZone: zone },
+    bookingDeps(context),
+  );
+  const days = Array.from({ length: DAYS_SHOWN }, (_, i) => first.add({ days: i }).toString());
+  const byDay = new Map<string, SlotJson[]>(days.map((d) => [d, []]));
+  for (const slot of availability.slots) byDay.get(slot.startCustomer.slice(0, 10))?.push(slot);
+  const headers = url.searchParams.get("tz") ? { "Set-Cookie": zoneCookie(zone) } : undefined;
+  return data(
+    {
+      service: { ...service, price: formatMoney({ amount: service.priceAmount, currency: service.currency }) },
+      zone,
+      zoneChosen: Boolean(url.searchParams.get("tz")),
+      window: { from: window.from.toString(), to: window.to.toString() },
+      first: first.toString(),
+      previous: Temporal.PlainDate.compare(first, today) > 0 ? first.subtract({ days: DAYS_SHOWN }).toString() : null,
+      next: first.add({ days: DAYS_SHOWN }).toString(),
+      days: days.map((date) => ({ date, slots: byDay.get(date) ?? [] })),
+      zones: Intl.supportedValuesOf("timeZone"),
+    },
+    { headers },
+  );
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const formData = await request.formData();
+  await assertCsrf(request, formData, context);
+  const db = context.database.db;
+  const service = await findServiceCard(db, params.serviceId ?? "");
+  if (!service) throw new Response("This service does not exist or is no longer offered.", { status: 404 });
+
+  const limit = await rateLimit(db, await rateLimitKey("hold:ip", clientIp(request)), 40, 10 * 60);
+  if (!limit.allowed) {
+    return data({ error: "Too many attempts from your network. Please wait a few minutes and try again.", field: null }, { status: 429, headers: { "Retry-After": String(limit.retryAfterSeconds) } });
+  }
+  let start: Temporal.Instant;
+  try {
+    start = Temporal.Instant.from(String(formData.get("start") ?? ""));
+  } catch {
+    return data({ error: "start: choose one of the offered times.", field: "start" }, { status: 400 });
+  }
+  const zone = customerZone(request, service.provider.timeZone);
+  const holder = holderToken(request);
+  try {
+    const hold = await holdSlot(db, context.cloudflare.env, { providerId: service.provider.id, serviceId: service.id, start, holder: holder.token });
+    const next = new URLSearchParams({ hold: hold.id, start: hold.start, expires: hold.expiresAt, tz: zone });
+    return redirect(`/book/${service.id}/details?${next}`, { headers: holder.setCookie ? { "Set-Cookie": holder.setCookie } : undefined });
+  } catch (error) {
+    if (isDomainError(error, "SLOT_UNAVAILABLE")) {
+      return data({ error: "Someone else is booking that time right now, or it was just taken. Please pick another.", field: "start" }, { status: 409 });
+    }
+    if (isDomainError(error, "HOLD_LIMIT_REACHED")) {
+      return data({ error: "You are already holding the maximum number of times. Finish or wait for one to expire.", field: null }, { status: 429 });
+    }
+    if (isDomainError(error, "NOT_FOUND") || isDomainError(error, "VALIDATION")) {
+      return data({ error: error.message, field: "start" }, { status: 400 });
+    }
+    throw error;
+  }
+}
+
+export default function PickSlot() {
+  const { service, zone, zoneChosen, window: feedWindow, days, previous, next, zones } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const status = useLiveAvailability(service.provider.id, feedWindow.from, feedWindow.to);
+
+  // First visit: adopt the browser's zone (the page works without this, in the provider's zone).
+  useEffect(() => {
+    if (zoneChosen) return;
+    const detected = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (detected && detected !== zone) {
+      const url = new URL(window.location.href);
+      url.searchParams.set("tz", detected);
+      window.location.replace(url.toString());
+    }
+  }, [zoneChosen, zone]);
+
+  const total = days.reduce((n, d) => n + d.slots.length, 0);
+  return (
+    <article className="booking">
+      <BookingSteps current={1} />
+      <header className="panel">
+        <h1>{service.name}</h1>
+        <p className="muted">
+          with <Link to={`/providers/${service.provider.slug}`}>{service.provider.displayName}</Link> · {service.durationMinutes} min · {service.price}
+          {service.requiresApproval ? " · the provider confirms each booking" : ""}
+        </p>
+        <Form method="get" className="search zone-picker">
+          <label>
+            <span>Show times in</span>
+            <select name="tz" defaultValue={zone}>
+              {zones.map((z) => (
+                <option key={z} value={z}>
+                  {z.replace(/_/g, " ")}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="submit" className="secondary">
+            Change time zone
+          </button>
+        </Form>
+        <p className="muted">The provider works in {service.provider.timeZone.replace(/_/g, " ")}.</p>
+        <LiveBadge status={status} />
+      </header>
+
+      {result?.error ? (
+        <p className="error" role="alert" id="hold-error">
+          {result.error}
+        </p>
+      ) : null}
+
+      <nav className="week-nav" aria-label="Weeks">
+        {previous ? <Link to={`?date=${previous}&tz=${encodeURIComponent(zone)}`}>← Earlier</Link> : <span />}
+        <Link to={`?date=${next}&tz=${encodeURIComponent(zone)}`}>Later →</Link>
+      </nav>
+
+      {total === 0 ? <p className="panel">No free times this week. Try later dates.</p> : null}
+      <div className="days">
+        {days.map((day) => (
+          <section key={day.date} className="day" aria-labelledby={`day-${day.date}`}>
+            <h2 id={`day-${day.date}`}>{formatDay(`${day.date}T12:00:00Z`, "UTC")}</h2>
+            {day.slots.length === 0 ? (
+              <p className="muted">No free times</p>
+            ) : (
+              <ul className="slots">
+                {day.slots.map((slot) => (
+                  <li key={slot.start}>
+                    <Form method="post">
+                      <AuthenticityTokenInput />
+                      <input type="hidden" name="start" value={slot.start} />
+                      <button
+                        type="submit"
+                        className="slot"
+                        data-testid="slot"
+                        data-start={slot.start}
+                        disabled={navigation.state !== "idle"}
+                        aria-label={`${formatTime(slot.start, zone)} ${zoneLabel(slot.start, zone)}, ${formatDay(slot.start, zone)}`}
+                      >
+                        {formatTime(slot.start, zone)}
+                      </button>
+                    </Form>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+        ))}
+      </div>
+    </article>
+  );
+}

@@ -1,0 +1,185 @@
+// Managing a booking (guest with the manage link, or the signed-in customer): the cancellation policy
+// with the refund it would give right now, cancel, and reschedule to another free time.
+import { Temporal } from "@js-temporal/polyfill";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { refundFor } from "../../domain/cancellation-policy";
+import { isDomainError } from "../../domain/errors";
+import { formatMoney, money } from "../../domain/money";
+import { localDateOf } from "../../domain/time";
+import { getAvailability, resolveWindow, type SlotJson } from "../../workers/services/availability";
+import { cancelBooking, paidAmount, refundJson } from "../../workers/services/cancel-booking";
+import { getBookingByCode } from "../../workers/services/get-booking";
+import { rescheduleBooking } from "../../workers/services/reschedule-booking";
+import { FormError } from "../components/auth-form";
+import { AuthenticityTokenInput } from "../components/authenticity-token-input";
+import { bookingAccess, bookingDeps, tokenQuery } from "../utils/booking-flow.server";
+import { assertCsrf } from "../utils/csrf.server";
+import { formatDateTime, formatDay, formatTime, zoneLabel } from "../utils/format";
+
+export const meta: MetaFunction = () => [{ title: "Manage your booking · Edge Booking" }];
+
+const RESCHEDULE_DAYS = 7;
+
+async function load(request: Request, context: LoaderFunctionArgs["context"], code: string) {
+  const access = await bookingAccess(request, context);
+  const found = await getBookingByCode(context.database.db, code, access).catch(() => {
+    throw new Response("No booking with that confirmation code. If you booked as a guest, use the link from your email.", { status: 404 });
+  });
+  return { access, ...found };
+}
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { access, booking, viewer } = await load(request, context, params.code ?? "");
+  const now = Temporal.Now.instant();
+  const start = Temporal.Instant.from(booking.start);
+  const paid = paidAmount({ status: booking.status, totalAmount: booking.amounts.total });
+  const decision = refundFor(booking.cancellationPolicy, {
+    paid: money(paid, booking.amounts.currency),
+    serviceStart: start,
+    at: now,
+    cancelledBy: viewer.type,
+  });
+  const refund = refundJson(decision, paid);
+  const active = ["pending", "awaiting_approval", "confirmed"].includes(booking.status);
+
+  // Other free times for rescheduling, in the booking's zone, from the chosen date (default: its day).
+  let slots: SlotJson[] = [];
+  let from = localDateOf(Temporal.Instant.compare(start, now) > 0 ? start : now, booking.timeZone);
+  const asked = new URL(request.url).searchParams.get("date");
+  if (asked && /^\d{4}-\d{2}-\d{2}$/.test(asked)) from = Temporal.PlainDate.from(asked);
+  if (active) {
+    const window = resolveWindow(from.toString(), from.add({ days: RESCHEDULE_DAYS - 1 }).toString(), booking.timeZone);
+    const availability = await getAvailability(
+      context.database.db,
+      { providerId: booking.providerId, serviceId: booking.serviceId, from: window.from, to: window.to, customerZone: booking.timeZone },
+      bookingDeps(context),
+    );
+    slots = availability.slots.slice(0, 60);
+  }
+  return {
+    booking,
+    token: access.token,
+    active,
+    refundNow: formatMoney(refund),
+    refundExplanation: refund.explanation,
+    policy: booking.cancellationPolicy.summary,
+    slots,
+    from: from.toString(),
+    next: from.add({ days: RESCHEDULE_DAYS }).toString(),
+  };
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const formData = await request.formData();
+  await assertCsrf(request, formData, context);
+  const { access, booking } = await load(request, context, params.code ?? "");
+  const db = context.database.db;
+  const deps = bookingDeps(context);
+  const intent = formData.get("intent");
+  const query = tokenQuery(access.token);
+  try {
+    if (intent === "cancel") {
+      const reason = String(formData.get("reason") ?? "").trim().slice(0, 500) || undefined;
+      const result = await cancelBooking(db, { code: booking.code, access, reason, expectedVersion: booking.version }, deps);
+      return data({ error: null, done: `Cancelled. ${result.refund.explanation}` });
+    }
+    if (intent === "reschedule") {
+      const start = String(formData.get("start") ?? "");
+      await rescheduleBooking(db, { code: booking.code, access, start, expectedVersion: booking.version }, deps);
+      return redirect(`/bookings/${booking.code}${query}`);
+    }
+    return data({ error: "intent: choose cancel or reschedule.", done: null }, { status: 400 });
+  } catch (error) {
+    if (isDomainError(error, "SLOT_UNAVAILABLE")) return data({ error: "That time was just taken. Please pick another.", done: null }, { status: 409 });
+    if (isDomainError(error, "STALE_VERSION")) return data({ error: "This booking changed in the meantime. Please review it and try again.", done: null }, { status: 409 });
+    if (isDomainError(error, "POLICY_FORBIDS") || isDomainError(error, "ILLEGAL_TRANSITION") || isDomainError(error, "VALIDATION") || isDomainError(error, "FORBIDDEN")) {
+      return data({ error: error.message, done: null }, { status: isDomainError(error, "VALIDATION") ? 400 : 409 });
+    }
+    throw error;
+  }
+}
+
+export default function Manage() {
+  const { booking, token, active, refundNow, refundExplanation, policy, slots, from, next } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const zone = booking.timeZone;
+  const query = token ? `token=${encodeURIComponent(token)}&` : "";
+  return (
+    <article className="booking">
+      <section className="panel">
+        <h1>Your booking {booking.code}</h1>
+        <p>
+          {booking.serviceName} with {booking.providerName}
+          <br />
+          {formatDateTime(booking.start, zone)}–{formatTime(booking.end, zone)} {zoneLabel(booking.start, zone)} ({zone.replace(/_/g, " ")})
+        </p>
+        <p>
+          Status: <strong data-testid="status">{booking.status.replace(/_/g, " ")}</strong>
+        </p>
+        <p>
+          <Link to={`/bookings/${booking.code}${token ? `?token=${encodeURIComponent(token)}` : ""}`}>Confirmation and calendar files</Link>
+        </p>
+      </section>
+      <FormError id="manage-error" message={result?.error ?? undefined} focus />
+      {result?.done ? (
+        <p className="ok panel" role="status" data-testid="manage-done">
+          {result.done}
+        </p>
+      ) : null}
+
+      <section className="panel" aria-labelledby="policy-heading">
+        <h2 id="policy-heading">Cancellation policy</h2>
+        <ul>
+          {policy.map((line) => (
+            <li key={line}>{line}</li>
+          ))}
+        </ul>
+        {active ? (
+          <>
+            <p>
+              If you cancel now you get back <strong data-testid="refund-now">{refundNow}</strong>. {refundExplanation}
+            </p>
+            <Form method="post">
+              <AuthenticityTokenInput />
+              <input type="hidden" name="intent" value="cancel" />
+              <label>
+                <span>Reason (optional)</span>
+                <input name="reason" maxLength={500} />
+              </label>
+              <button type="submit" className="danger" disabled={navigation.state !== "idle"}>
+                Cancel booking
+              </button>
+            </Form>
+          </>
+        ) : (
+          <p>This booking can no longer be changed.</p>
+        )}
+      </section>
+
+      {active ? (
+        <section className="panel" aria-labelledby="reschedule-heading">
+          <h2 id="reschedule-heading">Reschedule</h2>
+          <p className="muted">Free times from {formatDay(`${from}T12:00:00Z`, "UTC")}, in {zone.replace(/_/g, " ")}. Your code stays the same.</p>
+          {slots.length === 0 ? <p>No free times in these days.</p> : null}
+          <ul className="slots">
+            {slots.map((slot) => (
+              <li key={slot.start}>
+                <Form method="post">
+                  <AuthenticityTokenInput />
+                  <input type="hidden" name="intent" value="reschedule" />
+                  <input type="hidden" name="start" value={slot.start} />
+                  <button type="submit" className="slot" data-testid="reschedule-slot">
+                    {formatDateTime(slot.start, zone)}
+                  </button>
+                </Form>
+              </li>
+            ))}
+          </ul>
+          <Link to={`?${query}date=${next}`}>Later dates →</Link>
+        </section>
+      ) : null}
+    </article>
+  );
+}
