@@ -1,9 +1,13 @@
 // Admin overview: how much is on the platform, and the cron job log (job_runs), newest first.
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { useLoaderData } from "@remix-run/react";
 import { count, desc } from "drizzle-orm";
 import { bookings, jobRuns, providers, users } from "../../db/schema";
+import adminStylesHref from "../styles/admin.css?url";
 import { requireRole } from "../utils/auth.server";
+
+// The admin layout (admin.tsx) has no links export; each admin page brings the admin styles.
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: adminStylesHref }];
 
 export const meta: MetaFunction = () => [{ title: "Admin · Edge Booking" }];
 

@@ -5,7 +5,12 @@ import type { LoaderFunctionArgs } from "@remix-run/cloudflare";
 import { NavLink, Outlet } from "@remix-run/react";
 import { requireRole } from "../utils/auth.server";
 
-const ADMIN_SECTIONS: Array<{ to: string; label: string; end?: boolean }> = [{ to: "/admin", label: "Overview", end: true }];
+const ADMIN_SECTIONS: Array<{ to: string; label: string; end?: boolean }> = [
+  { to: "/admin", label: "Overview", end: true },
+  { to: "/admin/bookings", label: "Bookings" },
+  { to: "/admin/payouts", label: "Payouts" },
+  { to: "/admin/metrics", label: "Metrics" },
+];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireRole(request, context, ["admin"]);
