@@ -1,9 +1,14 @@
-// The signed-in provider's upcoming bookings, in the provider's own time zone.
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { useLoaderData } from "@remix-run/react";
+// The signed-in provider's upcoming bookings, in the provider's own time zone, each linking to its
+// detail page (/provider/bookings/:code). Admins see the provider chosen with ?provider=<id> (see
+// app/utils/provider.server.ts).
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import { Link, useLoaderData } from "@remix-run/react";
 import { and, asc, eq, gt, inArray } from "drizzle-orm";
-import { bookings, providers, services } from "../../db/schema";
-import { requireRole } from "../utils/auth.server";
+import { bookings, services } from "../../db/schema";
+import providerStyles from "../styles/provider.css?url";
+import { requireProviderScope, scopedHref, type ProviderScope } from "../utils/provider.server";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: providerStyles }];
 
 export const meta: MetaFunction = () => [{ title: "Upcoming bookings · Edge Booking" }];
 
@@ -24,16 +29,18 @@ function formatInZone(instant: Date, timeZone: string): string {
 }
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  // Same roles as the layout (provider.tsx); repeated because a child loader can be called alone.
-  const user = await requireRole(request, context, ["provider", "admin"]);
+  // Same roles as the layout (provider.tsx), checked again (requireRole inside requireProviderScope)
+  // because a child loader can be called alone.
   const db = context.database.db;
-  const [provider] = await db
-    .select({ id: providers.id, displayName: providers.displayName, timeZone: providers.timeZone })
-    .from(providers)
-    .where(eq(providers.userId, user.id))
-    .limit(1);
-  // Admins may open the provider area but usually have no provider profile of their own.
-  if (!provider) return { provider: null, bookings: [] };
+  let scope: ProviderScope;
+  try {
+    scope = await requireProviderScope(request, context);
+  } catch (error) {
+    // An account without a provider profile (or no providers at all): say so instead of a 404 page.
+    if (error instanceof Response && error.status === 404) return { provider: null, bookings: [], calendarHref: null };
+    throw error;
+  }
+  const { provider } = scope;
   const rows = await db
     .select({
       id: bookings.id,
@@ -50,7 +57,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     .limit(100);
   return {
     provider: { displayName: provider.displayName, timeZone: provider.timeZone },
+    calendarHref: scopedHref(scope, "/provider/calendar"),
     bookings: rows.map((row) => ({
+      href: scopedHref(scope, `/provider/bookings/${row.confirmationCode}`),
       id: row.id,
       when: formatInZone(row.startsAt, provider.timeZone),
       status: row.status.replace(/_/g, " "),
@@ -62,7 +71,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function ProviderHome() {
-  const { provider, bookings: list } = useLoaderData<typeof loader>();
+  const { provider, bookings: list, calendarHref } = useLoaderData<typeof loader>();
   if (!provider) {
     return (
       <section aria-labelledby="provider-heading">
@@ -76,6 +85,12 @@ export default function ProviderHome() {
       <h1 id="provider-heading">Your upcoming bookings</h1>
       <p className="muted">
         {provider.displayName} · times in {provider.timeZone}
+        {calendarHref ? (
+          <>
+            {" "}
+            · <Link to={calendarHref}>Open the calendar</Link>
+          </>
+        ) : null}
       </p>
       {list.length === 0 ? (
         <p>No upcoming bookings.</p>
@@ -97,7 +112,9 @@ export default function ProviderHome() {
                 <td>{booking.serviceName}</td>
                 <td>{booking.customerName}</td>
                 <td>{booking.status}</td>
-                <td>{booking.confirmationCode}</td>
+                <td>
+                  <Link to={booking.href}>{booking.confirmationCode}</Link>
+                </td>
               </tr>
             ))}
           </tbody>
