@@ -10,7 +10,7 @@ import { isDomainError } from "../../domain/errors";
 import { formatMoney } from "../../domain/money";
 import { localDateOf } from "../../domain/time";
 import { clientIp, rateLimit, rateLimitKey } from "../../workers/auth/rate-limit";
-import { getAvailability, resolveWindow, type SlotJson } from "../../workers/services/availability";
+import { alternativesFor, getAvailability, loadBookableService, resolveWindow, timingOf, type SlotJson } from "../../workers/services/availability";
 import { holdSlot } from "../../workers/services/hold-slot";
 import { AuthenticityTokenInput } from "../components/authenticity-token-input";
 import { LiveBadge, useLiveAvailability } from "../components/booking/live-availability";
@@ -92,7 +92,13 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     return redirect(`/book/${service.id}/details?${next}`, { headers: holder.setCookie ? { "Set-Cookie": holder.setCookie } : undefined });
   } catch (error) {
     if (isDomainError(error, "SLOT_UNAVAILABLE")) {
-      return data({ error: "Someone else is booking that time right now, or it was just taken. Please pick another.", field: "start" }, { status: 409 });
+      const deps = bookingDeps(context);
+      const { provider, service: row } = await loadBookableService(db, service.provider.id, service.id);
+      const alternatives = await alternativesFor(db, deps.port!, { provider, timing: timingOf(row), wanted: start, customerZone: zone, now: Temporal.Now.instant() });
+      return data(
+        { error: "Someone else is booking that time right now, or it was just taken. These are the nearest free times:", field: "start", alternatives },
+        { status: 409 },
+      );
     }
     if (isDomainError(error, "HOLD_LIMIT_REACHED")) {
       return data({ error: "You are already holding the maximum number of times. Finish or wait for one to expire.", field: null }, { status: 429 });
@@ -122,6 +128,7 @@ export default function PickSlot() {
   }, [zoneChosen, zone]);
 
   const total = days.reduce((n, d) => n + d.slots.length, 0);
+  const alternatives: SlotJson[] = result && "alternatives" in result ? (result.alternatives as SlotJson[]) : [];
   return (
     <article className="booking">
       <BookingSteps current={1} />
@@ -151,9 +158,24 @@ export default function PickSlot() {
       </header>
 
       {result?.error ? (
-        <p className="error" role="alert" id="hold-error">
-          {result.error}
-        </p>
+        <div className="panel" role="alert" id="hold-error">
+          <p className="error">{result.error}</p>
+          {alternatives.length > 0 ? (
+            <ul className="slots alternatives" aria-label="Nearest free times">
+              {alternatives.map((slot) => (
+                <li key={slot.start}>
+                  <Form method="post">
+                    <AuthenticityTokenInput />
+                    <input type="hidden" name="start" value={slot.start} />
+                    <button type="submit" className="slot" data-testid="alternative" data-start={slot.start}>
+                      {formatDay(slot.start, zone)}, {formatTime(slot.start, zone)}
+                    </button>
+                  </Form>
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </div>
       ) : null}
 
       <nav className="week-nav" aria-label="Weeks">

@@ -5,7 +5,7 @@ import { isValidTimeZone } from "../../domain/time";
 import { readCookie } from "../../workers/auth/session";
 import { paymentsDepsFromConfig } from "../../workers/payments/stripe-client";
 import type { BookingAccess } from "../../workers/services/booking-access";
-import { durableObjectSchedulePort, workerDeps } from "../../workers/services/schedule-port";
+import { appSchedulePort, workerDeps } from "../../workers/services/schedule-port";
 import { getSession } from "./auth.server";
 
 export const ZONE_COOKIE = "eb_tz";
@@ -42,7 +42,7 @@ export function bookingDeps(context: AppLoadContext) {
 }
 
 export function paymentDeps(context: AppLoadContext) {
-  return paymentsDepsFromConfig(context.cloudflare.config, durableObjectSchedulePort(context.cloudflare.env));
+  return paymentsDepsFromConfig(context.cloudflare.config, appSchedulePort(context.cloudflare.env, context.cloudflare.config));
 }
 
 /** Who is asking: the signed-in session, or a guest with the manage token from ?token=. */

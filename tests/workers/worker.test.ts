@@ -1,6 +1,6 @@
 // The Worker inside workerd: Remix pages rendered from Postgres, a loader that calls the provider's
 // Durable Object, the JSON API error envelope, and the cron handler writing its job-run log.
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { createScheduledController } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { and, desc, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -11,7 +11,7 @@ import worker from "../../workers/entry";
 import { CRON_HOUSEKEEPING } from "../../workers/cron";
 import { loadConfig } from "../../workers/env";
 
-const config = loadConfig(env);
+const config = loadConfig(env as unknown as Record<string, unknown>);
 const suffix = crypto.randomUUID().slice(0, 8);
 const slug = `workerd-studio-${suffix}`;
 const serviceName = `Workerd massage ${suffix}`;
@@ -38,7 +38,8 @@ beforeAll(async () => {
   });
 });
 
-const fetchWorker = (path: string, init?: RequestInit) => exports.default.fetch(new Request(`http://example.test${path}`, init));
+const fetchWorker = (path: string, init?: RequestInit) =>
+  (exports as unknown as { default: Fetcher }).default.fetch(new Request(`http://example.test${path}`, init));
 
 describe("Remix pages from the Worker", () => {
   it("renders the home page with services read from Postgres", async () => {
@@ -90,9 +91,7 @@ describe("scheduled handler", () => {
   it("runs the housekeeping job and records it in job_runs", async () => {
     const before = new Date();
     const controller = createScheduledController({ scheduledTime: new Date(), cron: CRON_HOUSEKEEPING });
-    const ctx = createExecutionContext();
-    await worker.scheduled(controller, env as never, ctx);
-    await waitOnExecutionContext(ctx);
+    await worker.scheduled(controller, env as never);
     const [run] = await withDatabase(config, (db) =>
       db.select().from(jobRuns).where(and(eq(jobRuns.job, "housekeeping"))).orderBy(desc(jobRuns.startedAt)).limit(1),
     );

@@ -12,6 +12,7 @@ import type { BookingChange as DoBookingChange } from "../../durable-objects/pro
 import type { AppConfig, Env } from "../env";
 import { logEvent, settingsFromConfig, type ServiceDeps } from "./context";
 import type { BookingChange, BookingInterval, SchedulePort } from "./ports";
+import { withBookingEmails } from "../email/booking-notifier";
 import { paymentHooks } from "../payments/hooks";
 import { paymentsDepsFromConfig } from "../payments/stripe-client";
 
@@ -98,9 +99,14 @@ export function durableObjectSchedulePort(env: Pick<Env, "PROVIDER_SCHEDULE">): 
   };
 }
 
+/** The port every Worker-side caller uses: the provider's Durable Object, plus booking mail. */
+export function appSchedulePort(env: Pick<Env, "PROVIDER_SCHEDULE">, config: AppConfig): SchedulePort {
+  return withBookingEmails(durableObjectSchedulePort(env), config);
+}
+
 /** What the Worker's route handlers pass to the services. */
 export function workerDeps(env: Pick<Env, "PROVIDER_SCHEDULE">, config: AppConfig): ServiceDeps {
-  const port = durableObjectSchedulePort(env);
+  const port = appSchedulePort(env, config);
   // Payments seam (added by the payments work): PaymentIntent on create, capture on accept, void/refund on cancel.
   return { port, settings: settingsFromConfig(config), hooks: paymentHooks(paymentsDepsFromConfig(config, port)) };
 }

@@ -1,0 +1,51 @@
+// Turns committed booking changes into customer and provider mail. It wraps the schedule port, because
+// every service (booking, payments, cron) already reports each committed change there exactly once.
+// Mail is enqueued right after the commit (not inside it): if the Worker died in between, the change
+// stands and one mail is missing, never a mail about a change that did not happen. Dedupe keys make a
+// repeated report harmless.
+import { withDatabase } from "../../db/client";
+import type { AppConfig } from "../env";
+import type { BookingChange, SchedulePort } from "../services/ports";
+import { queueBookingEmail, type BookingEmailKind } from "./booking-emails";
+
+/** Which mail a change means, if any. */
+export function emailKindFor(change: Pick<BookingChange, "kind" | "details">): BookingEmailKind | null {
+  const { status, from } = change.details;
+  if (change.kind === "rescheduled") return "reschedule";
+  if (from === status) return null;
+  switch (status) {
+    case "confirmed":
+      return from === "pending" || from === "awaiting_approval" || from === "payment_failed" ? "confirmation" : null;
+    case "awaiting_approval":
+      return "approval_needed";
+    case "payment_failed":
+      return "payment_failed";
+    case "cancelled":
+      return from === "awaiting_approval" ? "declined" : "cancellation";
+    default:
+      return null;
+  }
+}
+
+export function withBookingEmails(port: SchedulePort, config: AppConfig): SchedulePort {
+  return {
+    liveHolds: (providerId, window) => port.liveHolds(providerId, window),
+    claimForBooking: (args) => port.claimForBooking(args),
+    async bookingChanged(providerId, change) {
+      await port.bookingChanged(providerId, change);
+      const kind = emailKindFor(change);
+      if (!kind) return;
+      try {
+        await withDatabase(config, (db) =>
+          queueBookingEmail(db, kind, change.bookingId, {
+            baseUrl: config.PUBLIC_BASE_URL,
+            manageTokenSecret: config.SESSION_SECRET,
+            note: change.details.reason,
+          }),
+        );
+      } catch (error) {
+        console.error(JSON.stringify({ eventName: "email.enqueue_failed", bookingId: change.bookingId, kind, message: error instanceof Error ? error.message : String(error) }));
+      }
+    },
+  };
+}
