@@ -1,6 +1,7 @@
 // What every Remix loader and action receives from the Worker entry (workers/entry.ts).
 import type { DatabaseHandle } from "../db/client";
 import type { AppConfig, Env } from "../workers/env";
+import type { MetricBuffer } from "../workers/metrics/record";
 
 declare module "@remix-run/cloudflare" {
   interface AppLoadContext {
@@ -9,6 +10,8 @@ declare module "@remix-run/cloudflare" {
     database: DatabaseHandle;
     /** Per-request Content-Security-Policy nonce for Remix's inline scripts. */
     cspNonce?: string;
+    /** Funnel steps and latencies recorded by this request, flushed by the Worker entry. */
+    metrics: MetricBuffer;
   }
 }
 

@@ -5,6 +5,7 @@ import { createRequestHandler, type ServerBuild } from "@remix-run/cloudflare";
 // @ts-ignore -- generated JavaScript without type declarations
 import * as remixBuild from "../build/server/index.js";
 import { openRequestDatabase, withDatabase } from "../db/client";
+import { MetricBuffer } from "./metrics/record";
 import { handleApi } from "./api";
 import { refuseCrossSitePost } from "./auth/csrf";
 import { createNonce, withSecurityHeaders } from "./http/security-headers";
@@ -30,18 +31,21 @@ export default {
       throw error;
     }
     const database = openRequestDatabase(config);
+    // Metrics are collected in memory and written in one insert after the response, before the
+    // request's database closes (a separate waitUntil per metric could lose that race).
+    const metrics = new MetricBuffer();
     const url = new URL(request.url);
     const nonce = createNonce();
     const secure = (response: Response) =>
       withSecurityHeaders(response, { url, nonce, formActionOrigins: [config.STRIPE_API_BASE ?? "https://checkout.stripe.com"] });
     try {
-      if (url.pathname.startsWith("/api/")) return secure(await handleApi({ request, env, ctx, config, database, url }));
+      if (url.pathname.startsWith("/api/")) return secure(await handleApi({ request, env, ctx, config, database, url, metrics }));
       // Remix answers a cross-site form POST with a bare 500; refuse it first with a 403 that says why.
       const refused = refuseCrossSitePost(request);
       if (refused) return secure(refused);
-      return secure(await handleRemixRequest(request, { cloudflare: { env, ctx, config }, database, cspNonce: nonce }));
+      return secure(await handleRemixRequest(request, { cloudflare: { env, ctx, config }, database, cspNonce: nonce, metrics }));
     } finally {
-      ctx.waitUntil(database.close());
+      ctx.waitUntil(metrics.flush(() => database.db).finally(() => database.close()));
     }
   },
 

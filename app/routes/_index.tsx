@@ -21,6 +21,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     listServiceCards(context.database.db, filter),
     filter.q || filter.category ? listServiceCards(context.database.db) : null,
   ]);
+  context.metrics.add("funnel.search", { labels: { channel: "web" } });
   const categories = [...new Set((all ?? cards).map((card) => card.category))].sort();
   return { cards, categories, filter };
 }

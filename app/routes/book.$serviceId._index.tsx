@@ -42,11 +42,14 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   if (Temporal.PlainDate.compare(first, today) < 0) first = today;
   const last = first.add({ days: DAYS_SHOWN - 1 });
   const window = resolveWindow(first.toString(), last.toString(), zone);
-  const availability = await getAvailability(
-    db,
-    { providerId: service.provider.id, serviceId: service.id, from: window.from, to: window.to, customerZone: zone },
-    bookingDeps(context),
+  const availability = await context.metrics.withTiming("latency.availability_ms", () =>
+    getAvailability(
+      db,
+      { providerId: service.provider.id, serviceId: service.id, from: window.from, to: window.to, customerZone: zone },
+      bookingDeps(context),
+    ),
   );
+  context.metrics.add("funnel.slot_view", { labels: { providerId: service.provider.id, serviceId: service.id } });
   const days = Array.from({ length: DAYS_SHOWN }, (_, i) => first.add({ days: i }).toString());
   const byDay = new Map<string, SlotJson[]>(days.map((d) => [d, []]));
   for (const slot of availability.slots) byDay.get(slot.startCustomer.slice(0, 10))?.push(slot);
@@ -88,6 +91,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const holder = holderToken(request);
   try {
     const hold = await holdSlot(db, context.cloudflare.env, { providerId: service.provider.id, serviceId: service.id, start, holder: holder.token });
+    context.metrics.add("funnel.hold", { labels: { providerId: service.provider.id } });
     const next = new URLSearchParams({ hold: hold.id, start: hold.start, expires: hold.expiresAt, tz: zone });
     return redirect(`/book/${service.id}/details?${next}`, { headers: holder.setCookie ? { "Set-Cookie": holder.setCookie } : undefined });
   } catch (error) {

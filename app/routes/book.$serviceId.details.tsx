@@ -105,7 +105,9 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     idempotencyKey: text("idempotencyKey"),
   };
   try {
-    const created = await createBooking(db, { body, customerUserId: user?.id ?? null }, bookingDeps(context));
+    const created = await context.metrics.withTiming("latency.booking_create_ms", () =>
+      createBooking(db, { body, customerUserId: user?.id ?? null }, bookingDeps(context)),
+    );
     const code = created.booking.code;
     const token = created.manageToken ?? null;
     const origin = new URL(request.url).origin;
@@ -115,6 +117,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       access: { session: user ? { userId: user.id, role: user.role } : null, manageToken: token },
       returnUrl,
     });
+    context.metrics.add("funnel.payment_started", { labels: { bookingId: created.booking.id } });
     // Locally: the stand-in's test checkout. In production there is no hosted page for a
     // PaymentIntent: our own pay page mounts Stripe's Payment Element with the client secret.
     return redirect(checkout.checkoutUrl ?? `/bookings/${code}/pay${tokenQuery(token)}`);

@@ -48,6 +48,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       access,
       returnUrl: `${origin}/bookings/${booking.code}/payment-return${tokenQuery(access.token)}`,
     });
+    context.metrics.add("funnel.payment_started", { labels: { bookingId: booking.id } });
     if (!checkout.checkoutUrl) return data({ error: null, clientSecret: checkout.clientSecret });
     return redirect(checkout.checkoutUrl);
   } catch (error) {

@@ -48,18 +48,21 @@ register(API_OPERATIONS.getProvider, async ({ database, params }) => {
   });
 });
 
-register(API_OPERATIONS.getAvailability, async ({ database, params, url, env, config }) => {
+register(API_OPERATIONS.getAvailability, async ({ database, params, url, env, config, metrics }) => {
   const { providerId } = ProviderParamsSchema.parse(params);
   const input = AvailabilityQuerySchema.parse(query(url));
   const provider = await findProviderById(database.db, providerId);
   if (!provider || !provider.isActive) throw providerNotFound();
   const zone = input.timeZone ?? provider.timeZone;
   const window = resolveWindow(input.from, input.to, zone);
-  const result = await getAvailability(
-    database.db,
-    { providerId, serviceId: input.serviceId, from: window.from, to: window.to, customerZone: zone },
-    workerDeps(env, config),
+  const result = await metrics.withTiming("latency.availability_ms", () =>
+    getAvailability(
+      database.db,
+      { providerId, serviceId: input.serviceId, from: window.from, to: window.to, customerZone: zone },
+      workerDeps(env, config),
+    ),
   );
+  metrics.add("funnel.slot_view", { labels: { providerId, serviceId: input.serviceId } });
   return json(result);
 });
 

@@ -51,11 +51,14 @@ function codeOf(context: ApiContext): string {
 register(API_OPERATIONS.createBooking, async (context) => {
   const body = await readJson(context.request);
   const session = await sessionOf(context);
-  const result = await createBooking(
-    context.database.db,
-    { body, idempotencyKeyHeader: context.request.headers.get("idempotency-key"), customerUserId: session?.userId ?? null },
-    workerDeps(context.env, context.config),
+  const result = await context.metrics.withTiming("latency.booking_create_ms", () =>
+    createBooking(
+      context.database.db,
+      { body, idempotencyKeyHeader: context.request.headers.get("idempotency-key"), customerUserId: session?.userId ?? null },
+      workerDeps(context.env, context.config),
+    ),
   );
+  if (result.payment) context.metrics.add("funnel.payment_started", { labels: { bookingId: result.booking.id } });
   return json(
     {
       booking: result.booking,

@@ -121,6 +121,7 @@ route("POST", "/api/v1/providers/:providerId/holds", async (context) => {
     holder: body.holderToken,
     ttlSeconds: body.ttlSeconds,
   });
+  context.metrics.add("funnel.hold", { labels: { providerId } });
   return json({ hold }, { status: 201 });
 });
 

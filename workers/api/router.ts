@@ -3,6 +3,7 @@
 import type { DatabaseHandle } from "../../db/client";
 import type { AppConfig, Env } from "../env";
 import { errorResponse, toErrorResponse } from "../http/errors";
+import { errorKindOf, type MetricBuffer } from "../metrics/record";
 
 export interface ApiContext {
   request: Request;
@@ -10,6 +11,8 @@ export interface ApiContext {
   ctx: ExecutionContext;
   config: AppConfig;
   database: DatabaseHandle;
+  /** Funnel steps, latencies and errors of this request (workers/metrics). */
+  metrics: MetricBuffer;
   params: Record<string, string>;
   url: URL;
 }
@@ -43,6 +46,7 @@ export async function handleApi(context: Omit<ApiContext, "params">): Promise<Re
     try {
       return await candidate.handler({ ...context, params });
     } catch (error) {
+      context.metrics.add("error", { labels: { kind: errorKindOf(error), route: candidate.pattern.pathname } });
       return toErrorResponse(error);
     }
   }
