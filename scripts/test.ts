@@ -5,6 +5,8 @@
 //   3. end-to-end tests in headless Chromium against `wrangler dev`       (vitest.e2e.config.ts)
 //      with demo data in a database of their own.
 // Extra arguments run only the node suites with those vitest filters, e.g. `npm test -- tests/unit`.
+// TEST_STAGES=build,e2e (any of node, build, workerd, e2e) runs only those stages; E2E_FILTER narrows
+// the end-to-end files, e.g. TEST_STAGES=build,e2e E2E_FILTER=booking npm test.
 import { spawn } from "node:child_process";
 import fs from "node:fs/promises";
 import os from "node:os";
@@ -43,7 +45,8 @@ async function endToEnd(): Promise<number> {
   const persistTo = await fs.mkdtemp(path.join(os.tmpdir(), "edge-booking-e2e-state-"));
   const worker = await startWranglerDev({ root, port, vars, persistTo });
   try {
-    return await run(bin("vitest"), ["run", "--config", "vitest.e2e.config.ts"], { ...vars, E2E_BASE_URL: worker.url });
+    const filter = process.env.E2E_FILTER ? [process.env.E2E_FILTER] : [];
+    return await run(bin("vitest"), ["run", "--config", "vitest.e2e.config.ts", ...filter], { ...vars, E2E_BASE_URL: worker.url });
   } finally {
     await worker.stop();
     await fs.rm(persistTo, { recursive: true, force: true });
@@ -58,6 +61,9 @@ if (only.length === 0) {
     ["e2e", endToEnd],
   );
 }
+
+const stages = process.env.TEST_STAGES?.split(",").map((s) => s.trim());
+if (stages) suites.splice(0, suites.length, ...suites.filter(([name]) => stages.includes(name)));
 
 let failed = 0;
 try {

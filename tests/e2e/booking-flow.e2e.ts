@@ -1,0 +1,143 @@
+// The customer journey in a real Chromium: a guest books and pays in three steps and receives the
+// email; a declined card is retried; two browsers race for one slot and the loser is offered
+// alternatives; a customer cancels and gets the policy's refund. Needs the demo data `npm test` seeds.
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser, newContext, screenshot } from "./support/browser";
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+const uniqueEmail = (name: string) => `${name}-${Date.now().toString(36)}@example.test`;
+
+/** Step 1: open the service from the home page; the page adopts the browser's zone (Europe/Berlin). */
+async function openService(page: Page, serviceLabel: string) {
+  await page.goto("/");
+  await page.getByRole("link", { name: serviceLabel }).click();
+  await page.waitForURL(/\/book\/[0-9a-f-]+\?tz=Europe%2FBerlin/);
+  await page.getByTestId("slot").first().waitFor();
+}
+
+/** Step 2: details as a guest, then on to the (stand-in) checkout. */
+async function enterDetails(page: Page, name: string, email: string) {
+  await page.waitForURL(/\/details\?/);
+  await page.getByLabel("Name").fill(name);
+  await page.getByLabel("Email").fill(email);
+  await page.getByRole("button", { name: /Continue to payment/ }).click();
+  await page.waitForURL(/\/checkout\/pi_/);
+}
+
+async function payWith(page: Page, cardDescription: RegExp) {
+  await page.getByLabel(cardDescription).check();
+  await page.getByRole("button", { name: /^Pay / }).click();
+}
+
+describe("booking flow", () => {
+  it("a guest books and pays in three steps, sees both zones, and receives the confirmation email", async () => {
+    const page = await (await newContext(browser, { timezoneId: "Europe/Berlin" })).newPage();
+    await openService(page, "Book Private yoga session with Himalaya Yoga");
+    await screenshot(page, "step1-pick-slot");
+    await page.getByTestId("slot").nth(2).click();
+
+    const email = uniqueEmail("grace");
+    await page.waitForURL(/\/details\?/);
+    await expect(page.getByTestId("time-customer").innerText()).resolves.toContain("Europe/Berlin");
+    await expect(page.getByTestId("time-provider").innerText()).resolves.toContain("Asia/Kathmandu");
+    await expect(page.getByTestId("total").innerText()).resolves.toBe("$30.00");
+    await expect(page.getByTestId("hold-countdown").innerText()).resolves.toMatch(/held for you for \d+:\d\d/);
+    await screenshot(page, "step2-details");
+    await enterDetails(page, "Grace Guest", email);
+    await screenshot(page, "checkout-standin");
+    await payWith(page, /Succeeds/);
+
+    await page.waitForURL(/\/bookings\/[0-9A-Z]{4}-[0-9A-Z]{4}\?token=/);
+    await expect(page.getByTestId("headline").innerText()).resolves.toBe("You're booked");
+    const code = await page.getByTestId("confirmation-code").innerText();
+    await expect(page.getByTestId("ics-link").getAttribute("href")).resolves.toContain(`/bookings/${code}/calendar.ics?token=`);
+    await screenshot(page, "step3-confirmation");
+
+    const ics = await page.evaluate(async (href) => (await fetch(href!)).text(), await page.getByTestId("ics-link").getAttribute("href"));
+    expect(ics).toContain("BEGIN:VEVENT");
+    expect(ics).toMatch(/UID:booking-[0-9a-f-]+@edge-booking/);
+
+    await page.goto(`/dev/mailbox?to=${encodeURIComponent(email)}`);
+    const mail = page.getByTestId("email").filter({ hasText: `Confirmed: Private yoga session with Himalaya Yoga (${code})` });
+    await expect(mail.count()).resolves.toBe(1);
+    await expect(mail.innerText()).resolves.toContain("booking.ics");
+    await screenshot(page, "mailbox");
+  });
+
+  it("a declined card can be retried while the slot is held", async () => {
+    const page = await (await newContext(browser, { timezoneId: "Europe/Berlin" })).newPage();
+    await openService(page, "Book Guided meditation with Himalaya Yoga");
+    await page.getByTestId("slot").nth(3).click();
+    await enterDetails(page, "Dana Declined", uniqueEmail("dana"));
+    await payWith(page, /Declined \(generic decline\)/);
+
+    await page.waitForURL(/\/pay\?token=.*declined=1/);
+    await expect(page.getByTestId("declined").innerText()).resolves.toContain("declined");
+    await screenshot(page, "payment-declined");
+    await page.getByRole("button", { name: "Try again" }).click();
+    await page.waitForURL(/\/checkout\/pi_/);
+    await payWith(page, /Succeeds/);
+    await page.waitForURL(/\/bookings\/[0-9A-Z]{4}-[0-9A-Z]{4}\?token=/);
+    await expect(page.getByTestId("headline").innerText()).resolves.toBe("You're booked");
+  });
+
+  it("two browsers race for one slot: one holds it, the other is offered alternatives", async () => {
+    const first = await (await newContext(browser, { timezoneId: "Europe/Berlin" })).newPage();
+    const second = await (await newContext(browser, { timezoneId: "Europe/Berlin" })).newPage();
+    await Promise.all([openService(first, "Book Follow-up treatment with Thames Physio"), openService(second, "Book Follow-up treatment with Thames Physio")]);
+    const start = await first.getByTestId("slot").nth(4).getAttribute("data-start");
+    const button = (page: Page) => page.locator(`[data-testid="slot"][data-start="${start}"]`);
+    await Promise.all([button(first).click(), button(second).click()]);
+
+    const outcome = async (page: Page) => {
+      await page.waitForFunction(() => location.pathname.endsWith("/details") || document.querySelector("#hold-error") !== null);
+      return new URL(page.url()).pathname.endsWith("/details") ? "held" : "refused";
+    };
+    const results = await Promise.all([outcome(first), outcome(second)]);
+    expect(results.sort()).toEqual(["held", "refused"]);
+    const loser = results[0] === "refused" ? first : second;
+    await expect(loser.locator("#hold-error").innerText()).resolves.toContain("nearest free times");
+    await expect(loser.getByTestId("alternative").count()).resolves.toBeGreaterThan(0);
+    expect(await loser.getByTestId("alternative").first().getAttribute("data-start")).not.toBe(start);
+    await screenshot(loser, "race-loser-alternatives");
+  });
+
+  it("a slot someone else holds disappears from an open page without a reload", async () => {
+    const watcher = await (await newContext(browser, { timezoneId: "Europe/Berlin" })).newPage();
+    const taker = await (await newContext(browser, { timezoneId: "Europe/Berlin" })).newPage();
+    await openService(watcher, "Book Initial assessment with Thames Physio");
+    await watcher.getByTestId("live-status").and(watcher.locator('[data-status="live"]')).waitFor();
+    await openService(taker, "Book Initial assessment with Thames Physio");
+    const start = await taker.getByTestId("slot").nth(1).getAttribute("data-start");
+    await taker.locator(`[data-testid="slot"][data-start="${start}"]`).click();
+    await taker.waitForURL(/\/details\?/);
+    await watcher.locator(`[data-testid="slot"][data-start="${start}"]`).waitFor({ state: "detached", timeout: 15_000 });
+  });
+
+  it("a customer cancels from the manage page and gets the policy's refund", async () => {
+    const page = await (await newContext(browser, { timezoneId: "Europe/Berlin" })).newPage();
+    await openService(page, "Book Private yoga session with Himalaya Yoga");
+    // Far enough ahead for the policy's full refund (more than 24 hours before the start).
+    await page.getByRole("link", { name: "Later →" }).click();
+    await page.getByTestId("slot").first().waitFor();
+    await page.getByTestId("slot").first().click();
+    await enterDetails(page, "Carl Cancel", uniqueEmail("carl"));
+    await payWith(page, /Succeeds/);
+    await page.waitForURL(/\/bookings\/[0-9A-Z]{4}-[0-9A-Z]{4}\?token=/);
+    await page.getByTestId("manage-link").click();
+    await expect(page.getByTestId("refund-now").innerText()).resolves.toBe("$30.00");
+    await screenshot(page, "manage");
+    await page.getByRole("button", { name: "Cancel booking" }).click();
+    await expect(page.getByTestId("manage-done").innerText()).resolves.toMatch(/Cancelled\. .*full refund/i);
+    // The page's loader re-runs after the action: the status follows.
+    await page.getByTestId("status").filter({ hasText: /^cancelled$/ }).waitFor();
+  });
+});
