@@ -1,0 +1,71 @@
+// Escrow: a booking's provider share is held from capture until ESCROW_DAYS after the service ends,
+// then becomes payable. The payout_schedules row is created with the capture (same transaction, so a
+// captured booking always has one; a housekeeping sweep repairs any that were missed) and its
+// payable_at is re-checked against the booking when the payout is taken, so a reschedule moves it.
+//
+// Decision: no automatic confirmed → completed move. The state machine lets only the provider (or an
+// admin) mark a booking in_progress/completed, and a system actor may not; escrow therefore counts
+// from the booking's end whatever the provider clicked. A booking cancelled, refunded or no-show keeps
+// whatever share the refunds left (a late cancellation still pays the provider its part).
+import { Temporal } from "@js-temporal/polyfill";
+import type { Queryable, Transaction } from "../../db/client";
+import type { BookingRow } from "../../db/queries/bookings";
+import { bookingAccountBalance, postEntrySet } from "../../db/queries/ledger";
+import { insertPayoutSchedule, capturedWithoutPayout, type PayoutRow } from "../../db/queries/payments";
+import { providerAccount, releaseSet } from "../../domain/ledger";
+import { findBookingById } from "../../db/queries/bookings";
+
+/**
+ * ESCROW_DAYS calendar days after the end, counted in the provider's zone (a DST change in between
+ * does not shift the hour the share becomes payable).
+ */
+export function payableAtFor(booking: Pick<BookingRow, "endsAt" | "providerTimeZone">, escrowDays: number): Temporal.Instant {
+  return Temporal.Instant.fromEpochMilliseconds(booking.endsAt.getTime())
+    .toZonedDateTimeISO(booking.providerTimeZone)
+    .add({ days: escrowDays })
+    .toInstant();
+}
+
+export function toDate(instant: Temporal.Instant): Date {
+  return new Date(instant.epochMilliseconds);
+}
+
+/** The provider share still held in escrow for a booking (after fee and refunds), from the ledger. */
+export async function escrowedForBooking(db: Queryable, booking: Pick<BookingRow, "id" | "providerId">): Promise<number> {
+  return -(await bookingAccountBalance(db, booking.id, providerAccount(booking.providerId, "escrow")));
+}
+
+/**
+ * Creates the booking's payout schedule (idempotent: one per booking) for what escrow holds now.
+ * Call inside the transaction that posted the capture, so both commit together.
+ */
+export async function schedulePayoutForBooking(tx: Queryable, booking: BookingRow, escrowDays: number): Promise<PayoutRow | null> {
+  const gross = await escrowedForBooking(tx, booking);
+  if (gross <= 0) return null;
+  return insertPayoutSchedule(tx, {
+    bookingId: booking.id,
+    providerId: booking.providerId,
+    currency: booking.currency,
+    grossAmount: gross,
+    payableAt: toDate(payableAtFor(booking, escrowDays)),
+  });
+}
+
+/** Escrow → payable for a payout that fell due (idempotent by payout id). */
+export async function releaseEscrow(tx: Transaction, payout: PayoutRow): Promise<boolean> {
+  if (!payout.bookingId) return false;
+  return postEntrySet(
+    tx,
+    releaseSet({ bookingId: payout.bookingId, providerId: payout.providerId, currency: payout.currency, payoutId: payout.id, amount: payout.grossAmount }),
+  );
+}
+
+/** Housekeeping repair: captured bookings without a payout schedule get one. */
+export async function ensurePayoutSchedules(db: Queryable, escrowDays: number, limit = 100, bookingIds?: string[]): Promise<number> {
+  let created = 0;
+  for (const bookingId of await capturedWithoutPayout(db, limit, bookingIds)) {
+    const booking = await findBookingById(db, bookingId);
+    if (booking && (await schedulePayoutForBooking(db, booking, escrowDays))) created++;
+  }
+  return created;
+}

@@ -1,0 +1,430 @@
+// PaymentIntents: one per payment attempt of a booking, created with an idempotency key derived from
+// the booking, and the one function that applies a PaymentIntent's state to our rows
+// (applyPaymentIntent), used by webhooks, by capture after the provider accepts, and by voids.
+//
+// Client side: in production the browser confirms the intent with Stripe.js's Payment Element and the
+// returned clientSecret (with the publishable key); Stripe then redirects to return_url and sends the
+// webhook. Locally the stand-in serves a test checkout page at
+// `${STRIPE_API_BASE}/checkout/<pi>?client_secret=…&return_url=…` that confirms the same way.
+//
+// Out-of-order / duplicate delivery (decision): we never act on the event's snapshot. The webhook
+// handler retrieves the PaymentIntent's *current* state from Stripe and applies that, so a
+// payment_failed delivered after succeeded re-applies "succeeded" (a no-op). On top, two monotone rules
+// guard against two handlers racing with snapshots of different ages: a payments row in succeeded /
+// canceled / requires_capture never moves back to an earlier status, and booking moves only ever go
+// forward from pending / payment_failed (nothing here can take a confirmed booking anywhere).
+import { Temporal } from "@js-temporal/polyfill";
+import { recordMetric } from "../metrics/record";
+import { and, eq, isNull, sql } from "drizzle-orm";
+import type Stripe from "stripe";
+import type { Database, Transaction } from "../../db/client";
+import { lockBooking, type BookingRow } from "../../db/queries/bookings";
+import { postEntrySet } from "../../db/queries/ledger";
+import { findPaymentByIntent, lockPaymentByIntent, paymentsForBooking, queueEmail, updatePayment, upsertPayment, type PaymentRow } from "../../db/queries/payments";
+import { bookingStateTransitions, services } from "../../db/schema";
+import { actorMay, type Actor, type BookingStatus } from "../../domain/booking-states";
+import { DomainError } from "../../domain/errors";
+import { captureSet, feeForCapture, feeSet } from "../../domain/ledger";
+import { money } from "../../domain/money";
+import type { FeeSplit } from "../../domain/pricing";
+import { DEFAULT_BOOKING_SETTINGS, logEvent, notifySchedule } from "../services/context";
+import { EXCLUSION_VIOLATION, isPgError } from "../services/pg-errors";
+import { noopSchedulePort, type BookingChange } from "../services/ports";
+import { loadBookingFor, type BookingAccess } from "../services/booking-access";
+import { applyTransition, transitionBooking } from "../services/transition-booking";
+import { schedulePayoutForBooking } from "./escrow";
+import type { PaymentsDeps } from "./stripe-client";
+
+export const SYSTEM: Actor = Object.freeze({ type: "system", id: null });
+
+/** Statuses in which an intent can still move money and can be canceled (voided). */
+export const CANCELABLE_INTENT_STATUSES: readonly string[] = Object.freeze([
+  "requires_payment_method",
+  "requires_confirmation",
+  "requires_action",
+  "requires_capture",
+  "processing",
+]);
+
+/** Statuses the customer can still pay on (a declined card leaves the intent in requires_payment_method). */
+const PAYABLE_INTENT_STATUSES: readonly string[] = Object.freeze(["requires_payment_method", "requires_confirmation", "requires_action"]);
+
+const DEAD_BOOKING_STATUSES: readonly BookingStatus[] = Object.freeze(["cancelled", "expired", "refunded"]);
+
+export interface PaymentStart {
+  paymentIntentId: string;
+  clientSecret: string;
+  /** Local stand-in only: its test checkout page. Null against real Stripe (use the Payment Element). */
+  checkoutUrl: string | null;
+  amount: number;
+  currency: string;
+  status: string;
+  captureMethod: string;
+}
+
+export function bookingSplit(booking: Pick<BookingRow, "totalAmount" | "platformFeeAmount" | "providerAmount" | "currency">): FeeSplit {
+  return {
+    total: money(booking.totalAmount, booking.currency),
+    platformFee: money(booking.platformFeeAmount, booking.currency),
+    providerShare: money(booking.providerAmount, booking.currency),
+  };
+}
+
+export function checkoutUrlFor(apiBase: string | undefined, pi: { id: string; client_secret: string | null }, returnUrl?: string): string | null {
+  if (!apiBase || !pi.client_secret) return null;
+  const url = new URL(`/checkout/${encodeURIComponent(pi.id)}`, apiBase);
+  url.searchParams.set("client_secret", pi.client_secret);
+  if (returnUrl) url.searchParams.set("return_url", returnUrl);
+  return url.toString();
+}
+
+function startOf(pi: Stripe.PaymentIntent, apiBase: string | undefined, returnUrl?: string): PaymentStart {
+  return {
+    paymentIntentId: pi.id,
+    clientSecret: pi.client_secret ?? "",
+    checkoutUrl: checkoutUrlFor(apiBase, pi, returnUrl),
+    amount: pi.amount,
+    currency: pi.currency,
+    status: pi.status,
+    captureMethod: pi.capture_method,
+  };
+}
+
+/** Whether the booking was made under "provider approves each booking" (snapshot at creation, else the service now). */
+export async function requiresApproval(db: Database | Transaction, booking: Pick<BookingRow, "id" | "serviceId">): Promise<boolean> {
+  const [created] = await db
+    .select({ metadata: bookingStateTransitions.metadata })
+    .from(bookingStateTransitions)
+    .where(and(eq(bookingStateTransitions.bookingId, booking.id), isNull(bookingStateTransitions.fromStatus)))
+    .limit(1);
+  const snapshot = (created?.metadata as { requiresApproval?: unknown } | undefined)?.requiresApproval;
+  if (typeof snapshot === "boolean") return snapshot;
+  const [service] = await db.select({ requiresApproval: services.requiresApproval }).from(services).where(eq(services.id, booking.serviceId));
+  return service?.requiresApproval ?? false;
+}
+
+export function paymentIdempotencyKey(bookingId: string, attempt: number): string {
+  return `booking:${bookingId}:payment:${attempt}`;
+}
+
+/**
+ * The PaymentIntent the customer should pay now: the booking's latest one while it can still be paid
+ * (also after a decline: Stripe keeps the intent in requires_payment_method for a retry with another
+ * card), else a new one. Attempt n gets the key booking:<id>:payment:<n>, so a replayed create (booking
+ * idempotent replay, concurrent clicks, SDK retries) returns the same intent; a new attempt only
+ * exists once the previous intent was canceled (voided).
+ */
+export async function createPaymentForBooking(
+  db: Database,
+  stripe: Stripe,
+  booking: BookingRow,
+  options: { apiBase?: string; returnUrl?: string } = {},
+): Promise<PaymentStart> {
+  if (booking.totalAmount <= 0) {
+    throw new DomainError("VALIDATION", "This booking has nothing to pay", { bookingId: booking.id });
+  }
+  const existing = await paymentsForBooking(db, booking.id);
+  const latest = existing[0];
+  if (latest && latest.status !== "canceled") {
+    const pi = await stripe.paymentIntents.retrieve(latest.stripePaymentIntentId);
+    if (pi.status !== "canceled") return startOf(pi, options.apiBase, options.returnUrl);
+    await updatePayment(db, latest.id, { status: "canceled" });
+  }
+  const attempt = existing.length + 1;
+  const manual = await requiresApproval(db, booking);
+  const pi = await stripe.paymentIntents.create(
+    {
+      amount: booking.totalAmount,
+      currency: booking.currency,
+      capture_method: manual ? "manual" : "automatic",
+      automatic_payment_methods: { enabled: true },
+      // Separate charges and transfers: the payout later transfers the provider share in this group.
+      transfer_group: booking.id,
+      description: `Booking ${booking.confirmationCode}`,
+      metadata: { bookingId: booking.id, providerId: booking.providerId, confirmationCode: booking.confirmationCode, attempt: String(attempt) },
+    },
+    { idempotencyKey: paymentIdempotencyKey(booking.id, attempt) },
+  );
+  await upsertPayment(db, {
+    bookingId: booking.id,
+    stripePaymentIntentId: pi.id,
+    captureMethod: pi.capture_method,
+    status: pi.status,
+    currency: pi.currency,
+    amount: pi.amount,
+  });
+  return startOf(pi, options.apiBase, options.returnUrl);
+}
+
+/** Whether the intent's latest payment can still be made (for the route's "reuse or create"). */
+export function isPayable(status: string): boolean {
+  return PAYABLE_INTENT_STATUSES.includes(status);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Applying an intent's state
+
+const STICKY_RANK: Record<string, number> = { requires_capture: 1, succeeded: 2, canceled: 2 };
+
+/** The payments row's next status: succeeded / canceled / requires_capture never move back. */
+export function monotoneIntentStatus(stored: string, incoming: string): string {
+  const before = STICKY_RANK[stored] ?? 0;
+  const after = STICKY_RANK[incoming] ?? 0;
+  return after >= before ? incoming : stored;
+}
+
+/** The booking moves an intent status calls for, from the booking's current status (system actor). */
+export function bookingPathFor(intentStatus: string, failed: boolean, bookingStatus: BookingStatus): BookingStatus[] {
+  const via = (target: BookingStatus): BookingStatus[] =>
+    bookingStatus === "pending" ? [target] : bookingStatus === "payment_failed" ? ["pending", target] : [];
+  switch (intentStatus) {
+    case "succeeded":
+      return via("confirmed");
+    case "requires_capture":
+      return via("awaiting_approval");
+    case "requires_payment_method":
+      return failed && bookingStatus === "pending" ? ["payment_failed"] : [];
+    default:
+      return [];
+  }
+}
+
+export type FollowUp = { kind: "refund"; amount: number; reason: string } | { kind: "void"; reason: string } | null;
+
+export interface ApplyOutcome {
+  ignored?: string;
+  paymentIntentId: string;
+  bookingId: string | null;
+  paymentStatus?: string;
+  bookingStatus?: BookingStatus;
+  moved: BookingStatus[];
+  capturePosted: boolean;
+  /** What the caller must do after commit (refunds.ts settleFollowUp). */
+  followUp: FollowUp;
+}
+
+const REASONS: Partial<Record<BookingStatus, string>> = {
+  confirmed: "Payment succeeded",
+  awaiting_approval: "Payment authorised; waiting for the provider to accept",
+  payment_failed: "Payment failed",
+  pending: "Payment retried",
+};
+
+/**
+ * Applies a PaymentIntent (as Stripe reports it now) to the payments row, the ledger (capture + fee,
+ * payout schedule) and the booking (system actor, audited), in one transaction; then tells the
+ * provider's schedule. Idempotent: applying the same state twice changes nothing.
+ */
+export async function applyPaymentIntent(
+  db: Database,
+  deps: Pick<PaymentsDeps, "config" | "port" | "settings" | "now">,
+  pi: Stripe.PaymentIntent,
+  context: { eventId?: string } = {},
+): Promise<ApplyOutcome> {
+  const bookingId = pi.metadata?.bookingId || (await findPaymentByIntent(db, pi.id))?.bookingId || null;
+  const base: ApplyOutcome = { paymentIntentId: pi.id, bookingId, moved: [], capturePosted: false, followUp: null };
+  if (!bookingId) return { ...base, ignored: "not a booking payment" };
+  const now = (deps.now ?? (() => Temporal.Now.instant()))();
+  const settings = deps.settings ?? DEFAULT_BOOKING_SETTINGS;
+
+  const run = (allowMoves: boolean) =>
+    db.transaction(async (tx) => {
+      const booking = await lockBooking(tx, bookingId);
+      if (!booking) return { outcome: { ...base, ignored: "booking not found" }, changes: [] as BookingChange[], providerId: undefined };
+      let payment: PaymentRow | null = await lockPaymentByIntent(tx, pi.id);
+      if (!payment) {
+        // An intent we did not record (crash between Stripe and our insert): adopt it.
+        await upsertPayment(tx, {
+          bookingId,
+          stripePaymentIntentId: pi.id,
+          captureMethod: pi.capture_method,
+          status: pi.status,
+          currency: pi.currency,
+          amount: pi.amount,
+        });
+        payment = (await lockPaymentByIntent(tx, pi.id))!;
+      }
+      const status = monotoneIntentStatus(payment.status, pi.status);
+      const captured = Math.max(payment.amountCaptured, status === "succeeded" ? pi.amount_received : 0);
+      const failed = status === "requires_payment_method" && pi.last_payment_error !== null && pi.last_payment_error !== undefined;
+      // One failed attempt (charge) moves the booking once: a late redelivery of its event must not
+      // undo the customer's retry (payment_failed → pending) that happened since.
+      const failureKey = failed ? `${pi.id}:${pi.last_payment_error?.charge ?? pi.latest_charge ?? pi.last_payment_error?.code ?? "none"}` : null;
+      const failureSeen = failureKey !== null && booking.status === "pending" && (await failureApplied(tx, bookingId, failureKey));
+      await updatePayment(tx, payment.id, {
+        status,
+        amountCaptured: captured,
+        lastError: failed ? (pi.last_payment_error?.message ?? "payment failed") : status === "succeeded" ? null : payment.lastError,
+      });
+
+      const outcome: ApplyOutcome = { ...base, paymentStatus: status, bookingStatus: booking.status };
+      const changes: BookingChange[] = [];
+      const wasDead = DEAD_BOOKING_STATUSES.includes(booking.status);
+
+      if (status === "succeeded" && captured > 0) {
+        const ref = { bookingId, providerId: booking.providerId, currency: booking.currency, paymentIntentId: pi.id };
+        outcome.capturePosted = await postEntrySet(tx, captureSet({ ...ref, amount: captured }));
+        await postEntrySet(tx, feeSet({ ...ref, fee: feeForCapture(captured, bookingSplit(booking)) }));
+        await schedulePayoutForBooking(tx, booking, deps.config.ESCROW_DAYS);
+        // Money arrived for a booking that no longer exists (cancelled mid-checkout, expired): give it back.
+        if (outcome.capturePosted && wasDead) {
+          outcome.followUp = { kind: "refund", amount: captured, reason: `Payment completed after the booking was ${booking.status}` };
+        }
+      } else if (wasDead && CANCELABLE_INTENT_STATUSES.includes(status)) {
+        outcome.followUp = { kind: "void", reason: `Booking is ${booking.status}` };
+      }
+
+      if (allowMoves) {
+        for (const to of bookingPathFor(status, failed && !failureSeen, outcome.bookingStatus!)) {
+          if (!actorMay(SYSTEM, outcome.bookingStatus!, to)) break;
+          const moved = await applyTransition(
+            tx,
+            {
+              bookingId,
+              to,
+              actor: SYSTEM,
+              reason: REASONS[to] ?? `Payment ${status}`,
+              metadata: {
+                paymentIntentId: pi.id,
+                intentStatus: status,
+                ...(failureKey && to === "payment_failed" ? { failureKey } : {}),
+                ...(context.eventId ? { stripeEventId: context.eventId } : {}),
+              },
+              eventType: `payment_${to}`,
+            },
+            { now, settings },
+          );
+          changes.push(moved.change);
+          outcome.moved.push(to);
+          outcome.bookingStatus = to;
+        }
+      } else if (status === "succeeded" || status === "requires_capture") {
+        // The booking's time was taken while its payment was failing: we cannot honour it, so hand the money back.
+        outcome.followUp =
+          status === "succeeded" && outcome.capturePosted
+            ? { kind: "refund", amount: captured, reason: "The booking's time was taken before the payment completed" }
+            : status === "requires_capture"
+              ? { kind: "void", reason: "The booking's time was taken before the payment completed" }
+              : outcome.followUp;
+      }
+
+      if (failed && (outcome.bookingStatus === "payment_failed" || outcome.moved.includes("payment_failed"))) {
+        await queueEmail(tx, {
+          kind: "payment_failed",
+          bookingId,
+          toAddress: booking.customerEmail,
+          subject: `Your payment for booking ${booking.confirmationCode} did not go through`,
+          textBody:
+            `Hello ${booking.customerName},\n\nyour payment was declined (${pi.last_payment_error?.message ?? "payment failed"}). ` +
+            `Your booking ${booking.confirmationCode} is not confirmed yet: you can try again with another card from your booking page ` +
+            `until the reservation expires.\n`,
+          // One mail per failed attempt (charge), whatever the number of deliveries of its events.
+          dedupeKey: `payment_failed:${failureKey}`,
+        });
+      }
+      return { outcome, changes, providerId: booking.providerId };
+    });
+
+  let result: { outcome: ApplyOutcome; changes: BookingChange[]; providerId?: string };
+  try {
+    result = await run(true);
+  } catch (error) {
+    if (!isPgError(error, EXCLUSION_VIOLATION)) throw error;
+    logEvent("payments.retry_slot_taken", { bookingId, paymentIntentId: pi.id });
+    result = await run(false);
+  }
+  // Funnel and revenue metrics (never throw; the dashboard prefers the ledger for money).
+  if (result.outcome.moved.includes("confirmed") && result.outcome.bookingId) {
+    await recordMetric(db, "funnel.confirmed", { labels: { bookingId: result.outcome.bookingId } });
+  }
+  // After commit: the provider's live schedule hears about the moves (released on payment_failed).
+  if (result.providerId && result.changes.length > 0) await notifySchedule(deps.port ?? noopSchedulePort, result.providerId, result.changes);
+  return result.outcome;
+}
+
+async function failureApplied(tx: Transaction, bookingId: string, failureKey: string): Promise<boolean> {
+  const [row] = await tx
+    .select({ id: bookingStateTransitions.id })
+    .from(bookingStateTransitions)
+    .where(
+      and(
+        eq(bookingStateTransitions.bookingId, bookingId),
+        eq(bookingStateTransitions.toStatus, "payment_failed"),
+        sql`${bookingStateTransitions.metadata}->>'failureKey' = ${failureKey}`,
+      ),
+    )
+    .limit(1);
+  return row !== undefined;
+}
+
+/** Retrieves the intent's current state from Stripe and applies it (the out-of-order-safe path). */
+export async function syncPaymentIntent(
+  db: Database,
+  deps: Pick<PaymentsDeps, "stripe" | "config" | "port" | "settings" | "now">,
+  paymentIntentId: string,
+  context: { eventId?: string } = {},
+): Promise<ApplyOutcome> {
+  const pi = await deps.stripe.paymentIntents.retrieve(paymentIntentId);
+  return applyPaymentIntent(db, deps, pi, context);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Capture and void (Stripe calls; callers apply the result and settle follow-ups)
+
+/** Captures an authorised intent (idempotent by intent id) and returns its state, or the current state when it cannot be captured. */
+export async function captureIntent(stripe: Stripe, paymentIntentId: string): Promise<Stripe.PaymentIntent> {
+  try {
+    return await stripe.paymentIntents.capture(paymentIntentId, {}, { idempotencyKey: `capture:${paymentIntentId}` });
+  } catch (error) {
+    // Already captured / canceled (e.g. a second accept, a racing webhook): report what Stripe has.
+    const current = await stripe.paymentIntents.retrieve(paymentIntentId);
+    if (current.status === "requires_capture") throw error;
+    return current;
+  }
+}
+
+/** Voids an intent that can still move money; returns its state (succeeded if it won the race). */
+export async function cancelIntent(
+  stripe: Stripe,
+  paymentIntentId: string,
+  reason: Stripe.PaymentIntentCancelParams.CancellationReason = "abandoned",
+): Promise<Stripe.PaymentIntent> {
+  try {
+    return await stripe.paymentIntents.cancel(paymentIntentId, { cancellation_reason: reason }, { idempotencyKey: `cancel:${paymentIntentId}` });
+  } catch (error) {
+    const current = await stripe.paymentIntents.retrieve(paymentIntentId);
+    if (CANCELABLE_INTENT_STATUSES.includes(current.status)) throw error;
+    return current;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The payment step of a booking (POST /api/v1/bookings/:code/payment)
+
+export interface StartCheckoutRequest {
+  code: string;
+  access: BookingAccess;
+  returnUrl?: string;
+}
+
+/**
+ * Start (or resume) paying for a booking: the booking's owner (customer session or guest manage token,
+ * as for the booking routes) gets the intent to confirm. A booking whose payment failed goes back to
+ * pending first (the customer's own move, audited; it re-occupies the slot, so 409 if it was taken).
+ */
+export async function startCheckout(db: Database, deps: PaymentsDeps, request: StartCheckoutRequest): Promise<PaymentStart> {
+  const now = (deps.now ?? (() => Temporal.Now.instant()))();
+  const { found, actor } = await loadBookingFor(db, request.code, request.access, new Date(now.epochMilliseconds));
+  let booking = found.booking;
+  if (booking.status === "payment_failed") {
+    const moved = await transitionBooking(
+      db,
+      { bookingId: booking.id, to: "pending", actor, reason: "Payment retried", eventType: "payment_retry" },
+      { port: deps.port, settings: deps.settings, now: () => now },
+    );
+    booking = moved.booking;
+  } else if (booking.status !== "pending") {
+    throw new DomainError("ILLEGAL_TRANSITION", `This booking is ${booking.status}: there is nothing to pay`, { status: booking.status });
+  }
+  return createPaymentForBooking(db, deps.stripe, booking, { apiBase: deps.config.STRIPE_API_BASE, returnUrl: request.returnUrl });
+}
