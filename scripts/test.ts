@@ -62,7 +62,7 @@ if (only.length === 0) {
   );
 }
 
-const stages = process.env.TEST_STAGES?.split(",").map((s) => s.trim());
+const stages = process.env.TEST_STAGES?.split(",").map((stage: string) => stage.trim());
 if (stages) suites.splice(0, suites.length, ...suites.filter(([name]) => stages.includes(name)));
 
 let failed = 0;

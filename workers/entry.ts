@@ -1,5 +1,6 @@
 // The Worker: Remix pages, the JSON API, and the cron handler. Static assets are served by wrangler
 // [assets] before this code runs. The provider Durable Object class is exported from here.
+import { Temporal } from "@js-temporal/polyfill";
 import { createRequestHandler, type ServerBuild } from "@remix-run/cloudflare";
 // The Remix server build is produced by `remix vite:build` (npm run build) before wrangler bundles this file.
 // @ts-ignore -- generated JavaScript without type declarations
@@ -57,6 +58,8 @@ export default {
     }
     const config = loadConfig(env);
     // Awaited (not waitUntil) so a failing job fails the cron invocation and shows up in its logs.
-    await withDatabase(config, (db) => runRecordedJob(db, job, controller.cron, JOBS[job]));
+    await withDatabase(config, (db) =>
+      runRecordedJob(db, job, controller.cron, JOBS[job], { env, config, now: Temporal.Instant.fromEpochMilliseconds(controller.scheduledTime) }),
+    );
   },
 } satisfies ExportedHandler<Env>;

@@ -12,7 +12,7 @@ describe("emailKindFor", () => {
     [change("updated", "pending", "confirmed"), "confirmation"],
     [change("updated", "awaiting_approval", "confirmed"), "confirmation"],
     [change("updated", "pending", "awaiting_approval"), "approval_needed"],
-    [change("released", "pending", "payment_failed"), "payment_failed"],
+    [change("released", "pending", "payment_failed"), null],
     [change("released", "confirmed", "cancelled"), "cancellation"],
     [change("released", "awaiting_approval", "cancelled"), "declined"],
     [change("rescheduled", "confirmed", "confirmed"), "reschedule"],

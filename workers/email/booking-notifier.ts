@@ -18,8 +18,7 @@ export function emailKindFor(change: Pick<BookingChange, "kind" | "details">): B
       return from === "pending" || from === "awaiting_approval" || from === "payment_failed" ? "confirmation" : null;
     case "awaiting_approval":
       return "approval_needed";
-    case "payment_failed":
-      return "payment_failed";
+    // payment_failed: mailed by the payments code inside its transaction, once per failed attempt.
     case "cancelled":
       return from === "awaiting_approval" ? "declined" : "cancellation";
     default:
