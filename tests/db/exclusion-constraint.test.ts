@@ -4,6 +4,7 @@ import { Temporal } from "@js-temporal/polyfill";
 import { and, eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bookings, users } from "../../db/schema";
+import { retryOnDeadlock } from "../../workers/services/pg-errors";
 import { DEFAULT_CANCELLATION_POLICY } from "../../domain/cancellation-policy";
 import { createProviderFixture, localInstant, openTestDatabase, unique, type ProviderFixture } from "../support/db";
 
@@ -61,10 +62,21 @@ describe("bookings_no_overlap exclusion constraint", () => {
   it("lets exactly one of 24 concurrent overlapping inserts commit; the rest fail with 23P01", async () => {
     const base = localInstant(fixture.timeZone, 10, "10:00");
     // Each attempt overlaps every other one: starts staggered by 5 minutes inside a 60-minute booking.
+    // Racing inserts on an exclusion constraint can wait on each other's uncommitted rows; Postgres
+    // then aborts one as a deadlock victim (40P01). Like the booking service, a victim runs again and
+    // then meets the winner's committed row: the outcome is still exactly one commit and 23P01 for all others.
+    let deadlockRetries = 0;
     const attempts = Array.from({ length: 24 }, (_, i) =>
-      db.transaction(async (tx) => {
-        await tx.insert(bookings).values(bookingRow(base.add({ minutes: (i % 6) * 5 }), 60));
-      }),
+      retryOnDeadlock(() =>
+        db
+          .transaction(async (tx) => {
+            await tx.insert(bookings).values(bookingRow(base.add({ minutes: (i % 6) * 5 }), 60));
+          })
+          .catch((error: unknown) => {
+            if (sqlState(error) === "40P01") deadlockRetries++;
+            throw error;
+          }),
+      ),
     );
     const results = await Promise.allSettled(attempts);
     const committed = results.filter((r) => r.status === "fulfilled");
@@ -73,6 +85,7 @@ describe("bookings_no_overlap exclusion constraint", () => {
     expect(failures.map((f) => sqlState(f.reason))).toEqual(Array(23).fill("23P01"));
     const rows = await db.select().from(bookings).where(eq(bookings.providerId, fixture.providerId));
     expect(rows).toHaveLength(1);
+    if (deadlockRetries > 0) console.info(`exclusion race: ${deadlockRetries} deadlock victim(s) retried`);
   });
 
   it("treats buffers as occupied time but lets back-to-back intervals touch", async () => {

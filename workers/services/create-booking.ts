@@ -33,7 +33,7 @@ import { CreateBookingSchema, type CreateBookingInput } from "../api/schemas";
 import { alternativesFor, checkBookable, loadBookableService, slotUnavailable, timingOf } from "./availability";
 import { toBookingView, type BookingView } from "./booking-view";
 import { logEvent, notifySchedule, resolveDeps, toDate, type ServiceDeps } from "./context";
-import { EXCLUSION_VIOLATION, isPgError, UNIQUE_VIOLATION } from "./pg-errors";
+import { DEADLOCK_DETECTED, EXCLUSION_VIOLATION, isPgError, UNIQUE_VIOLATION } from "./pg-errors";
 import type { BookingInterval } from "./ports";
 import { requestHash } from "./request-hash";
 
@@ -286,6 +286,8 @@ export async function createBooking(db: Database, request: CreateBookingRequest,
     } catch (error) {
       // The statement failed as a whole: no guest session, booking, transition or event of it exists.
       if (isPgError(error, UNIQUE_VIOLATION, CONFIRMATION_CODE_INDEX) && attempt < MAX_CODE_ATTEMPTS) continue;
+      // A deadlock victim among racing inserts: try again, it then wins or meets the winner's row (23P01).
+      if (isPgError(error, DEADLOCK_DETECTED) && attempt < MAX_CODE_ATTEMPTS) continue;
       if (isPgError(error, UNIQUE_VIOLATION, IDEMPOTENCY_INDEX)) {
         // The twin request committed first (a unique violation is only raised once it has).
         const winner = await findBookingByIdempotencyKey(db, idempotencyKey);

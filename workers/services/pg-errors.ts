@@ -8,6 +8,23 @@ export interface PgErrorInfo {
 
 export const EXCLUSION_VIOLATION = "23P01";
 export const UNIQUE_VIOLATION = "23505";
+/**
+ * Concurrent inserts that conflict on an exclusion constraint can wait on each other (each sees the
+ * other's uncommitted row) and Postgres breaks the cycle by aborting one with 40P01. The victim did
+ * nothing wrong: running it again either succeeds or meets the winner's committed row as 23P01.
+ */
+export const DEADLOCK_DETECTED = "40P01";
+
+/** Runs `fn` (a whole transaction) again when Postgres picked it as a deadlock victim. */
+export async function retryOnDeadlock<T>(fn: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (attempt >= attempts || !isPgError(error, DEADLOCK_DETECTED)) throw error;
+    }
+  }
+}
 
 export function pgError(error: unknown): PgErrorInfo | undefined {
   let current: unknown = error;

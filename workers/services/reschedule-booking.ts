@@ -19,7 +19,7 @@ import { loadBookingFor, type BookingAccess } from "./booking-access";
 import { policyOf, toBookingView, type BookingView } from "./booking-view";
 import { logEvent, notifySchedule, resolveDeps, toDate, toInstant, type ServiceDeps } from "./context";
 import { GUEST_SESSION_DAYS_AFTER_END } from "./create-booking";
-import { EXCLUSION_VIOLATION, isPgError } from "./pg-errors";
+import { EXCLUSION_VIOLATION, isPgError, retryOnDeadlock } from "./pg-errors";
 import type { BookingInterval } from "./ports";
 import { staleVersion, intervalOf } from "./transition-booking";
 
@@ -122,7 +122,7 @@ export async function rescheduleBooking(db: Database, request: RescheduleRequest
 
   let result: { before: BookingRow; after: BookingRow };
   try {
-    result = await db.transaction(async (tx) => {
+    result = await retryOnDeadlock(() => db.transaction(async (tx) => {
       const locked = await lockBooking(tx, current.id);
       if (!locked) throw new DomainError("NOT_FOUND", "No booking with that confirmation code");
       if (request.expectedVersion !== undefined && request.expectedVersion !== locked.version) {
@@ -164,7 +164,7 @@ export async function rescheduleBooking(db: Database, request: RescheduleRequest
         },
       ]);
       return { before: locked, after: after! };
-    });
+    }));
   } catch (error) {
     if (isPgError(error, EXCLUSION_VIOLATION)) return unavailable();
     throw error;

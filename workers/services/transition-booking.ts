@@ -17,7 +17,7 @@ import { insertEvents, insertTransitions, lockBooking, type BookingRow } from ".
 import { bookings, services } from "../../db/schema";
 import { alternativesFor, bookingTiming, slotUnavailable } from "./availability";
 import { notifySchedule, resolveDeps, toDate, toInstant, type BookingSettings, type ServiceDeps } from "./context";
-import { EXCLUSION_VIOLATION, isPgError } from "./pg-errors";
+import { EXCLUSION_VIOLATION, isPgError, retryOnDeadlock } from "./pg-errors";
 import type { BookingChange, BookingChangeKind, BookingInterval } from "./ports";
 
 export interface TransitionInput {
@@ -158,7 +158,7 @@ export async function transitionBooking(db: Database, input: TransitionInput, de
   const now = clock();
   let result: TransitionResult & { change: BookingChange };
   try {
-    result = await db.transaction((tx) => applyTransition(tx, input, { now, settings }));
+    result = await retryOnDeadlock(() => db.transaction((tx) => applyTransition(tx, input, { now, settings })));
   } catch (error) {
     if (isPgError(error, EXCLUSION_VIOLATION)) throw await conflictFor(db, input.bookingId, deps);
     throw error;
