@@ -16,6 +16,8 @@ export interface Env {
   STRIPE_WEBHOOK_SECRET?: string;
   /** Local only: base URL of the Stripe stand-in, e.g. http://127.0.0.1:12111. Unset = api.stripe.com. */
   STRIPE_API_BASE?: string;
+  /** pk_… for Stripe.js's Payment Element in the browser (production); unused with the local stand-in. */
+  STRIPE_PUBLISHABLE_KEY?: string;
   PLATFORM_FEE_BPS_CUSTOMER?: string;
   PLATFORM_FEE_BPS_GUEST?: string;
   ESCROW_DAYS?: string;
@@ -47,6 +49,11 @@ export const ConfigSchema = z.object({
   STRIPE_WEBHOOK_SECRET: z.string({ error: "is required" }).regex(/^whsec_\w+/, "must be a webhook signing secret (whsec_…)"),
   STRIPE_API_BASE: z
     .url({ error: "must be a URL such as http://127.0.0.1:12111" })
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  STRIPE_PUBLISHABLE_KEY: z
+    .string()
+    .regex(/^pk_(test|live)_\w+/, "must be a publishable key (pk_test_… or pk_live_…)")
     .optional()
     .or(z.literal("").transform(() => undefined)),
   PLATFORM_FEE_BPS_CUSTOMER: intFrom(0, 10_000).default(1000),

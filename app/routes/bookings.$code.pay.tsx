@@ -10,6 +10,7 @@ import { getBookingByCode } from "../../workers/services/get-booking";
 import { FormError } from "../components/auth-form";
 import { AuthenticityTokenInput } from "../components/authenticity-token-input";
 import { HoldCountdown } from "../components/booking/hold-countdown";
+import { StripePaymentElement } from "../components/booking/stripe-payment-element";
 import { BookingSteps } from "../components/booking/steps";
 import { bookingAccess, paymentDeps, tokenQuery } from "../utils/booking-flow.server";
 import { assertCsrf } from "../utils/csrf.server";
@@ -33,6 +34,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     token: access.token,
     declined: new URL(request.url).searchParams.get("declined") === "1",
     total: formatMoney({ amount: booking.amounts.total, currency: booking.amounts.currency }),
+    publishableKey: context.cloudflare.config.STRIPE_PUBLISHABLE_KEY ?? null,
     stillHeld: booking.expiresAt ? Temporal.Instant.compare(Temporal.Instant.from(booking.expiresAt), Temporal.Now.instant()) > 0 : true,
   };
 }
@@ -49,18 +51,19 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       returnUrl: `${origin}/bookings/${booking.code}/payment-return${tokenQuery(access.token)}`,
     });
     context.metrics.add("funnel.payment_started", { labels: { bookingId: booking.id } });
-    if (!checkout.checkoutUrl) return data({ error: null, clientSecret: checkout.clientSecret });
+    // Real Stripe: the Payment Element below confirms the intent in the browser.
+    if (!checkout.checkoutUrl) return data({ error: null, clientSecret: checkout.clientSecret, returnUrl: `${origin}/bookings/${booking.code}/payment-return${tokenQuery(access.token)}` });
     return redirect(checkout.checkoutUrl);
   } catch (error) {
     if (isDomainError(error, "SLOT_UNAVAILABLE") || isDomainError(error, "ILLEGAL_TRANSITION")) {
-      return data({ error: "This time is no longer available, so the booking cannot be paid. Please pick another time.", clientSecret: null }, { status: 409 });
+      return data({ error: "This time is no longer available, so the booking cannot be paid. Please pick another time.", clientSecret: null, returnUrl: null }, { status: 409 });
     }
     throw error;
   }
 }
 
 export default function Pay() {
-  const { booking, declined, total, stillHeld } = useLoaderData<typeof loader>();
+  const { booking, declined, total, stillHeld, publishableKey } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const zone = booking.timeZone;
   return (
@@ -81,7 +84,9 @@ export default function Pay() {
         ) : null}
         {booking.expiresAt && stillHeld ? <HoldCountdown expiresAt={booking.expiresAt} fallbackLabel={formatTime(booking.expiresAt, zone)} /> : null}
         <FormError id="pay-error" message={result?.error ?? undefined} focus />
-        {stillHeld ? (
+        {result?.clientSecret && result.returnUrl && publishableKey ? (
+          <StripePaymentElement publishableKey={publishableKey} clientSecret={result.clientSecret} returnUrl={result.returnUrl} />
+        ) : stillHeld ? (
           <Form method="post">
             <AuthenticityTokenInput />
             <button type="submit">{declined ? "Try again" : "Pay"}</button>
@@ -91,9 +96,6 @@ export default function Pay() {
             The time is no longer held. <Link to={`/book/${booking.serviceId}`}>Choose another time</Link>.
           </p>
         )}
-        {result?.clientSecret ? (
-          <p className="muted">Card payment form (Stripe Payment Element) is mounted here with the client secret in production.</p>
-        ) : null}
       </section>
     </article>
   );

@@ -47,14 +47,17 @@ export function contentSecurityPolicy(options: SecurityHeaderOptions): string {
   const nonce = options.nonce && /^[A-Za-z0-9+/=_-]{16,}$/.test(options.nonce) ? options.nonce : undefined;
   const directives: Array<[string, string[]]> = [
     ["default-src", ["'self'"]],
-    ["script-src", ["'self'", ...(nonce ? [`'nonce-${nonce}'`] : [])]],
+    // js.stripe.com: Stripe.js for the Payment Element (production payments); it also needs its frames
+    // and its API below.
+    ["script-src", ["'self'", ...(nonce ? [`'nonce-${nonce}'`] : []), "https://js.stripe.com"]],
+    ["frame-src", ["https://js.stripe.com", "https://hooks.stripe.com"]],
     // Inline style *attributes* (style={...} in components) cannot run code; allowing them avoids
     // silently broken layouts. Style *elements* still come from our own origin only.
     ["style-src", ["'self'", "'unsafe-inline'"]],
     ["img-src", ["'self'", "data:"]],
     ["font-src", ["'self'"]],
     // Live availability uses WebSocket/SSE on our own host; older Safari does not count ws: as 'self'.
-    ["connect-src", ["'self'", wsOrigin]],
+    ["connect-src", ["'self'", wsOrigin, "https://api.stripe.com"]],
     ["form-action", ["'self'", ...origins(options.formActionOrigins)]],
     ["frame-ancestors", ["'none'"]],
     ["base-uri", ["'none'"]],
