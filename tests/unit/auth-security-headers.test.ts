@@ -15,7 +15,8 @@ describe("contentSecurityPolicy", () => {
     const nonce = createNonce();
     const csp = directives(contentSecurityPolicy({ url: "https://shop.example/", nonce }));
     expect(csp["default-src"]).toEqual(["'self'"]);
-    expect(csp["script-src"]).toEqual(["'self'", `'nonce-${nonce}'`]);
+    expect(csp["script-src"]).toEqual(["'self'", `'nonce-${nonce}'`, "https://js.stripe.com"]);
+    expect(csp["frame-src"]).toEqual(["https://js.stripe.com", "https://hooks.stripe.com"]);
     expect(csp["frame-ancestors"]).toEqual(["'none'"]);
     expect(csp["object-src"]).toEqual(["'none'"]);
     expect(csp["base-uri"]).toEqual(["'none'"]);
@@ -23,13 +24,13 @@ describe("contentSecurityPolicy", () => {
   });
 
   it("without a nonce, inline scripts stay blocked", () => {
-    expect(directives(contentSecurityPolicy({ url: "https://shop.example/" }))["script-src"]).toEqual(["'self'"]);
-    expect(directives(contentSecurityPolicy({ url: "https://shop.example/", nonce: "bad nonce'; script-src *" }))["script-src"]).toEqual(["'self'"]);
+    expect(directives(contentSecurityPolicy({ url: "https://shop.example/" }))["script-src"]).toEqual(["'self'", "https://js.stripe.com"]);
+    expect(directives(contentSecurityPolicy({ url: "https://shop.example/", nonce: "bad nonce'; script-src *" }))["script-src"]).toEqual(["'self'", "https://js.stripe.com"]);
   });
 
   it("allows live updates over WebSocket to our own host with the matching scheme", () => {
-    expect(directives(contentSecurityPolicy({ url: "https://shop.example/providers/x" }))["connect-src"]).toEqual(["'self'", "wss://shop.example"]);
-    expect(directives(contentSecurityPolicy({ url: "http://127.0.0.1:8787/" }))["connect-src"]).toEqual(["'self'", "ws://127.0.0.1:8787"]);
+    expect(directives(contentSecurityPolicy({ url: "https://shop.example/providers/x" }))["connect-src"]).toEqual(["'self'", "wss://shop.example", "https://api.stripe.com"]);
+    expect(directives(contentSecurityPolicy({ url: "http://127.0.0.1:8787/" }))["connect-src"]).toEqual(["'self'", "ws://127.0.0.1:8787", "https://api.stripe.com"]);
   });
 
   it("adds the checkout origins to form-action, as origins only", () => {
