@@ -27,16 +27,41 @@
 //  * Cost: candidates are generated only for local days intersecting
 //    [from, to) ∩ [now + minNotice, latest], so it is bounded by the query AND the booking
 //    window; occupied intervals are merged once and probed by binary search.
+//  * Speed (answers unchanged, checked by tests/unit/availability.fast-path.test.ts against the
+//    Temporal-only reference engine): every provider-local day is first resolved ONCE with
+//    Temporal (its first instant, and from the per-zone transition cache whether a zone
+//    transition lies in it or close to it; see domain/time.ts). On such a "uniform" day a
+//    wall time m minutes after midnight is exactly startOfDay + m minutes, so range edges and
+//    slot candidates need no zone lookup; only the day of a transition resolves each wall
+//    time with resolveLocal / resolveLocalBoundary. Inside the engine instants are
+//    epoch-nanosecond bigints (polyfill Instants are slow to compare and to read), turned
+//    into Instants only for the slots returned. The strings of a slot come from one
+//    ZoneClock per zone (and one for the UTC "Z" form the API prints): on uniform days
+//    date + time since the day's start + the day's "offset[zone]" suffix taken from
+//    Temporal's own toString; elsewhere Temporal formats.
 import { Temporal } from "@js-temporal/polyfill";
 import { DomainError } from "./errors";
-import { type Interval, findContaining, mergeIntervals, overlapsAnySorted, widen } from "./intervals";
 import {
+  type Interval,
+  type NsInterval,
+  fromNsInterval,
+  isContainedSortedNs,
+  mergeNsIntervals,
+  overlapsAnySortedNs,
+} from "./intervals";
+import {
+  type LocalDay,
+  MINUTE_NS,
+  ZoneClock,
   assertTimeZone,
+  dateKey,
   formatInZone,
   localDateOf,
-  parseLocalTime,
+  localDays,
+  parseLocalMinute,
   resolveLocal,
-  resolveLocalBoundary,
+  resolveLocalBoundaryMinute,
+  resolveLocalMinute,
   startOfLocalDay,
 } from "./time";
 
@@ -74,6 +99,8 @@ export interface AvailabilityInput {
 export interface Slot {
   start: Temporal.Instant;
   end: Temporal.Instant;
+  startUtc: string; // start.toString(), e.g. 2026-03-08T13:00:00Z (formatted cheaply, see toSlots)
+  endUtc: string; // end.toString()
   startCustomer: string;
   startProvider: string;
   endCustomer: string;
@@ -90,11 +117,13 @@ const MAX_MINUTES = 366 * MINUTES_PER_DAY;
 const MAX_WINDOW_DAYS = 3660;
 
 const cmp = Temporal.Instant.compare;
-const ONE_NS = { nanoseconds: 1 } as const;
 
 function invalid(field: string, message: string): never {
   throw new DomainError("VALIDATION", `${field}: ${message}`, { fields: [field] });
 }
+
+const instantOf = (ns: bigint) => Temporal.Instant.fromEpochNanoseconds(ns);
+const byNs = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
 
 // ---------------------------------------------------------------------------------------------
 // Schedule parsing / validation
@@ -113,8 +142,7 @@ interface Schedule {
 function parseMinute(value: unknown, field: string, allow2400: boolean): number {
   if (allow2400 && value === "24:00") return MINUTES_PER_DAY;
   try {
-    const t = parseLocalTime(value as string, field);
-    return t.hour * 60 + t.minute;
+    return parseLocalMinute(value as string, field);
   } catch (e) {
     if (allow2400) invalid(field, `must be HH:MM (00:00-23:59) or 24:00, got ${JSON.stringify(value)}`);
     throw e;
@@ -161,45 +189,37 @@ function parseSchedule(weekly: WeeklyRule[], overrides: DateOverride[]): Schedul
   return schedule;
 }
 
-function rangesFor(schedule: Schedule, date: Temporal.PlainDate): MinuteRange[] {
-  return schedule.overrides.get(date.toString()) ?? schedule.weekly.get(date.dayOfWeek) ?? [];
+function rangesFor(schedule: Schedule, day: LocalDay): MinuteRange[] {
+  if (schedule.overrides.size > 0) {
+    day.dateText ??= day.date.toString();
+    const override = schedule.overrides.get(day.dateText);
+    if (override) return override;
+  }
+  return schedule.weekly.get(day.date.dayOfWeek) ?? [];
 }
 
-function timeOfMinute(minute: number): Temporal.PlainTime {
-  return new Temporal.PlainTime(Math.floor(minute / 60), minute % 60);
-}
-
-function rangeInterval(date: Temporal.PlainDate, r: MinuteRange, zone: string): Interval | null {
-  const start = resolveLocalBoundary(date, timeOfMinute(r.startMin), zone);
-  const end =
-    r.endMin === MINUTES_PER_DAY
-      ? startOfLocalDay(date.add({ days: 1 }), zone)
-      : resolveLocalBoundary(date, timeOfMinute(r.endMin), zone);
+function rangeInterval(day: LocalDay, r: MinuteRange, zone: string): NsInterval | null {
+  const start = resolveLocalBoundaryMinute(day, r.startMin, zone);
+  // "24:00" is the first instant of the next local day.
+  const end = r.endMin === MINUTES_PER_DAY ? day.end : resolveLocalBoundaryMinute(day, r.endMin, zone);
   // A range lying wholly inside a gap can collapse; it holds no real time then.
-  return cmp(start, end) < 0 ? { start, end } : null;
+  return start < end ? { start, end } : null;
 }
 
-/** Calls fn for every provider-local date whose day intersects [from, to). */
-function forEachLocalDay(
-  zone: string,
-  from: Temporal.Instant,
-  to: Temporal.Instant,
-  fn: (d: Temporal.PlainDate) => void
-) {
-  if (cmp(from, to) >= 0) return;
-  const last = localDateOf(to.subtract(ONE_NS), zone);
-  for (let d = localDateOf(from, zone); Temporal.PlainDate.compare(d, last) <= 0; d = d.add({ days: 1 })) fn(d);
+/** The provider-local dates whose day intersects [from, to) (from < to), as LocalDays. */
+function daysIntersecting(zone: string, from: bigint, to: bigint, exact: boolean): LocalDay[] {
+  return localDays(zone, localDateOf(instantOf(from), zone), localDateOf(instantOf(to - 1n), zone), exact);
 }
 
-function scheduleIntervals(zone: string, schedule: Schedule, from: Temporal.Instant, to: Temporal.Instant): Interval[] {
-  const list: Interval[] = [];
-  forEachLocalDay(zone, from, to, (d) => {
+function scheduleIntervals(zone: string, schedule: Schedule, days: readonly LocalDay[]): NsInterval[] {
+  const list: NsInterval[] = [];
+  for (const d of days) {
     for (const r of rangesFor(schedule, d)) {
       const i = rangeInterval(d, r, zone);
       if (i) list.push(i);
     }
-  });
-  return mergeIntervals(list);
+  }
+  return mergeNsIntervals(list);
 }
 
 /**
@@ -215,7 +235,10 @@ export function workingIntervals(
   to: Temporal.Instant
 ): Interval[] {
   assertTimeZone(providerZone, "providerZone");
-  return scheduleIntervals(providerZone, parseSchedule(weekly, overrides), from, to);
+  const schedule = parseSchedule(weekly, overrides);
+  if (cmp(from, to) >= 0) return [];
+  const days = daysIntersecting(providerZone, from.epochNanoseconds, to.epochNanoseconds, false);
+  return scheduleIntervals(providerZone, schedule, days).map(fromNsInterval);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -228,9 +251,14 @@ interface Ctx {
   zone: string;
   schedule: Schedule;
   service: ServiceTiming;
-  occupied: Interval[]; // merged
-  earliest: Temporal.Instant; // inclusive
-  latest: Temporal.Instant; // inclusive
+  occupied: NsInterval[]; // merged
+  earliest: bigint; // inclusive
+  latest: bigint; // inclusive
+  beforeNs: bigint; // buffer before
+  spanNs: bigint; // duration + buffer after
+  durationNs: bigint;
+  /** Reference mode for tests: Temporal resolves every wall time and formats every string. */
+  exact: boolean;
 }
 
 function checkInt(value: unknown, field: string, min: number, max: number): void {
@@ -245,7 +273,7 @@ function isInstant(v: unknown): v is Temporal.Instant {
   return Object.prototype.toString.call(v) === "[object Temporal.Instant]";
 }
 
-function prepare(input: EngineInput): Ctx {
+function prepare(input: EngineInput, exact: boolean): Ctx {
   assertTimeZone(input.providerZone, "providerZone");
   const s = input.service;
   if (!s || typeof s !== "object") invalid("service", "is required");
@@ -257,90 +285,133 @@ function prepare(input: EngineInput): Ctx {
   checkInt(s.bookingWindowDays, "service.bookingWindowDays", 0, MAX_WINDOW_DAYS);
   if (!isInstant(input.now)) invalid("now", "must be a Temporal.Instant");
   if (!Array.isArray(input.occupied)) invalid("occupied", "must be an array");
-  input.occupied.forEach((o, i) => {
+  const occupied = input.occupied.map((o, i): NsInterval => {
     if (!isInstant(o?.start) || !isInstant(o?.end)) invalid(`occupied[${i}]`, "start and end must be Instants");
-    if (cmp(o.start, o.end) > 0) invalid(`occupied[${i}]`, "end is before start");
+    const start = o.start.epochNanoseconds;
+    const end = o.end.epochNanoseconds;
+    if (start > end) invalid(`occupied[${i}]`, "end is before start");
+    return { start, end };
   });
   const schedule = parseSchedule(input.weekly, input.overrides);
+  const nowNs = input.now.epochNanoseconds;
   return {
     zone: input.providerZone,
     schedule,
     service: s,
-    occupied: mergeIntervals(input.occupied),
-    earliest: input.now.add({ minutes: s.minNoticeMinutes }),
-    latest: input.now.toZonedDateTimeISO(input.providerZone).add({ days: s.bookingWindowDays }).toInstant(),
+    occupied: mergeNsIntervals(occupied),
+    earliest: nowNs + BigInt(s.minNoticeMinutes) * MINUTE_NS,
+    latest: input.now.toZonedDateTimeISO(input.providerZone).add({ days: s.bookingWindowDays }).epochNanoseconds,
+    beforeNs: BigInt(s.bufferBeforeMinutes) * MINUTE_NS,
+    spanNs: BigInt(s.durationMinutes + s.bufferAfterMinutes) * MINUTE_NS,
+    durationNs: BigInt(s.durationMinutes) * MINUTE_NS,
+    exact,
   };
-}
-
-function slotInterval(ctx: Ctx, start: Temporal.Instant): Interval {
-  return { start, end: start.add({ minutes: ctx.service.durationMinutes }) };
-}
-
-/** Working time needed to judge any slot starting in [from, to): reach back/forward by buffers+duration. */
-function workingFor(ctx: Ctx, from: Temporal.Instant, to: Temporal.Instant): Interval[] {
-  const { bufferBeforeMinutes: before, bufferAfterMinutes: after, durationMinutes } = ctx.service;
-  return scheduleIntervals(
-    ctx.zone,
-    ctx.schedule,
-    from.subtract({ minutes: before }),
-    to.add({ minutes: durationMinutes + after })
-  );
 }
 
 /** The interval rules for a grid-valid start: fits one working stretch, collides with nothing. */
-function fits(ctx: Ctx, working: readonly Interval[], start: Temporal.Instant): boolean {
-  if (cmp(start, ctx.earliest) < 0 || cmp(start, ctx.latest) > 0) return false;
-  const occupiedBy = widen(slotInterval(ctx, start), ctx.service.bufferBeforeMinutes, ctx.service.bufferAfterMinutes);
-  return findContaining(working, occupiedBy) !== undefined && !overlapsAnySorted(ctx.occupied, occupiedBy);
+function fits(ctx: Ctx, working: readonly NsInterval[], start: bigint): boolean {
+  if (start < ctx.earliest || start > ctx.latest) return false;
+  // The time the appointment really occupies: widened by its buffers.
+  const from = start - ctx.beforeNs;
+  const to = start + ctx.spanNs;
+  return isContainedSortedNs(working, from, to) && !overlapsAnySortedNs(ctx.occupied, from, to);
 }
 
-/** Grid candidates with start in [from, to), strictly increasing. */
-function candidates(ctx: Ctx, from: Temporal.Instant, to: Temporal.Instant): Temporal.Instant[] {
+/** Grid candidates with start in [from, to), strictly increasing, from the given local days. */
+function candidates(ctx: Ctx, days: readonly LocalDay[], from: bigint, to: bigint): bigint[] {
   const step = ctx.service.slotIntervalMinutes;
-  const out: Temporal.Instant[] = [];
-  forEachLocalDay(ctx.zone, from, to, (d) => {
+  const out: bigint[] = [];
+  for (const d of days) {
     for (const r of rangesFor(ctx.schedule, d)) {
       for (let m = r.startMin; m < r.endMin; m += step) {
-        const start = resolveLocal(d, timeOfMinute(m), ctx.zone);
-        if (start && cmp(start, from) >= 0 && cmp(start, to) < 0) out.push(start);
+        const start = resolveLocalMinute(d, m, ctx.zone);
+        if (start !== null && start >= from && start < to) out.push(start);
       }
     }
-  });
+  }
   // Overlapping ranges of one day can yield the same instant twice; ranges need not be sorted.
-  out.sort(cmp);
-  return out.filter((s, i) => i === 0 || cmp(out[i - 1]!, s) !== 0);
+  out.sort(byNs);
+  return out.filter((s, i) => i === 0 || out[i - 1]! !== s);
 }
 
-/** Bookable starts in [from, to), clamped to [earliest, latest] before any work is done. */
-function freeStarts(ctx: Ctx, from: Temporal.Instant, to: Temporal.Instant): Temporal.Instant[] {
-  const lo = cmp(from, ctx.earliest) > 0 ? from : ctx.earliest;
-  const latestExclusive = ctx.latest.add(ONE_NS);
-  const hi = cmp(to, latestExclusive) < 0 ? to : latestExclusive;
-  if (cmp(lo, hi) >= 0) return [];
-  const working = workingFor(ctx, lo, hi);
-  return candidates(ctx, lo, hi).filter((s) => fits(ctx, working, s));
+/**
+ * Bookable starts in [from, to), clamped to [earliest, latest] before any work is done. Also
+ * returns the provider-local days it resolved (contiguous), for formatting.
+ */
+function freeStarts(ctx: Ctx, from: bigint, to: bigint): { starts: bigint[]; days: LocalDay[] } {
+  const lo = from > ctx.earliest ? from : ctx.earliest;
+  const latestExclusive = ctx.latest + 1n;
+  const hi = to < latestExclusive ? to : latestExclusive;
+  if (lo >= hi) return { starts: [], days: [] };
+  // Working time needed to judge any slot starting in [lo, hi): reach back/forward by buffers+duration.
+  const days = daysIntersecting(ctx.zone, lo - ctx.beforeNs, hi + ctx.spanNs, ctx.exact);
+  const working = scheduleIntervals(ctx.zone, ctx.schedule, days);
+  // Candidate days are the dates intersecting [lo, hi): a sub-range of `days`.
+  const first = localDateOf(instantOf(lo), ctx.zone);
+  const last = localDateOf(instantOf(hi - 1n), ctx.zone);
+  const firstKey = dateKey(first);
+  const lastKey = dateKey(last);
+  const keys = days.map((d) => dateKey(d.date));
+  const covered = keys.length > 0 && keys[0]! <= firstKey && lastKey <= keys[keys.length - 1]!;
+  const candidateDays = covered
+    ? days.filter((_, i) => keys[i]! >= firstKey && keys[i]! <= lastKey)
+    : localDays(ctx.zone, first, last, ctx.exact); // only if local dates ever ran backwards
+  return { starts: candidates(ctx, candidateDays, lo, hi).filter((s) => fits(ctx, working, s)), days };
 }
 
-function toSlot(ctx: Ctx, start: Temporal.Instant, customerZone: string): Slot {
-  const end = slotInterval(ctx, start).end;
-  return {
-    start,
-    end,
-    startCustomer: formatInZone(start, customerZone),
-    startProvider: formatInZone(start, ctx.zone),
-    endCustomer: formatInZone(end, customerZone),
-    endProvider: formatInZone(end, ctx.zone),
-  };
+/** Turns bookable starts into Slots; formats with one ZoneClock per zone (Temporal in exact mode). */
+function toSlots(ctx: Ctx, starts: readonly bigint[], customerZone: string, providerDays: LocalDay[]): Slot[] {
+  if (ctx.exact) {
+    return starts.map((ns) => {
+      const start = instantOf(ns);
+      const end = instantOf(ns + ctx.durationNs);
+      return {
+        start,
+        end,
+        startUtc: start.toString(),
+        endUtc: end.toString(),
+        startCustomer: formatInZone(start, customerZone),
+        startProvider: formatInZone(start, ctx.zone),
+        endCustomer: formatInZone(end, customerZone),
+        endProvider: formatInZone(end, ctx.zone),
+      };
+    });
+  }
+  const provider = new ZoneClock(ctx.zone, providerDays);
+  const customer = customerZone === ctx.zone ? provider : new ZoneClock(customerZone);
+  const utc = ZoneClock.instants();
+  return starts.map((ns) => {
+    const endNs = ns + ctx.durationNs;
+    const start = instantOf(ns);
+    const end = instantOf(endNs);
+    return {
+      start,
+      end,
+      startUtc: utc.format(start, ns),
+      endUtc: utc.format(end, endNs),
+      startCustomer: customer.format(start, ns),
+      startProvider: provider.format(start, ns),
+      endCustomer: customer.format(end, endNs),
+      endProvider: provider.format(end, endNs),
+    };
+  });
+}
+
+function computeSlotsWith(input: AvailabilityInput, exact: boolean): Slot[] {
+  const ctx = prepare(input, exact);
+  assertTimeZone(input.customerZone, "customerZone");
+  if (!isInstant(input.from)) invalid("from", "must be a Temporal.Instant");
+  if (!isInstant(input.to)) invalid("to", "must be a Temporal.Instant");
+  const from = input.from.epochNanoseconds;
+  const to = input.to.epochNanoseconds;
+  if (from > to) invalid("to", "must not be before from");
+  const { starts, days } = freeStarts(ctx, from, to);
+  return toSlots(ctx, starts, input.customerZone, days);
 }
 
 /** Bookable slots whose start lies in [from, to), sorted by start, no duplicates. */
 export function computeSlots(input: AvailabilityInput): Slot[] {
-  const ctx = prepare(input);
-  assertTimeZone(input.customerZone, "customerZone");
-  if (!isInstant(input.from)) invalid("from", "must be a Temporal.Instant");
-  if (!isInstant(input.to)) invalid("to", "must be a Temporal.Instant");
-  if (cmp(input.from, input.to) > 0) invalid("to", "must not be before from");
-  return freeStarts(ctx, input.from, input.to).map((s) => toSlot(ctx, s, input.customerZone));
+  return computeSlotsWith(input, false);
 }
 
 /**
@@ -355,10 +426,19 @@ function onGrid(ctx: Ctx, start: Temporal.Instant): boolean {
   const date = local.toPlainDate();
   const minute = local.hour * 60 + local.minute;
   const step = ctx.service.slotIntervalMinutes;
-  const inRange = rangesFor(ctx.schedule, date).some(
-    (r) => minute >= r.startMin && minute < r.endMin && (minute - r.startMin) % step === 0
-  );
+  const ranges = ctx.schedule.overrides.get(date.toString()) ?? ctx.schedule.weekly.get(date.dayOfWeek) ?? [];
+  const inRange = ranges.some((r) => minute >= r.startMin && minute < r.endMin && (minute - r.startMin) % step === 0);
   return inRange && resolveLocal(date, local.toPlainTime(), ctx.zone)?.equals(start) === true;
+}
+
+function isSlotBookableWith(input: EngineInput, start: Temporal.Instant, exact: boolean): boolean {
+  const ctx = prepare(input, exact);
+  if (!isInstant(start)) invalid("start", "must be a Temporal.Instant");
+  const ns = start.epochNanoseconds;
+  if (ns < ctx.earliest || ns > ctx.latest) return false;
+  if (!onGrid(ctx, start)) return false;
+  const days = daysIntersecting(ctx.zone, ns - ctx.beforeNs, ns + 1n + ctx.spanNs, ctx.exact);
+  return fits(ctx, scheduleIntervals(ctx.zone, ctx.schedule, days), ns);
 }
 
 /**
@@ -366,11 +446,45 @@ function onGrid(ctx: Ctx, start: Temporal.Instant): boolean {
  * when computeSlots over any window containing `start` would offer it.
  */
 export function isSlotBookable(input: EngineInput, start: Temporal.Instant): boolean {
-  const ctx = prepare(input);
-  if (!isInstant(start)) invalid("start", "must be a Temporal.Instant");
-  if (cmp(start, ctx.earliest) < 0 || cmp(start, ctx.latest) > 0) return false;
-  if (!onGrid(ctx, start)) return false;
-  return fits(ctx, workingFor(ctx, start, start.add(ONE_NS)), start);
+  return isSlotBookableWith(input, start, false);
+}
+
+function nearestAlternativesWith(
+  input: Omit<AvailabilityInput, "from" | "to">,
+  wanted: Temporal.Instant,
+  count: number,
+  exact: boolean
+): Slot[] {
+  const ctx = prepare(input, exact);
+  assertTimeZone(input.customerZone, "customerZone");
+  if (!isInstant(wanted)) invalid("wanted", "must be a Temporal.Instant");
+  checkInt(count, "count", 0, 1000);
+  if (count === 0) return [];
+
+  const wantedNs = wanted.epochNanoseconds;
+  const day = localDateOf(wanted, ctx.zone);
+  const starts: bigint[] = [];
+  const dayStart = (offset: number) =>
+    (starts[offset] ??= startOfLocalDay(day.add({ days: offset }), ctx.zone).epochNanoseconds);
+  const distance = (s: bigint) => (s < wantedNs ? wantedNs - s : s - wantedNs);
+
+  const sameDay = freeStarts(ctx, dayStart(0), dayStart(1))
+    .starts.filter((s) => s !== wantedNs)
+    .sort((a, b) => {
+      const da = distance(a);
+      const db = distance(b);
+      return da < db ? -1 : da > db ? 1 : byNs(a, b);
+    });
+  const picked = sameDay.slice(0, count);
+  // Day by day, so a busy request for 3 alternatives does not compute two weeks of slots.
+  for (let offset = 1; offset <= ALTERNATIVES_HORIZON_DAYS && picked.length < count; offset++) {
+    if (dayStart(offset) > ctx.latest) break;
+    for (const s of freeStarts(ctx, dayStart(offset), dayStart(offset + 1)).starts) {
+      if (picked.length >= count) break;
+      picked.push(s);
+    }
+  }
+  return toSlots(ctx, picked, input.customerZone, []);
 }
 
 /**
@@ -384,34 +498,20 @@ export function nearestAlternatives(
   wanted: Temporal.Instant,
   count: number
 ): Slot[] {
-  const ctx = prepare(input);
-  assertTimeZone(input.customerZone, "customerZone");
-  if (!isInstant(wanted)) invalid("wanted", "must be a Temporal.Instant");
-  checkInt(count, "count", 0, 1000);
-  if (count === 0) return [];
-
-  const day = localDateOf(wanted, ctx.zone);
-  const dayStart = (offset: number) => startOfLocalDay(day.add({ days: offset }), ctx.zone);
-  const distance = (s: Temporal.Instant) => {
-    const d = s.epochNanoseconds - wanted.epochNanoseconds;
-    return d < 0n ? -d : d;
-  };
-
-  const sameDay = freeStarts(ctx, dayStart(0), dayStart(1))
-    .filter((s) => !s.equals(wanted))
-    .sort((a, b) => {
-      const da = distance(a);
-      const db = distance(b);
-      return da < db ? -1 : da > db ? 1 : cmp(a, b);
-    });
-  const picked = sameDay.slice(0, count);
-  // Day by day, so a busy request for 3 alternatives does not compute two weeks of slots.
-  for (let offset = 1; offset <= ALTERNATIVES_HORIZON_DAYS && picked.length < count; offset++) {
-    if (cmp(dayStart(offset), ctx.latest) > 0) break;
-    for (const s of freeStarts(ctx, dayStart(offset), dayStart(offset + 1))) {
-      if (picked.length >= count) break;
-      picked.push(s);
-    }
-  }
-  return picked.map((s) => toSlot(ctx, s, input.customerZone));
+  return nearestAlternativesWith(input, wanted, count, false);
 }
+
+/**
+ * The same engine with the fast path switched off: Temporal resolves every wall time
+ * (resolveLocal / resolveLocalBoundary) and formats every string (formatInZone). Only for
+ * tests, which check that the fast path gives exactly these answers.
+ */
+export const referenceEngine = {
+  computeSlots: (input: AvailabilityInput): Slot[] => computeSlotsWith(input, true),
+  isSlotBookable: (input: EngineInput, start: Temporal.Instant): boolean => isSlotBookableWith(input, start, true),
+  nearestAlternatives: (
+    input: Omit<AvailabilityInput, "from" | "to">,
+    wanted: Temporal.Instant,
+    count: number
+  ): Slot[] => nearestAlternativesWith(input, wanted, count, true),
+};

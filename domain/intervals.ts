@@ -87,3 +87,61 @@ export function findContaining(merged: readonly Interval[], i: Interval): Interv
   const candidate = merged[lo];
   return candidate !== undefined && contains(candidate, i) ? candidate : undefined;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The same operations on epoch-nanosecond bigints, for the availability engine's hot loops:
+// reading epochNanoseconds from (or comparing) polyfill Instants costs microseconds each, bigint
+// comparisons next to nothing. Same half-open semantics as above.
+
+export interface NsInterval {
+  start: bigint;
+  end: bigint;
+}
+
+export function fromNsInterval(i: NsInterval): Interval {
+  return { start: Temporal.Instant.fromEpochNanoseconds(i.start), end: Temporal.Instant.fromEpochNanoseconds(i.end) };
+}
+
+/** mergeIntervals on bigints: sorted, overlapping and touching ones coalesced, empty ones dropped. */
+export function mergeNsIntervals(list: readonly NsInterval[]): NsInterval[] {
+  const sorted = list
+    .filter((i) => i.start < i.end)
+    .sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : a.end < b.end ? -1 : a.end > b.end ? 1 : 0));
+  const out: NsInterval[] = [];
+  for (const i of sorted) {
+    const last = out[out.length - 1];
+    if (last && i.start <= last.end) {
+      if (i.end > last.end) out[out.length - 1] = { start: last.start, end: i.end };
+    } else {
+      out.push({ start: i.start, end: i.end });
+    }
+  }
+  return out;
+}
+
+/** overlapsAnySorted on bigints: does [start, end) overlap any interval of a merged list? */
+export function overlapsAnySortedNs(merged: readonly NsInterval[], start: bigint, end: bigint): boolean {
+  if (start >= end) return false;
+  let lo = 0;
+  let hi = merged.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (merged[mid]!.end > start) hi = mid;
+    else lo = mid + 1;
+  }
+  const candidate = merged[lo];
+  return candidate !== undefined && candidate.start < end;
+}
+
+/** findContaining on bigints: does one interval of a merged list wholly contain [start, end)? */
+export function isContainedSortedNs(merged: readonly NsInterval[], start: bigint, end: bigint): boolean {
+  let lo = 0;
+  let hi = merged.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (merged[mid]!.end >= end) hi = mid;
+    else lo = mid + 1;
+  }
+  const candidate = merged[lo];
+  return candidate !== undefined && candidate.start <= start && end <= candidate.end;
+}

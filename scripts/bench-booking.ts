@@ -2,6 +2,7 @@
 //   1. availability over 31 days for a provider with 2,000 past bookings, through the service layer
 //      (window-bounded loads), next to a naive baseline measured in the same run: load ALL the
 //      provider's bookings, rules and overrides, and recompute with the same engine;
+//      then the engine alone (computeSlots, isSlotBookable, nearestAlternatives) on the loaded data;
 //   2. booking creation through the service layer (idempotency lookup, checks, guest session, booking,
 //      transition, event in one transaction), next to a bare insert of the same row (no checks, no
 //      audit) and a naive check-then-insert (load all bookings, check in JS, insert).
@@ -21,7 +22,7 @@ import { configureNeon, openRequestDatabase, type Database } from "../db/client"
 import { migrateDatabase } from "../db/migrate";
 import { loadOverrides, loadWeeklyRules } from "../db/queries/availability";
 import { availabilityRules, bookings, providers, services, users } from "../db/schema";
-import { computeSlots } from "../domain/availability";
+import { computeSlots, isSlotBookable, nearestAlternatives } from "../domain/availability";
 import { OCCUPYING_STATUSES } from "../domain/booking-states";
 import { DEFAULT_CANCELLATION_POLICY } from "../domain/cancellation-policy";
 import { overlaps } from "../domain/intervals";
@@ -159,6 +160,12 @@ function summary(samples: number[]) {
   return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99) };
 }
 
+function timeSync(fn: () => unknown): number {
+  const t0 = performance.now();
+  fn();
+  return performance.now() - t0;
+}
+
 async function time(fn: () => Promise<unknown>): Promise<number> {
   const t0 = performance.now();
   await fn();
@@ -251,6 +258,29 @@ async function main() {
     printRow("service (window: GiST overlap)", loadService);
     printRow("naive (every booking of the provider)", loadNaive);
     printRatio("ratio naive / service", loadNaive, loadService);
+
+    // The engine alone on the data the service loaded (no I/O): the CPU part of an availability check.
+    const engineData = await serviceLoad();
+    const engineNow = Temporal.Now.instant();
+    const engineInput = { ...engineData, now: engineNow, from, to, customerZone: "Europe/Paris" };
+    const someStart = computeSlots(engineInput)[Math.floor(a.slots.length / 2)]?.start ?? from;
+    const engineSamples: number[] = [];
+    const bookableSamples: number[] = [];
+    const alternativesSamples: number[] = [];
+    for (let i = 0; i < WARMUP + ITERATIONS; i++) {
+      const e = timeSync(() => computeSlots(engineInput));
+      const k = timeSync(() => isSlotBookable(engineInput, someStart));
+      const n = timeSync(() => nearestAlternatives(engineInput, someStart, 5));
+      if (i >= WARMUP) {
+        engineSamples.push(e);
+        bookableSamples.push(k);
+        alternativesSamples.push(n);
+      }
+    }
+    console.log(`  -- engine only, no I/O (${engineData.occupied.length} occupied intervals, ${a.slots.length} slots) --`);
+    printRow("computeSlots over the 31 days", summary(engineSamples));
+    printRow("isSlotBookable (one start)", summary(bookableSamples));
+    printRow("nearestAlternatives (5)", summary(alternativesSamples));
 
     // Creation: distinct free slots for every attempt, days 40+ (past the seeded upcoming month).
     const slots: Temporal.Instant[] = [];

@@ -44,8 +44,8 @@ export interface SlotJson {
 
 export function slotJson(slot: Slot): SlotJson {
   return {
-    start: slot.start.toString(),
-    end: slot.end.toString(),
+    start: slot.startUtc,
+    end: slot.endUtc,
     startCustomer: slot.startCustomer,
     startProvider: slot.startProvider,
     endCustomer: slot.endCustomer,
