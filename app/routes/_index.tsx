@@ -1,7 +1,10 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { listServiceCards } from "../../db/queries/catalog";
+import { listServiceCards, type ServiceCard } from "../../db/queries/catalog";
+import { getAvailability, resolveWindow } from "../../workers/services/availability";
+import { workerDeps } from "../../workers/services/schedule-port";
+import { customerZone } from "../utils/booking-flow.server";
 import { formatMoney } from "../../domain/money";
 
 export const meta: MetaFunction = () => [
@@ -12,17 +15,41 @@ export const meta: MetaFunction = () => [
 const SearchSchema = z.object({
   q: z.string().trim().max(100).optional().catch(undefined),
   category: z.string().trim().max(60).optional().catch(undefined),
+  date: z.iso.date().optional().catch(undefined),
 });
+
+/**
+ * With a date: keep the services that still have a free time that day (in the visitor's zone when
+ * known, else the provider's) and say how many. One availability computation per matching service,
+ * each bounded to one day.
+ */
+async function withFreeTimes(request: Request, context: LoaderFunctionArgs["context"], cards: ServiceCard[], date: string) {
+  const deps = workerDeps(context.cloudflare.env, context.cloudflare.config);
+  const counted = await Promise.all(
+    cards.map(async (card) => {
+      const zone = customerZone(request, card.provider.timeZone);
+      const window = resolveWindow(date, date, zone);
+      const result = await getAvailability(
+        context.database.db,
+        { providerId: card.provider.id, serviceId: card.id, from: window.from, to: window.to, customerZone: zone },
+        deps,
+      );
+      return { ...card, freeTimes: result.slots.length };
+    }),
+  );
+  return counted.filter((card) => card.freeTimes > 0);
+}
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const params = SearchSchema.parse(Object.fromEntries(new URL(request.url).searchParams));
-  const filter = { q: params.q || undefined, category: params.category || undefined };
-  const [cards, all] = await Promise.all([
+  const filter = { q: params.q || undefined, category: params.category || undefined, date: params.date };
+  const [matching, all] = await Promise.all([
     listServiceCards(context.database.db, filter),
     filter.q || filter.category ? listServiceCards(context.database.db) : null,
   ]);
+  const cards: Array<ServiceCard & { freeTimes?: number }> = filter.date ? await withFreeTimes(request, context, matching, filter.date) : matching;
   context.metrics.add("funnel.search", { labels: { channel: "web" } });
-  const categories = [...new Set((all ?? cards).map((card) => card.category))].sort();
+  const categories = [...new Set((all ?? matching).map((card) => card.category))].sort();
   return { cards, categories, filter };
 }
 
@@ -49,11 +76,18 @@ export default function Home() {
               ))}
             </select>
           </label>
+          <label>
+            <span>Free on</span>
+            <input type="date" name="date" defaultValue={filter.date ?? ""} />
+          </label>
           <button type="submit">Search</button>
         </Form>
       </section>
       <section aria-labelledby="services-heading">
-        <h2 id="services-heading">{cards.length === 1 ? "1 service" : `${cards.length} services`}</h2>
+        <h2 id="services-heading">
+          {cards.length === 1 ? "1 service" : `${cards.length} services`}
+          {filter.date ? ` with free times on ${filter.date}` : ""}
+        </h2>
         {cards.length === 0 ? <p>No services match your search.</p> : null}
         <ul className="cards">
           {cards.map((card) => (
@@ -77,8 +111,13 @@ export default function Home() {
                   <dd>{card.provider.timeZone}</dd>
                 </div>
               </dl>
+              {card.freeTimes !== undefined ? (
+                <p className="ok" data-testid="free-times">
+                  {card.freeTimes === 1 ? "1 free time" : `${card.freeTimes} free times`} that day
+                </p>
+              ) : null}
               <p className="book">
-                <Link to={`/book/${card.id}`} className="button" aria-label={`Book ${card.name} with ${card.provider.displayName}`}>
+                <Link to={`/book/${card.id}${filter.date ? `?date=${filter.date}` : ""}`} className="button" aria-label={`Book ${card.name} with ${card.provider.displayName}`}>
                   Book
                 </Link>
               </p>

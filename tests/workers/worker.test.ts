@@ -3,6 +3,7 @@
 import { createScheduledController } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { and, desc, eq } from "drizzle-orm";
+import { Temporal } from "@js-temporal/polyfill";
 import { beforeAll, describe, expect, it } from "vitest";
 import { withDatabase } from "../../db/client";
 import { availabilityRules, jobRuns, providers, services, users } from "../../db/schema";
@@ -56,6 +57,18 @@ describe("Remix pages from the Worker", () => {
     const html = await (await fetchWorker(`/?q=${encodeURIComponent(suffix)}`)).text();
     expect(html).toContain(serviceName);
     expect(html).toContain("1 service");
+  });
+
+  it("searches by date: only services with free times that day, with how many", async () => {
+    // The provider works Mondays 09:00–17:00 in Kathmandu; the 50-minute service starts every 30 min.
+    const today = Temporal.Now.plainDateISO("Asia/Kathmandu");
+    const monday = today.add({ days: ((1 - today.dayOfWeek + 7) % 7) + 7 });
+    const onMonday = await (await fetchWorker(`/?q=${suffix}&date=${monday}`)).text();
+    expect(onMonday).toContain(serviceName);
+    expect(onMonday).toMatch(/data-testid="free-times">15 free times/);
+    const onTuesday = await (await fetchWorker(`/?q=${suffix}&date=${monday.add({ days: 1 })}`)).text();
+    expect(onTuesday).not.toContain(serviceName);
+    expect(onTuesday).toContain("0 services");
   });
 
   it("renders a provider page whose loader asks the provider's Durable Object for live holds", async () => {
