@@ -9,6 +9,9 @@ import { formatMoney, money } from "../../domain/money";
 import { localDateOf } from "../../domain/time";
 import { getAvailability, resolveWindow, type SlotJson } from "../../workers/services/availability";
 import { cancelBooking, paidAmount, refundJson } from "../../workers/services/cancel-booking";
+import { eq } from "drizzle-orm";
+import { users } from "../../db/schema";
+import { claimGuestBookings } from "../../workers/services/claim-guest-bookings";
 import { getBookingByCode } from "../../workers/services/get-booking";
 import { rescheduleBooking } from "../../workers/services/reschedule-booking";
 import { FormError } from "../components/auth-form";
@@ -20,6 +23,18 @@ import { formatDateTime, formatDay, formatTime, zoneLabel } from "../utils/forma
 export const meta: MetaFunction = () => [{ title: "Manage your booking · Edge Booking" }];
 
 const RESCHEDULE_DAYS = 7;
+
+/**
+ * A signed-in customer opening a guest booking through its manage link may add it (and every other
+ * guest booking made with that email) to their account: the link was mailed to that address, so
+ * holding it while signed in with the same address proves the address is theirs. Sign-up alone does
+ * not claim, because it does not verify addresses.
+ */
+async function claimableEmail(context: LoaderFunctionArgs["context"], access: Awaited<ReturnType<typeof bookingAccess>>, bookingEmail: string, guest: boolean) {
+  if (!guest || !access.token || access.session?.role !== "customer") return null;
+  const [user] = await context.database.db.select({ email: users.email }).from(users).where(eq(users.id, access.session.userId));
+  return user && user.email.toLowerCase() === bookingEmail.toLowerCase() ? user.email : null;
+}
 
 async function load(request: Request, context: LoaderFunctionArgs["context"], code: string) {
   const access = await bookingAccess(request, context);
@@ -60,6 +75,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return {
     booking,
     token: access.token,
+    canClaim: (await claimableEmail(context, access, booking.customer.email, booking.guest)) !== null,
     active,
     refundNow: formatMoney(refund),
     refundExplanation: refund.explanation,
@@ -84,6 +100,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       const result = await cancelBooking(db, { code: booking.code, access, reason, expectedVersion: booking.version }, deps);
       return data({ error: null, done: `Cancelled. ${result.refund.explanation}` });
     }
+    if (intent === "claim") {
+      const email = await claimableEmail(context, access, booking.customer.email, booking.guest);
+      if (!email || !access.session) return data({ error: "Sign in with the email this booking was made with to add it to your account.", done: null }, { status: 403 });
+      const claimed = await claimGuestBookings(db, { userId: access.session.userId, email });
+      return data({ error: null, done: `Added ${claimed.bookingIds.length === 1 ? "1 booking" : `${claimed.bookingIds.length} bookings`} to your account.` });
+    }
     if (intent === "reschedule") {
       const start = String(formData.get("start") ?? "");
       await rescheduleBooking(db, { code: booking.code, access, start, expectedVersion: booking.version }, deps);
@@ -101,7 +123,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function Manage() {
-  const { booking, token, active, refundNow, refundExplanation, policy, slots, from, next } = useLoaderData<typeof loader>();
+  const { booking, token, canClaim, active, refundNow, refundExplanation, policy, slots, from, next } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const zone = booking.timeZone;
@@ -129,6 +151,16 @@ export default function Manage() {
         </p>
       ) : null}
 
+      {canClaim ? (
+        <Form method="post" className="panel">
+          <AuthenticityTokenInput />
+          <input type="hidden" name="intent" value="claim" />
+          <p>You booked this as a guest with your account's email.</p>
+          <button type="submit" className="secondary">
+            Add my guest bookings to my account
+          </button>
+        </Form>
+      ) : null}
       <section className="panel" aria-labelledby="policy-heading">
         <h2 id="policy-heading">Cancellation policy</h2>
         <ul>
