@@ -6,23 +6,9 @@ import { desc, eq } from "drizzle-orm";
 import { bookings, providers, services } from "../../db/schema";
 import { formatMoney } from "../../domain/money";
 import { requireUser } from "../utils/auth.server";
+import { formatInZone } from "../utils/format";
 
 export const meta: MetaFunction = () => [{ title: "My bookings · Edge Booking" }];
-
-/** The instant as wall time in `timeZone`, with the zone named so nobody has to guess. */
-function formatInZone(instant: Date, timeZone: string): string {
-  // dateStyle/timeStyle cannot be combined with timeZoneName, hence the explicit fields.
-  return new Intl.DateTimeFormat("en-US", {
-    weekday: "short",
-    year: "numeric",
-    month: "short",
-    day: "numeric",
-    hour: "numeric",
-    minute: "2-digit",
-    timeZone,
-    timeZoneName: "short",
-  }).format(instant);
-}
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);

@@ -5,7 +5,6 @@ import { Temporal } from "@js-temporal/polyfill";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useEffect } from "react";
-import { findServiceCard } from "../../db/queries/catalog";
 import { isDomainError } from "../../domain/errors";
 import { formatMoney } from "../../domain/money";
 import { localDateOf } from "../../domain/time";
@@ -15,7 +14,7 @@ import { holdSlot } from "../../workers/services/hold-slot";
 import { AuthenticityTokenInput } from "../components/authenticity-token-input";
 import { LiveBadge, useLiveAvailability } from "../components/booking/live-availability";
 import { BookingSteps } from "../components/booking/steps";
-import { bookingDeps, customerZone, holderToken, zoneCookie } from "../utils/booking-flow.server";
+import { bookingDeps, customerZone, holderToken, serviceOr404, zoneCookie } from "../utils/booking-flow.server";
 import { assertCsrf } from "../utils/csrf.server";
 import { formatDay, formatTime, zoneLabel } from "../utils/format";
 
@@ -27,8 +26,7 @@ const DAYS_SHOWN = 7;
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const db = context.database.db;
-  const service = await findServiceCard(db, params.serviceId ?? "");
-  if (!service) throw new Response("This service does not exist or is no longer offered.", { status: 404 });
+  const service = await serviceOr404(db, params.serviceId);
   const url = new URL(request.url);
   const zone = customerZone(request, service.provider.timeZone);
   const today = localDateOf(Temporal.Now.instant(), zone);
@@ -74,8 +72,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const formData = await request.formData();
   await assertCsrf(request, formData, context);
   const db = context.database.db;
-  const service = await findServiceCard(db, params.serviceId ?? "");
-  if (!service) throw new Response("This service does not exist or is no longer offered.", { status: 404 });
+  const service = await serviceOr404(db, params.serviceId);
 
   const limit = await rateLimit(db, await rateLimitKey("hold:ip", clientIp(request)), 40, 10 * 60);
   if (!limit.allowed) {

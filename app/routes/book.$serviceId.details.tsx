@@ -5,7 +5,6 @@
 import { Temporal } from "@js-temporal/polyfill";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { findServiceCard } from "../../db/queries/catalog";
 import { isDomainError } from "../../domain/errors";
 import { formatMoney, money } from "../../domain/money";
 import { priceBooking } from "../../domain/pricing";
@@ -18,7 +17,7 @@ import { AuthenticityTokenInput } from "../components/authenticity-token-input";
 import { HoldCountdown } from "../components/booking/hold-countdown";
 import { BookingSteps } from "../components/booking/steps";
 import { getUser } from "../utils/auth.server";
-import { bookingDeps, customerZone, holderToken, paymentDeps, tokenQuery } from "../utils/booking-flow.server";
+import { bookingDeps, customerZone, holderToken, paymentDeps, serviceOr404, tokenQuery } from "../utils/booking-flow.server";
 import { assertCsrf } from "../utils/csrf.server";
 import { formatDateTime, formatTime, zoneLabel } from "../utils/format";
 
@@ -33,8 +32,7 @@ function parseInstant(value: string | null): Temporal.Instant | null {
 }
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const service = await findServiceCard(context.database.db, params.serviceId ?? "");
-  if (!service) throw new Response("This service does not exist or is no longer offered.", { status: 404 });
+  const service = await serviceOr404(context.database.db, params.serviceId);
   const url = new URL(request.url);
   const start = parseInstant(url.searchParams.get("start"));
   if (!start) throw redirect(`/book/${service.id}`);
@@ -80,8 +78,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const formData = await request.formData();
   await assertCsrf(request, formData, context);
   const db = context.database.db;
-  const service = await findServiceCard(db, params.serviceId ?? "");
-  if (!service) throw new Response("This service does not exist or is no longer offered.", { status: 404 });
+  const service = await serviceOr404(db, params.serviceId);
   const limit = await rateLimit(db, await rateLimitKey("booking:ip", clientIp(request)), 20, 10 * 60);
   if (!limit.allowed) {
     return data<ActionResult>({ formError: "Too many booking attempts from your network. Please wait a few minutes." }, { status: 429 });

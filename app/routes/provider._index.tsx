@@ -6,6 +6,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { and, asc, eq, gt, inArray } from "drizzle-orm";
 import { bookings, services } from "../../db/schema";
 import providerStyles from "../styles/provider.css?url";
+import { formatInZone } from "../utils/format";
 import { requireProviderScope, scopedHref, type ProviderScope } from "../utils/provider.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: providerStyles }];
@@ -13,20 +14,6 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: providerSt
 export const meta: MetaFunction = () => [{ title: "Upcoming bookings · Edge Booking" }];
 
 const UPCOMING_STATUSES = ["pending", "awaiting_approval", "confirmed", "in_progress"] as const;
-
-function formatInZone(instant: Date, timeZone: string): string {
-  // dateStyle/timeStyle cannot be combined with timeZoneName, hence the explicit fields.
-  return new Intl.DateTimeFormat("en-US", {
-    weekday: "short",
-    year: "numeric",
-    month: "short",
-    day: "numeric",
-    hour: "numeric",
-    minute: "2-digit",
-    timeZone,
-    timeZoneName: "short",
-  }).format(instant);
-}
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   // Same roles as the layout (provider.tsx), checked again (requireRole inside requireProviderScope)

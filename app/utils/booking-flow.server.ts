@@ -1,6 +1,8 @@
-// Shared plumbing of the customer booking pages: the customer's time zone, the hold-owner token,
-// the dependencies (Durable Object port, payments) and who may see a booking.
+// Shared plumbing of the customer booking pages: the page's service, the customer's time zone, the
+// hold-owner token, the dependencies (Durable Object port, payments) and who may see a booking.
 import type { AppLoadContext } from "@remix-run/cloudflare";
+import type { Queryable } from "../../db/client";
+import { findServiceCard, type ServiceCard } from "../../db/queries/catalog";
 import { isValidTimeZone } from "../../domain/time";
 import { readCookie } from "../../workers/auth/session";
 import { paymentsDepsFromConfig } from "../../workers/payments/stripe-client";
@@ -10,6 +12,13 @@ import { getSession } from "./auth.server";
 
 export const ZONE_COOKIE = "eb_tz";
 const HOLDER_COOKIE = "eb_holder";
+
+/** The service of the booking page's `:serviceId`, or a 404 response (thrown) if it is not offered. */
+export async function serviceOr404(db: Queryable, serviceId: string | undefined): Promise<ServiceCard> {
+  const service = await findServiceCard(db, serviceId ?? "");
+  if (!service) throw new Response("This service does not exist or is no longer offered.", { status: 404 });
+  return service;
+}
 
 /** The zone to show times in: ?tz=, then the remembered choice, then the given fallback. */
 export function customerZone(request: Request, fallback: string): string {

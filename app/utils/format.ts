@@ -2,11 +2,11 @@
 // the browser; all inputs are ISO instants, so the zone decides what the wall clock shows.
 const cache = new Map<string, Intl.DateTimeFormat>();
 
-function formatter(zone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  const key = `${zone}|${JSON.stringify(options)}`;
+function formatter(zone: string, options: Intl.DateTimeFormatOptions, locale = "en-GB"): Intl.DateTimeFormat {
+  const key = `${locale}|${zone}|${JSON.stringify(options)}`;
   let f = cache.get(key);
   if (!f) {
-    f = new Intl.DateTimeFormat("en-GB", { timeZone: zone, ...options });
+    f = new Intl.DateTimeFormat(locale, { timeZone: zone, ...options });
     cache.set(key, f);
   }
   return f;
@@ -35,4 +35,17 @@ export function zoneLabel(iso: string, zone: string): string {
     .formatToParts(epoch(iso))
     .find((p) => p.type === "timeZoneName");
   return part?.value ?? zone;
+}
+
+/**
+ * The instant as wall time in `timeZone` with the zone named, so nobody has to guess, e.g.
+ * "Tue, Mar 10, 2026, 2:00 PM GMT+5:45". Throws a RangeError for an unknown zone.
+ */
+export function formatInZone(instant: Date, timeZone: string): string {
+  // dateStyle/timeStyle cannot be combined with timeZoneName, hence the explicit fields.
+  return formatter(
+    timeZone,
+    { weekday: "short", year: "numeric", month: "short", day: "numeric", hour: "numeric", minute: "2-digit", timeZoneName: "short" },
+    "en-US",
+  ).format(instant);
 }

@@ -12,7 +12,7 @@ import { z } from "zod";
 import type { Actor } from "../../domain/booking-states";
 import { CancellationPolicySchema, type CancellationPolicy } from "../../domain/cancellation-policy";
 import { workingIntervals, type WeeklyRule } from "../../domain/availability";
-import { DomainError, type DomainErrorCode } from "../../domain/errors";
+import { DomainError } from "../../domain/errors";
 import { minorUnitDigits, money, toDecimalString } from "../../domain/money";
 import { isValidTimeZone } from "../../domain/time";
 import {
@@ -26,6 +26,7 @@ import {
   type ServiceRow,
   type WeeklyRuleRow,
 } from "../../db/queries/provider-admin";
+import { statusForDomainErrorCode } from "../../workers/http/errors";
 import { logEvent } from "../../workers/services/context";
 import { requireRole, type SessionUser } from "./auth.server";
 import { MAX_RANGES_PER_DAY, WEEKDAYS, rangeFieldName, type WeeklyDraft } from "../components/provider/weekly-hours-editor";
@@ -119,25 +120,8 @@ export async function announceScheduleChanged(context: AppLoadContext, providerI
 // ---------------------------------------------------------------------------------------------
 // DomainError → inline message
 
-const STATUS: Record<DomainErrorCode, number> = {
-  VALIDATION: 400,
-  NOT_FOUND: 404,
-  SLOT_UNAVAILABLE: 409,
-  HOLD_EXPIRED: 409,
-  HOLD_NOT_OWNED: 403,
-  HOLD_LIMIT_REACHED: 429,
-  ILLEGAL_TRANSITION: 409,
-  STALE_VERSION: 409,
-  IDEMPOTENCY_MISMATCH: 409,
-  POLICY_FORBIDS: 409,
-  PAYMENT_FAILED: 402,
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  RATE_LIMITED: 429,
-};
-
 export function statusForDomainError(error: DomainError): number {
-  return STATUS[error.code] ?? 400;
+  return statusForDomainErrorCode(error.code) ?? 400;
 }
 
 /** A sentence for the page: the domain's messages are written for people already, with a hint on what to do. */

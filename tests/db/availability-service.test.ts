@@ -6,14 +6,13 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadOccupiedIntervals, loadOverrides, loadWeeklyRules, occupiedIntervalsQuery } from "../../db/queries/availability";
 import { availabilityOverrides, availabilityRules, bookings, users } from "../../db/schema";
-import { DEFAULT_CANCELLATION_POLICY } from "../../domain/cancellation-policy";
 import { DomainError } from "../../domain/errors";
 import { localDateOf, startOfLocalDay } from "../../domain/time";
 import { AvailabilityResponseSchema } from "../../workers/api/schemas";
 import { getAvailability, resolveWindow } from "../../workers/services/availability";
 import { createBooking } from "../../workers/services/create-booking";
 import type { SchedulePort } from "../../workers/services/ports";
-import { createProviderFixture, localInstant, openTestDatabase, unique, type ProviderFixture } from "../support/db";
+import { bookingRowFor, createProviderFixture, localInstant, openTestDatabase, unique, type ProviderFixture } from "../support/db";
 
 const handle = openTestDatabase(8);
 const db = handle.db;
@@ -33,30 +32,14 @@ function dayWindow(f: ProviderFixture, daysAhead: number) {
 const wall = (slots: Array<{ startProvider: string }>) => slots.map((s) => s.startProvider.slice(11, 16));
 
 function historicalRow(f: ProviderFixture, customerId: string, start: Temporal.Instant) {
-  const end = start.add({ minutes: 60 });
-  return {
+  return bookingRowFor(f, start, 60, {
     confirmationCode: unique("HIST"),
     idempotencyKey: unique("hist"),
-    requestHash: "h",
-    providerId: f.providerId,
-    serviceId: f.serviceId,
     customerId,
-    status: "completed" as const,
-    startsAt: new Date(start.epochMilliseconds),
-    endsAt: new Date(end.epochMilliseconds),
-    timeZone: "UTC",
-    providerTimeZone: f.timeZone,
-    occupiedFrom: new Date(start.epochMilliseconds),
-    occupiedUntil: new Date(end.add({ minutes: 15 }).epochMilliseconds),
+    status: "completed",
     customerName: "H",
     customerEmail: "h@example.test",
-    currency: "usd",
-    totalAmount: 10_000,
-    platformFeeAmount: 1_000,
-    providerAmount: 9_000,
-    platformFeeBps: 1000,
-    cancellationPolicy: DEFAULT_CANCELLATION_POLICY,
-  };
+  });
 }
 
 describe("getAvailability", () => {

@@ -3,13 +3,12 @@ import { Temporal } from "@js-temporal/polyfill";
 import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bookings, emailOutbox, users } from "../../db/schema";
-import { DEFAULT_CANCELLATION_POLICY } from "../../domain/cancellation-policy";
 import { queueBookingEmail } from "../../workers/email/booking-emails";
 import { queueReminders } from "../../workers/email/jobs";
 import { deliverQueuedEmails, enqueueEmail } from "../../workers/email/outbox";
 import type { EmailSender, OutgoingEmail } from "../../workers/email/sender";
 import { loadConfig } from "../../workers/env";
-import { createProviderFixture, openTestDatabase, unique, type ProviderFixture } from "../support/db";
+import { bookingRowFor, createProviderFixture, openTestDatabase, unique, type ProviderFixture } from "../support/db";
 
 const handle = openTestDatabase(10);
 const db = handle.db;
@@ -30,32 +29,17 @@ beforeAll(async () => {
   const [customer] = await db.insert(users).values({ email: customerEmail, name: "Rita", role: "customer" }).returning();
   // Starts in 3 hours: inside the reminder window.
   const start = Temporal.Now.instant().add({ hours: 3 }).round({ smallestUnit: "minute" });
-  const end = start.add({ minutes: 60 });
   const [booking] = await db
     .insert(bookings)
-    .values({
-      confirmationCode: unique("MAIL").slice(0, 40),
-      idempotencyKey: unique("idem"),
-      requestHash: "h",
-      providerId: fixture.providerId,
-      serviceId: fixture.serviceId,
-      customerId: customer!.id,
-      status: "confirmed",
-      startsAt: new Date(start.epochMilliseconds),
-      endsAt: new Date(end.epochMilliseconds),
-      timeZone: "America/Chicago",
-      providerTimeZone: "Asia/Kathmandu",
-      occupiedFrom: new Date(start.epochMilliseconds),
-      occupiedUntil: new Date(end.add({ minutes: 15 }).epochMilliseconds),
-      customerName: "Rita",
-      customerEmail,
-      currency: "usd",
-      totalAmount: 10_000,
-      platformFeeAmount: 1_000,
-      providerAmount: 9_000,
-      platformFeeBps: 1000,
-      cancellationPolicy: DEFAULT_CANCELLATION_POLICY,
-    })
+    .values(
+      bookingRowFor(fixture, start, 60, {
+        confirmationCode: unique("MAIL").slice(0, 40),
+        customerId: customer!.id,
+        timeZone: "America/Chicago",
+        customerName: "Rita",
+        customerEmail,
+      }),
+    )
     .returning();
   bookingId = booking!.id;
 });

@@ -5,8 +5,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bookings, users } from "../../db/schema";
 import { retryOnDeadlock } from "../../workers/services/pg-errors";
-import { DEFAULT_CANCELLATION_POLICY } from "../../domain/cancellation-policy";
-import { createProviderFixture, localInstant, openTestDatabase, unique, type ProviderFixture } from "../support/db";
+import { bookingRowFor, createProviderFixture, localInstant, openTestDatabase, unique, type ProviderFixture } from "../support/db";
 
 // One connection per attempt, so all 24 transactions really are in flight at once.
 const handle = openTestDatabase(30);
@@ -22,31 +21,7 @@ beforeAll(async () => {
 afterAll(() => handle.close());
 
 function bookingRow(start: Temporal.Instant, minutes: number, overrides: Partial<typeof bookings.$inferInsert> = {}) {
-  const end = start.add({ minutes });
-  return {
-    confirmationCode: unique("CODE"),
-    idempotencyKey: unique("idem"),
-    requestHash: "h",
-    providerId: fixture.providerId,
-    serviceId: fixture.serviceId,
-    customerId,
-    status: "confirmed" as const,
-    startsAt: new Date(start.epochMilliseconds),
-    endsAt: new Date(end.epochMilliseconds),
-    timeZone: "Europe/Paris",
-    providerTimeZone: fixture.timeZone,
-    occupiedFrom: new Date(start.epochMilliseconds),
-    occupiedUntil: new Date(end.add({ minutes: 15 }).epochMilliseconds),
-    customerName: "C",
-    customerEmail: "c@example.test",
-    currency: "usd",
-    totalAmount: 10_000,
-    platformFeeAmount: 1_000,
-    providerAmount: 9_000,
-    platformFeeBps: 1000,
-    cancellationPolicy: DEFAULT_CANCELLATION_POLICY,
-    ...overrides,
-  };
+  return bookingRowFor(fixture, start, minutes, { customerId, timeZone: "Europe/Paris", ...overrides });
 }
 
 function sqlState(error: unknown): string | undefined {

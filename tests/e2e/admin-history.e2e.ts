@@ -1,11 +1,9 @@
 // Admin pages in a real Chromium against the Worker with demo data: an admin signs in, finds a booking
 // and reads its state history; the metrics dashboard draws its charts; a customer is refused.
 import pg from "pg";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, newContext, screenshot } from "./support/browser";
-
-const PASSWORD = "demo-password-2026";
+import { launchBrowser, newContext, screenshot, signIn } from "./support/browser";
 
 let browser: Browser;
 beforeAll(async () => {
@@ -14,13 +12,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-async function signIn(page: Page, email: string, redirectTo: string): Promise<void> {
-  await page.goto(`/sign-in?${new URLSearchParams({ redirectTo })}`);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-}
 
 describe("admin area", () => {
   it("an admin finds a completed booking and sees its full state history", async () => {

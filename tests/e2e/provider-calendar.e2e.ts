@@ -3,9 +3,7 @@
 // Needs the demo data the e2e stage of `npm test` seeds (Ana's Hair Studio, ana@example.com).
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { baseUrl, launchBrowser, newContext, screenshot } from "./support/browser";
-
-const PASSWORD = "demo-password-2026";
+import { baseUrl, launchBrowser, newContext, screenshot, signIn } from "./support/browser";
 
 let browser: Browser;
 beforeAll(async () => {
@@ -52,10 +50,7 @@ describe("provider calendar", () => {
 
     const context = await newContext(browser);
     const page = await context.newPage();
-    await page.goto("/sign-in?redirectTo=%2Fprovider");
-    await page.getByLabel("Email").fill("ana@example.com");
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await signIn(page, "ana@example.com", "/provider");
     await page.waitForURL(/\/provider$/);
 
     await page.goto(`/provider/calendar?view=week&date=${localDate}`);
@@ -104,10 +99,7 @@ describe("provider calendar", () => {
     const page = await context.newPage();
     // Every WebSocket to the live feed is refused (as by a proxy that does not pass WebSockets).
     await page.routeWebSocket(/\/api\/v1\/providers\/.*\/live/, (ws) => ws.close({ code: 1006 }));
-    await page.goto("/sign-in?redirectTo=%2Fprovider");
-    await page.getByLabel("Email").fill("ana@example.com");
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await signIn(page, "ana@example.com", "/provider");
     await page.waitForURL(/\/provider$/);
     await page.goto(`/provider/calendar?view=day&date=${slot.startProvider.slice(0, 10)}`);
     await page.locator('[data-testid="live-status"][data-state="live"][data-transport="sse"]').waitFor({ timeout: 20_000 });
@@ -124,10 +116,7 @@ describe("provider calendar", () => {
   it("works on a phone-sized screen as a list of days", async () => {
     const context = await newContext(browser, { viewport: { width: 390, height: 844 } });
     const page = await context.newPage();
-    await page.goto("/sign-in?redirectTo=%2Fprovider%2Fcalendar");
-    await page.getByLabel("Email").fill("ana@example.com");
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await signIn(page, "ana@example.com", "/provider/calendar");
     await page.waitForURL(/\/provider\/calendar/);
     await page.getByRole("link", { name: /Next week/ }).waitFor();
     const headings = await page.locator(".cal-day-heading").count();
@@ -142,10 +131,7 @@ describe("provider calendar", () => {
   it("edits weekly hours in place with JavaScript: a new row gets focus, nothing is saved until Save", async () => {
     const context = await newContext(browser);
     const page = await context.newPage();
-    await page.goto("/sign-in?redirectTo=%2Fprovider%2Fschedule");
-    await page.getByLabel("Email").fill("ana@example.com");
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await signIn(page, "ana@example.com", "/provider/schedule");
     await page.waitForURL(/\/provider\/schedule/);
     await page.getByRole("heading", { name: "Weekly hours" }).waitFor();
     const saturday = page.getByRole("group", { name: "Saturday" });

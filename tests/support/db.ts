@@ -1,10 +1,12 @@
 // Node-side access to the test Postgres started by `npm test` (scripts/test.ts), through the same
-// Neon driver and proxy the Worker uses, plus small factories that create isolated fixtures.
+// Neon driver and proxy the Worker uses, plus small factories that create isolated fixtures (and the
+// Node-free ones of ./fixtures, re-exported).
 import { Temporal } from "@js-temporal/polyfill";
 import ws from "ws";
 import { configureNeon, openRequestDatabase, type Database, type DatabaseHandle } from "../../db/client";
 import { availabilityRules, providers, services, users } from "../../db/schema";
 import { DEFAULT_CANCELLATION_POLICY } from "../../domain/cancellation-policy";
+import { unique } from "./fixtures";
 
 export function testDatabaseUrl(): { DATABASE_URL: string; NEON_WS_PROXY: string } {
   const DATABASE_URL = process.env.DATABASE_URL;
@@ -22,11 +24,7 @@ export function openTestDatabase(maxConnections = 8): DatabaseHandle {
   return openRequestDatabase(config, { maxConnections });
 }
 
-let counter = 0;
-export function unique(prefix: string): string {
-  counter += 1;
-  return `${prefix}-${Date.now().toString(36)}-${counter}-${Math.random().toString(36).slice(2, 7)}`;
-}
+export { bookingRowFor, unique, type BookingRowFixture, type NewBookingRow } from "./fixtures";
 
 export interface ProviderFixture {
   userId: string;

@@ -1,7 +1,7 @@
 // The admin pages through the Worker's real fetch handler inside workerd, against the test Postgres:
 // who may open them, what the booking history and the dashboard show, and the payout Retry action
 // (a POST with the CSRF token that changes the payout's status).
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { withDatabase } from "../../db/client";
@@ -20,8 +20,8 @@ import {
   users,
 } from "../../db/schema";
 import { DEFAULT_CANCELLATION_POLICY } from "../../domain/cancellation-policy";
-import { signSession } from "../../workers/auth/session";
 import { loadConfig } from "../../workers/env";
+import { csrfFrom, fetchWorker, pageTestBookingRow, sessionCookie } from "./support";
 
 const config = loadConfig(env as unknown as Record<string, unknown>);
 const suffix = crypto.randomUUID().slice(0, 8);
@@ -57,32 +57,18 @@ beforeAll(async () => {
       .returning();
     const insertBooking = async (code: string, daysAhead: number, status: "confirmed" | "cancelled") => {
       const startsAt = new Date(Date.now() + daysAhead * 24 * 3600_000);
-      const endsAt = new Date(startsAt.getTime() + 3600_000);
       const [row] = await db
         .insert(bookings)
-        .values({
-          confirmationCode: code,
-          idempotencyKey: `admin-area-${code}`,
-          requestHash: "test",
-          providerId: provider!.id,
-          serviceId: service!.id,
-          customerId: people.customer.id,
-          status,
-          startsAt,
-          endsAt,
-          timeZone: "Europe/London",
-          providerTimeZone: "Asia/Kathmandu",
-          occupiedFrom: startsAt,
-          occupiedUntil: endsAt,
-          customerName: people.customer.name,
-          customerEmail: people.customer.email,
-          currency: "usd",
-          totalAmount: 5000,
-          platformFeeAmount: 500,
-          providerAmount: 4500,
-          platformFeeBps: 1000,
-          cancellationPolicy: DEFAULT_CANCELLATION_POLICY,
-        })
+        .values(
+          pageTestBookingRow({ providerId: provider!.id, serviceId: service!.id, timeZone: "Asia/Kathmandu" }, startsAt, 60, {
+            confirmationCode: code,
+            idempotencyKey: `admin-area-${code}`,
+            customerId: people.customer.id,
+            status,
+            customerName: people.customer.name,
+            customerEmail: people.customer.email,
+          }),
+        )
         .returning();
       return row!;
     };
@@ -142,23 +128,9 @@ beforeAll(async () => {
     await db.execute(sql`refresh materialized view provider_booking_stats`);
   });
   for (const role of Object.keys(people) as Role[]) {
-    const token = await signSession({ userId: people[role].id, role, name: people[role].name }, config.SESSION_SECRET);
-    cookies[role] = `eb_session=${encodeURIComponent(token)}`;
+    cookies[role] = await sessionCookie({ userId: people[role].id, role, name: people[role].name }, config.SESSION_SECRET);
   }
 });
-
-function fetchWorker(path: string, init: RequestInit = {}): Promise<Response> {
-  const url = new URL(path, "http://example.test");
-  const headers = new Headers(init.headers);
-  if (!headers.has("host")) headers.set("host", url.host);
-  return (exports as unknown as { default: Fetcher }).default.fetch(new Request(url, { redirect: "manual", ...init, headers }));
-}
-
-function csrfFrom(html: string): string {
-  const match = html.match(/<input type="hidden" name="csrf" value="([^"]+)"/);
-  if (!match) throw new Error("no csrf input in the page");
-  return match[1]!;
-}
 
 function postForm(path: string, fields: Record<string, string>, cookie: string) {
   return fetchWorker(path, {

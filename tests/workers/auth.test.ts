@@ -1,6 +1,6 @@
 // Sign-in, sign-up, sign-out, CSRF, rate limits and role checks, through the Worker's real fetch
 // handler inside workerd, against the test Postgres.
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { withDatabase } from "../../db/client";
@@ -10,8 +10,8 @@ import { claimGuestBookingsAfterSignUp } from "../../workers/auth/claim-guest-bo
 import { CSRF_MESSAGES } from "../../workers/auth/csrf";
 import { hashPassword, verifyPassword } from "../../workers/auth/password";
 import { pruneRateLimitBuckets, rateLimit } from "../../workers/auth/rate-limit";
-import { signSession } from "../../workers/auth/session";
 import { loadConfig } from "../../workers/env";
+import { csrfFrom, fetchWorker, pageTestBookingRow, sessionCookie } from "./support";
 
 const config = loadConfig(env as unknown as Record<string, unknown>);
 const suffix = crypto.randomUUID().slice(0, 8);
@@ -31,8 +31,8 @@ const cookies: Record<string, string> = {};
 const serviceName = `Auth test service ${suffix}`;
 const jobName = `auth-test-job-${suffix}`;
 
-async function mintCookie(user: { id: string; role: Role; name: string }): Promise<string> {
-  return `eb_session=${encodeURIComponent(await signSession({ userId: user.id, role: user.role, name: user.name }, config.SESSION_SECRET))}`;
+function mintCookie(user: { id: string; role: Role; name: string }): Promise<string> {
+  return sessionCookie({ userId: user.id, role: user.role, name: user.name }, config.SESSION_SECRET);
 }
 
 beforeAll(async () => {
@@ -51,30 +51,16 @@ beforeAll(async () => {
       .values({ providerId: provider!.id, name: serviceName, category: "Testing", durationMinutes: 60, priceAmount: 5000, currency: "usd", cancellationPolicy: DEFAULT_CANCELLATION_POLICY })
       .returning();
     const startsAt = new Date(Date.now() + 2 * 24 * 3600_000);
-    const endsAt = new Date(startsAt.getTime() + 3600_000);
-    await db.insert(bookings).values({
-      confirmationCode: `AUTH-${suffix}`,
-      idempotencyKey: `auth-${suffix}`,
-      requestHash: "test",
-      providerId: provider!.id,
-      serviceId: service!.id,
-      customerId: people.customer.id,
-      status: "confirmed",
-      startsAt,
-      endsAt,
-      timeZone: "Europe/London",
-      providerTimeZone: "Asia/Kathmandu",
-      occupiedFrom: startsAt,
-      occupiedUntil: endsAt,
-      customerName: people.customer.name,
-      customerEmail: people.customer.email,
-      currency: "usd",
-      totalAmount: 5000,
-      platformFeeAmount: 500,
-      providerAmount: 4500,
-      platformFeeBps: 1000,
-      cancellationPolicy: DEFAULT_CANCELLATION_POLICY,
-    });
+    await db.insert(bookings).values(
+      pageTestBookingRow({ providerId: provider!.id, serviceId: service!.id, timeZone: "Asia/Kathmandu" }, startsAt, 60, {
+        confirmationCode: `AUTH-${suffix}`,
+        idempotencyKey: `auth-${suffix}`,
+        customerId: people.customer.id,
+        status: "confirmed",
+        customerName: people.customer.name,
+        customerEmail: people.customer.email,
+      }),
+    );
     const started = new Date();
     await db.insert(jobRuns).values({ job: jobName, trigger: "* * * * *", startedAt: started, finishedAt: new Date(started.getTime() + 1500), outcome: "error", details: { error: "boom" } });
   });
@@ -89,23 +75,9 @@ function freshIp(): string {
   return `10.${[...crypto.getRandomValues(new Uint8Array(3))].join(".")}`;
 }
 
-/** Like a browser: the Host header is always there (Remix compares a POST's Origin with it). */
-function fetchWorker(path: string, init: RequestInit & { origin?: string } = {}): Promise<Response> {
-  const url = new URL(path, init.origin ?? "http://example.test");
-  const headers = new Headers(init.headers);
-  if (!headers.has("host")) headers.set("host", url.host);
-  return (exports as unknown as { default: Fetcher }).default.fetch(new Request(url, { redirect: "manual", ...init, headers }));
-}
-
 /** name=value pairs from Set-Cookie headers, ready for a Cookie header. */
 function cookiePairs(response: Response): string[] {
   return response.headers.getSetCookie().map((line) => line.split(";")[0]!);
-}
-
-function csrfFrom(html: string): string {
-  const match = html.match(/<input type="hidden" name="csrf" value="([^"]+)"/);
-  if (!match) throw new Error("no csrf input in the page");
-  return match[1]!;
 }
 
 /** GET a page with a form and return what a browser would submit with it: the token and the cookies. */

@@ -2,7 +2,7 @@
 // against the test Postgres: scoping (a provider sees only their own bookings, another provider gets
 // 404), booking actions with their audit rows, the schedule editor (round trip, field errors, the
 // Durable Object hears about it), the services editor (decimal price → minor units), earnings.
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { Temporal } from "@js-temporal/polyfill";
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -20,9 +20,9 @@ import {
 import type { BookingStatus } from "../../domain/booking-states";
 import { DEFAULT_CANCELLATION_POLICY } from "../../domain/cancellation-policy";
 import { generateConfirmationCode } from "../../domain/confirmation-code";
-import { signSession } from "../../workers/auth/session";
 import { loadConfig } from "../../workers/env";
 import { parseMinorUnits, validateWeeklyDraft, weeklyDraftFrom } from "../../app/utils/provider.server";
+import { fetchWorker, pageTestBookingRow, sessionCookie } from "./support";
 
 const config = loadConfig(env as unknown as Record<string, unknown>);
 const suffix = crypto.randomUUID().slice(0, 8);
@@ -63,33 +63,22 @@ async function insertBooking(
   input: { key: string; providerId: string; serviceId: string; status: BookingStatus; startsAt: Date; minutes?: number; customerName: string },
 ) {
   const code = generateConfirmationCode();
-  const endsAt = new Date(input.startsAt.getTime() + (input.minutes ?? 60) * 60_000);
   const [row] = await tx
     .insert(bookings)
-    .values({
-      confirmationCode: code,
-      idempotencyKey: `provider-area-${suffix}-${input.key}`,
-      requestHash: "test",
-      providerId: input.providerId,
-      serviceId: input.serviceId,
-      customerId: people.customer.id,
-      status: input.status,
-      startsAt: input.startsAt,
-      endsAt,
-      timeZone: "Europe/London",
-      providerTimeZone: ZONE_A,
-      occupiedFrom: input.startsAt,
-      occupiedUntil: endsAt,
-      customerName: input.customerName,
-      customerEmail: `casey-${suffix}@example.test`,
-      currency: "usd",
-      totalAmount: 5500,
-      platformFeeAmount: 550,
-      providerAmount: 4950,
-      platformFeeBps: 1000,
-      cancellationPolicy: DEFAULT_CANCELLATION_POLICY,
-      expiresAt: input.status === "awaiting_approval" ? new Date(Date.now() + 24 * 3600_000) : null,
-    })
+    .values(
+      pageTestBookingRow({ providerId: input.providerId, serviceId: input.serviceId, timeZone: ZONE_A }, input.startsAt, input.minutes ?? 60, {
+        confirmationCode: code,
+        idempotencyKey: `provider-area-${suffix}-${input.key}`,
+        customerId: people.customer.id,
+        status: input.status,
+        customerName: input.customerName,
+        customerEmail: `casey-${suffix}@example.test`,
+        totalAmount: 5500,
+        platformFeeAmount: 550,
+        providerAmount: 4950,
+        expiresAt: input.status === "awaiting_approval" ? new Date(Date.now() + 24 * 3600_000) : null,
+      }),
+    )
     .returning();
   await tx.insert(bookingStateTransitions).values({ bookingId: row!.id, fromStatus: null, toStatus: "pending", actorType: "customer", actorId: people.customer.id, reason: "Booked" });
   if (input.status !== "pending") {
@@ -137,18 +126,9 @@ beforeAll(async () => {
   });
   for (const person of Object.values(people)) {
     person.csrf = `csrf-${person.key}-${suffix}-0123456789`;
-    const token = await signSession({ userId: person.id, role: person.role, name: person.name, csrf: person.csrf }, config.SESSION_SECRET);
-    person.cookie = `eb_session=${encodeURIComponent(token)}`;
+    person.cookie = await sessionCookie({ userId: person.id, role: person.role, name: person.name, csrf: person.csrf }, config.SESSION_SECRET);
   }
 });
-
-/** Like a browser: the Host header is always there (Remix compares a POST's Origin with it). */
-function fetchWorker(path: string, init: RequestInit = {}): Promise<Response> {
-  const url = new URL(path, "http://example.test");
-  const headers = new Headers(init.headers);
-  if (!headers.has("host")) headers.set("host", url.host);
-  return (exports as unknown as { default: Fetcher }).default.fetch(new Request(url, { redirect: "manual", ...init, headers }));
-}
 
 function get(path: string, who?: Person) {
   return fetchWorker(path, { headers: who ? { cookie: who.cookie } : {} });

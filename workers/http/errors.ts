@@ -21,6 +21,11 @@ const STATUS: Record<DomainErrorCode, number> = {
   RATE_LIMITED: 429,
 };
 
+/** The HTTP status a DomainError code answers with, for the API and for the pages alike. */
+export function statusForDomainErrorCode(code: DomainErrorCode): number {
+  return STATUS[code];
+}
+
 export function json(data: unknown, init: ResponseInit = {}): Response {
   const headers = new Headers(init.headers);
   headers.set("content-type", "application/json; charset=utf-8");
@@ -44,7 +49,7 @@ export function validationError(error: z.ZodError, prefix?: string): Response {
 /** Turns anything thrown by a handler into a response; unexpected errors are logged and become 500. */
 export function toErrorResponse(error: unknown): Response {
   if (error instanceof DomainError) {
-    return errorResponse(STATUS[error.code], error.code, error.message, error.details);
+    return errorResponse(statusForDomainErrorCode(error.code), error.code, error.message, error.details);
   }
   if (error instanceof z.ZodError) return validationError(error);
   if (error instanceof ConfigError) return errorResponse(500, "MISCONFIGURED", error.message);

@@ -2,25 +2,17 @@
 // same with or without JavaScript. Admins compare events across zones, so instants are shown in UTC
 // (an appointment additionally in the provider's zone, where the time was chosen).
 import { formatMoney, minorUnitDigits } from "../../../domain/money";
+import { formatInZone } from "../../utils/format";
 
 /** "2026-03-10 14:05:09 UTC", or an em dash for nothing. */
 export function utc(instant: Date | null | undefined): string {
   return instant ? `${instant.toISOString().slice(0, 19).replace("T", " ")} UTC` : "—";
 }
 
-/** Wall time in `timeZone` with the zone named, e.g. "Tue, Mar 10, 2026, 2:00 PM GMT+5:45". */
+/** Wall time in `timeZone` with the zone named (see formatInZone); an unknown zone falls back to UTC. */
 export function zoned(instant: Date, timeZone: string): string {
   try {
-    return new Intl.DateTimeFormat("en-US", {
-      weekday: "short",
-      year: "numeric",
-      month: "short",
-      day: "numeric",
-      hour: "numeric",
-      minute: "2-digit",
-      timeZone,
-      timeZoneName: "short",
-    }).format(instant);
+    return formatInZone(instant, timeZone);
   } catch {
     return utc(instant);
   }

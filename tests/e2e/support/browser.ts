@@ -1,8 +1,10 @@
 // Launches the machine's Chromium through playwright-core (Playwright's own browser download does not
-// work offline) and keeps screenshots of the pages the tests visit under test-results/screenshots.
+// work offline), keeps screenshots of the pages the tests visit under test-results/screenshots, and
+// signs in with the demo logins the e2e stage seeds.
 import fs from "node:fs";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { DEMO_PASSWORD } from "../../../db/seed";
 
 const CHROMIUM_PATHS = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
 export const SCREENSHOT_DIR = path.resolve("test-results", "screenshots");
@@ -34,4 +36,12 @@ export async function newContext(browser: Browser, options: { timezoneId?: strin
 export async function screenshot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+}
+
+/** Signs in through the form with a demo login (password of db/seed.ts); the caller waits for where it lands. */
+export async function signIn(page: Page, email: string, redirectTo: string): Promise<void> {
+  await page.goto(`/sign-in?${new URLSearchParams({ redirectTo })}`);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
 }

@@ -1,0 +1,44 @@
+// Shared helpers for the workerd tests that drive the pages through the Worker's real fetch handler
+// against the test Postgres: requests like a browser's, the page's CSRF token, a signed-in session
+// cookie, and the bookings rows they insert directly.
+import { exports } from "cloudflare:workers";
+import { Temporal } from "@js-temporal/polyfill";
+import { signSession } from "../../workers/auth/session";
+import { bookingRowFor, type BookingRowFixture, type NewBookingRow } from "../support/fixtures";
+
+/** Like a browser: the Host header is always there (Remix compares a POST's Origin with it). */
+export function fetchWorker(path: string, init: RequestInit & { origin?: string } = {}): Promise<Response> {
+  const url = new URL(path, init.origin ?? "http://example.test");
+  const headers = new Headers(init.headers);
+  if (!headers.has("host")) headers.set("host", url.host);
+  return (exports as unknown as { default: Fetcher }).default.fetch(new Request(url, { redirect: "manual", ...init, headers }));
+}
+
+/** The CSRF token of the (first) form on the page. */
+export function csrfFrom(html: string): string {
+  const match = html.match(/<input type="hidden" name="csrf" value="([^"]+)"/);
+  if (!match) throw new Error("no csrf input in the page");
+  return match[1]!;
+}
+
+/** A Cookie header value carrying a session signed with `secret`, as if this user had signed in. */
+export async function sessionCookie(session: Parameters<typeof signSession>[0], secret: string): Promise<string> {
+  return `eb_session=${encodeURIComponent(await signSession(session, secret))}`;
+}
+
+/**
+ * A bookings row as these tests insert it: booked from Europe/London, occupying exactly its service
+ * time [startsAt, startsAt + minutes), 50.00 USD of which 10 % is the platform fee; otherwise as
+ * bookingRowFor. `overrides` replaces any column and must name the customer.
+ */
+export function pageTestBookingRow(fixture: BookingRowFixture, startsAt: Date, minutes: number, overrides: Partial<NewBookingRow>): NewBookingRow {
+  return bookingRowFor(fixture, Temporal.Instant.fromEpochMilliseconds(startsAt.getTime()), minutes, {
+    requestHash: "test",
+    timeZone: "Europe/London",
+    occupiedUntil: new Date(startsAt.getTime() + minutes * 60_000),
+    totalAmount: 5000,
+    platformFeeAmount: 500,
+    providerAmount: 4500,
+    ...overrides,
+  });
+}
