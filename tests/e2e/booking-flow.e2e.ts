@@ -102,7 +102,7 @@ describe("booking flow", () => {
       return new URL(page.url()).pathname.endsWith("/details") ? "held" : "refused";
     };
     const results = await Promise.all([outcome(first), outcome(second)]);
-    expect(results.sort()).toEqual(["held", "refused"]);
+    expect([...results].sort()).toEqual(["held", "refused"]);
     const loser = results[0] === "refused" ? first : second;
     await expect(loser.locator("#hold-error").innerText()).resolves.toContain("nearest free times");
     await expect(loser.getByTestId("alternative").count()).resolves.toBeGreaterThan(0);
