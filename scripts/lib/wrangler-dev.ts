@@ -62,7 +62,11 @@ export async function startWranglerDev(options: {
 
   await new Promise<void>((resolve, reject) => {
     let output = "";
-    const timer = setTimeout(() => reject(new Error(`wrangler dev did not become ready in time:\n${output.slice(-2000)}`)), options.timeoutMs ?? 90_000);
+    // Not ready in time: stop it, so a failed start never leaves a server running.
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new Error(`wrangler dev did not become ready in time:\n${output.slice(-2000)}`));
+    }, options.timeoutMs ?? 90_000);
     const onData = (chunk: Buffer) => {
       const text = chunk.toString();
       output += text;
