@@ -154,3 +154,48 @@ export function toDecimalString(amount: number, digits: number): string {
   const fraction = padded.slice(padded.length - digits);
   return `${negative ? "-" : ""}${whole}.${fraction}`;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Decimal strings (price inputs)
+
+/**
+ * A decimal string ("55", "55.5", "55.50") → integer minor units of `currency`, by string arithmetic
+ * only (no float ever holds the amount): "55.5" usd → 5550, "1200" jpy → 1200, "1.5" jpy → error.
+ * Amounts above `max` minor units are refused; pass the limit of wherever the amount is stored.
+ * The message of an error is a sentence for the person who typed the input.
+ */
+export function parseMinorUnits(
+  input: string,
+  currency: string,
+  max: number = Number.MAX_SAFE_INTEGER,
+): { ok: true; amount: number } | { ok: false; message: string } {
+  const trimmed = input.trim();
+  const prefix = /^[^\d.]*/.exec(trimmed)![0];
+  // A minus (hyphen, dash or U+2212) before the number is not a currency sign: stripping it would turn "-1" into 1.
+  if (/[\p{Pd}\u2212]/u.test(prefix)) return { ok: false, message: "The price cannot be negative." };
+  const text = trimmed.slice(prefix.length); // tolerate a leading currency sign: "$55.50"
+  let digits: number;
+  try {
+    digits = minorUnitDigits(currency);
+  } catch {
+    return { ok: false, message: "Choose a currency first." };
+  }
+  const m = /^(\d{0,12})(?:\.(\d*))?$/.exec(text);
+  if (!text || !m || (m[1] === "" && !m[2])) return { ok: false, message: "Enter the price as a number like 55.00." };
+  const whole = m[1] || "0";
+  const fraction = m[2] ?? "";
+  if (fraction.length > digits) {
+    return {
+      ok: false,
+      message: digits === 0 ? `${currency.toUpperCase()} has no minor unit: enter a whole amount.` : `Use at most ${digits} decimal places.`,
+    };
+  }
+  const minor = BigInt(whole) * 10n ** BigInt(digits) + BigInt(fraction.padEnd(digits, "0") || "0");
+  if (minor > BigInt(max)) return { ok: false, message: "The price is too large." };
+  return { ok: true, amount: Number(minor) };
+}
+
+/** Minor units → the decimal string a price input shows ("5550" usd → "55.50"). */
+export function formatMinorUnits(amount: number, currency: string): string {
+  return toDecimalString(amount, minorUnitDigits(currency));
+}

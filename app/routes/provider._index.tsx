@@ -1,13 +1,13 @@
 // The signed-in provider's upcoming bookings, in the provider's own time zone, each linking to its
 // detail page (/provider/bookings/:code). Admins see the provider chosen with ?provider=<id> (see
-// app/utils/provider.server.ts).
+// app/utils/provider-scope.server.ts).
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
 import { and, asc, eq, gt, inArray } from "drizzle-orm";
 import { bookings, services } from "../../db/schema";
 import providerStyles from "../styles/provider.css?url";
 import { formatInZone } from "../utils/format";
-import { requireProviderScope, scopedHref, type ProviderScope } from "../utils/provider.server";
+import { requireProviderScope, scopedHref, type ProviderScope } from "../utils/provider-scope.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: providerStyles }];
 

@@ -27,7 +27,9 @@ import { FormMessage } from "../components/provider/form-controls";
 import providerStyles from "../styles/provider.css?url";
 import { requireRole } from "../utils/auth.server";
 import { assertCsrf } from "../utils/csrf.server";
-import { PROVIDER_ROLES, actorFor, formatDateTime, messageForDomainError, statusForDomainError } from "../utils/provider.server";
+import { messageForDomainError, statusForDomainError } from "../utils/domain-error-message.server";
+import { formatDateTimeWithZone } from "../utils/format";
+import { PROVIDER_ROLES, actorFor } from "../utils/provider-scope.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: providerStyles }];
 
@@ -118,9 +120,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       providerName: detail.providerName,
       zone,
       customerZone: booking.timeZone,
-      start: formatDateTime(booking.startsAt, zone),
-      end: formatDateTime(booking.endsAt, zone),
-      startCustomer: booking.timeZone !== zone ? formatDateTime(booking.startsAt, booking.timeZone) : null,
+      start: formatDateTimeWithZone(booking.startsAt, zone),
+      end: formatDateTimeWithZone(booking.endsAt, zone),
+      startCustomer: booking.timeZone !== zone ? formatDateTimeWithZone(booking.startsAt, booking.timeZone) : null,
       durationMinutes: Math.round((booking.endsAt.getTime() - booking.startsAt.getTime()) / 60_000),
       customerName: booking.customerName,
       customerEmail: booking.customerEmail,
@@ -130,8 +132,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       total: formatMoney(money(booking.totalAmount, booking.currency)),
       fee: formatMoney(money(booking.platformFeeAmount, booking.currency)),
       providerAmount: formatMoney(money(booking.providerAmount, booking.currency)),
-      expiresAt: booking.expiresAt ? formatDateTime(booking.expiresAt, zone) : null,
-      createdAt: formatDateTime(booking.createdAt, zone),
+      expiresAt: booking.expiresAt ? formatDateTimeWithZone(booking.expiresAt, zone) : null,
+      createdAt: formatDateTimeWithZone(booking.createdAt, zone),
       policy: describePolicy(policy),
       cancelRefund: paid > 0 ? `${formatMoney(providerRefund.refund)} (${providerRefund.percent}%)` : null,
     },
@@ -141,7 +143,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       const refund = (t.metadata as { refund?: { amount?: number; currency?: string; percent?: number } } | null)?.refund;
       return {
         id: t.id,
-        at: formatDateTime(t.createdAt, zone),
+        at: formatDateTimeWithZone(t.createdAt, zone),
         from: t.fromStatus ? statusLabel(t.fromStatus) : null,
         to: statusLabel(t.toStatus),
         actor: t.actorType === "system" ? "System" : t.actorType === "provider" ? "Provider" : t.actorType === "admin" ? "Support" : t.actorType === "guest" ? "Guest" : "Customer",

@@ -13,7 +13,10 @@ import { AdminScopeNote, statusLabel } from "../components/provider/booking-stat
 import { CalendarView, type CalendarDay, type CalendarItem } from "../components/provider/calendar-view";
 import { LiveCalendarStatus } from "../components/provider/live-calendar-status";
 import providerStyles from "../styles/provider.css?url";
-import { adminChoices, formatPlainDate, formatTime, logScheduleError, parsePlainDate, requireProviderScope, scheduleStub, scopedHref, todayIn } from "../utils/provider.server";
+import { formatPlainDate, parsePlainDate, todayIn } from "../utils/dates";
+import { formatTime } from "../utils/format";
+import { adminChoices, requireProviderScope, scopedHref } from "../utils/provider-scope.server";
+import { logScheduleError, scheduleStub } from "../utils/schedule-object.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: providerStyles }];
 

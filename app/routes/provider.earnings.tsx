@@ -7,7 +7,8 @@ import { providerEarnings } from "../../db/queries/provider-admin";
 import { formatMoney, money } from "../../domain/money";
 import { AdminScopeNote } from "../components/provider/booking-status";
 import providerStyles from "../styles/provider.css?url";
-import { adminChoices, formatDateTime, requireProviderScope, scopedHref } from "../utils/provider.server";
+import { formatDateTimeWithZone } from "../utils/format";
+import { adminChoices, requireProviderScope, scopedHref } from "../utils/provider-scope.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: providerStyles }];
 
@@ -36,8 +37,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     gross: fmt(p.grossAmount, p.currency),
     deduction: p.deductionAmount > 0 ? fmt(p.deductionAmount, p.currency) : null,
     net: fmt(Math.max(0, p.grossAmount - p.deductionAmount), p.currency),
-    payableAt: formatDateTime(p.payableAt, zone),
-    paidAt: p.paidAt ? formatDateTime(p.paidAt, zone) : null,
+    payableAt: formatDateTimeWithZone(p.payableAt, zone),
+    paidAt: p.paidAt ? formatDateTimeWithZone(p.paidAt, zone) : null,
     payableAtMs: p.payableAt.getTime(),
   }));
   return {

@@ -15,23 +15,18 @@ import { FormMessage, SelectField, TextField, firstError, type FieldErrors } fro
 import { MAX_RANGES_PER_DAY, WEEKDAYS, WeeklyHoursEditor, type Weekday, type WeeklyDraft } from "../components/provider/weekly-hours-editor";
 import providerStyles from "../styles/provider.css?url";
 import { assertCsrf } from "../utils/csrf.server";
+import { formatPlainDate, parsePlainDate, timeZoneOptions, todayIn } from "../utils/dates";
+import { adminChoices, requireProviderScope, scopedHref } from "../utils/provider-scope.server";
 import {
-  adminChoices,
-  announceScheduleChanged,
   assertOverrideFits,
-  formatPlainDate,
   overrideDraftFromForm,
-  parsePlainDate,
-  requireProviderScope,
-  scopedHref,
-  timeZoneOptions,
-  todayIn,
   validateOverrideDraft,
   validateWeeklyDraft,
   weeklyDraftFrom,
   weeklyDraftFromForm,
   type OverrideDraft,
-} from "../utils/provider.server";
+} from "../utils/schedule-form.server";
+import { announceScheduleChanged } from "../utils/schedule-object.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: providerStyles }];
 

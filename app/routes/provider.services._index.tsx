@@ -5,7 +5,7 @@ import { listOwnServices } from "../../db/queries/provider-admin";
 import { formatMoney, money } from "../../domain/money";
 import { AdminScopeNote } from "../components/provider/booking-status";
 import providerStyles from "../styles/provider.css?url";
-import { adminChoices, requireProviderScope, scopedHref } from "../utils/provider.server";
+import { adminChoices, requireProviderScope, scopedHref } from "../utils/provider-scope.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: providerStyles }];
 

@@ -5,14 +5,9 @@ import { insertOwnService } from "../../db/queries/provider-admin";
 import { CURRENCIES, MAX_TIERS, ServiceForm } from "../components/provider/service-form";
 import providerStyles from "../styles/provider.css?url";
 import { assertCsrf } from "../utils/csrf.server";
-import {
-  announceScheduleChanged,
-  processServiceForm,
-  requireProviderScope,
-  scopedHref,
-  serviceDraftFrom,
-  type ServiceFormResult,
-} from "../utils/provider.server";
+import { requireProviderScope, scopedHref } from "../utils/provider-scope.server";
+import { announceScheduleChanged } from "../utils/schedule-object.server";
+import { processServiceForm, serviceDraftFrom, type ServiceFormResult } from "../utils/service-form.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: providerStyles }];
 

@@ -1,5 +1,6 @@
 // Dates and money for people, in a given IANA zone. Works on the server (workerd has full ICU) and in
-// the browser; all inputs are ISO instants, so the zone decides what the wall clock shows.
+// the browser; all inputs are instants (an ISO string or a Date), so the zone decides what the wall
+// clock shows.
 const cache = new Map<string, Intl.DateTimeFormat>();
 
 function formatter(zone: string, options: Intl.DateTimeFormatOptions, locale = "en-GB"): Intl.DateTimeFormat {
@@ -12,27 +13,37 @@ function formatter(zone: string, options: Intl.DateTimeFormatOptions, locale = "
   return f;
 }
 
-const epoch = (iso: string) => new Date(Date.parse(iso.replace(/\[.*\]$/, "")));
+/** An ISO instant (a trailing "[Zone/Name]" annotation is ignored) or a Date. */
+export type InstantLike = string | Date;
+
+const epoch = (instant: InstantLike) => (typeof instant === "string" ? new Date(Date.parse(instant.replace(/\[.*\]$/, ""))) : instant);
+
+const DATE_TIME: Intl.DateTimeFormatOptions = { weekday: "short", day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
 
 /** "Mon 30 Nov 2026, 09:30" */
-export function formatDateTime(iso: string, zone: string): string {
-  return formatter(zone, { weekday: "short", day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(epoch(iso));
+export function formatDateTime(instant: InstantLike, zone: string): string {
+  return formatter(zone, DATE_TIME).format(epoch(instant));
+}
+
+/** "Tue 3 Mar 2026, 09:30 GMT+5:45": formatDateTime plus the zone's abbreviation or offset. */
+export function formatDateTimeWithZone(instant: InstantLike, zone: string): string {
+  return formatter(zone, { ...DATE_TIME, timeZoneName: "short" }).format(epoch(instant));
 }
 
 /** "09:30" */
-export function formatTime(iso: string, zone: string): string {
-  return formatter(zone, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(epoch(iso));
+export function formatTime(instant: InstantLike, zone: string): string {
+  return formatter(zone, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(epoch(instant));
 }
 
 /** "Monday 30 November" */
-export function formatDay(iso: string, zone: string): string {
-  return formatter(zone, { weekday: "long", day: "numeric", month: "long" }).format(epoch(iso));
+export function formatDay(instant: InstantLike, zone: string): string {
+  return formatter(zone, { weekday: "long", day: "numeric", month: "long" }).format(epoch(instant));
 }
 
 /** The zone's abbreviation or offset at that instant, e.g. "GMT+5:45" or "EST". */
-export function zoneLabel(iso: string, zone: string): string {
+export function zoneLabel(instant: InstantLike, zone: string): string {
   const part = formatter(zone, { timeZoneName: "short" })
-    .formatToParts(epoch(iso))
+    .formatToParts(epoch(instant))
     .find((p) => p.type === "timeZoneName");
   return part?.value ?? zone;
 }

@@ -5,11 +5,13 @@ import {
   add,
   compare,
   equals,
+  formatMinorUnits,
   formatMoney,
   minorUnitDigits,
   money,
   mulDivFloor,
   mulDivRoundHalfUp,
+  parseMinorUnits,
   subtract,
   toDecimalString,
   zero,
@@ -125,5 +127,69 @@ describe("formatting", () => {
 
   it("defaults to en-US", () => {
     expect(formatMoney(money(100, "usd"))).toBe("$1.00");
+  });
+});
+
+describe("price inputs", () => {
+  const INT4_MAX = 2_147_483_647; // what a caller storing in an integer column passes as `max`
+
+  it.each([
+    ["55.5", "usd", 5550],
+    ["55", "usd", 5500],
+    ["55.50", "usd", 5550],
+    ["0.07", "usd", 7],
+    ["1.", "usd", 100],
+    [".5", "usd", 50],
+    ["0", "usd", 0],
+    [" $55.50 ", "usd", 5550],
+    ["12", "jpy", 12],
+    ["1200", "jpy", 1200],
+    ["0.125", "kwd", 125],
+    ["1.234", "kwd", 1234],
+  ] as const)("parses %s %s as %i minor units", (input, currency, amount) => {
+    expect(parseMinorUnits(input, currency)).toEqual({ ok: true, amount });
+  });
+
+  it.each([
+    ["55.555", "usd", "Use at most 2 decimal places."],
+    ["1.5", "jpy", "JPY has no minor unit: enter a whole amount."],
+    ["0.1234", "kwd", "Use at most 3 decimal places."],
+    ["-1", "usd", "The price cannot be negative."],
+    ["-0.50", "usd", "The price cannot be negative."],
+    ["\u22121", "usd", "The price cannot be negative."],
+    ["$-1", "usd", "The price cannot be negative."],
+    ["-$1", "usd", "The price cannot be negative."],
+    ["1e3", "usd", "Enter the price as a number like 55.00."],
+    ["abc", "usd", "Enter the price as a number like 55.00."],
+    ["", "usd", "Enter the price as a number like 55.00."],
+    [".", "usd", "Enter the price as a number like 55.00."],
+    ["1.2.3", "usd", "Enter the price as a number like 55.00."],
+    ["1,000", "usd", "Enter the price as a number like 55.00."],
+    ["9999999999999", "usd", "Enter the price as a number like 55.00."], // more than 12 whole digits
+    ["55", "US", "Choose a currency first."],
+  ] as const)("refuses %s %s", (input, currency, message) => {
+    expect(parseMinorUnits(input, currency)).toEqual({ ok: false, message });
+  });
+
+  it("refuses amounts above the caller's maximum, inclusive bound", () => {
+    expect(parseMinorUnits("21474836.47", "usd", INT4_MAX)).toEqual({ ok: true, amount: INT4_MAX });
+    expect(parseMinorUnits("21474836.48", "usd", INT4_MAX)).toEqual({ ok: false, message: "The price is too large." });
+    expect(parseMinorUnits("99999999999", "usd", INT4_MAX)).toEqual({ ok: false, message: "The price is too large." });
+    expect(parseMinorUnits("999999999999.999", "kwd")).toEqual({ ok: true, amount: 999_999_999_999_999 }); // still a safe integer
+  });
+
+  it("formats minor units for the input", () => {
+    expect(formatMinorUnits(5550, "usd")).toBe("55.50");
+    expect(formatMinorUnits(7, "usd")).toBe("0.07");
+    expect(formatMinorUnits(1200, "jpy")).toBe("1200");
+    expect(formatMinorUnits(125, "kwd")).toBe("0.125");
+  });
+
+  it("parses what it formats (property)", () => {
+    fc.assert(
+      fc.property(fc.constantFrom("usd", "jpy", "kwd"), fc.integer({ min: 0, max: INT4_MAX }), (currency, amount) => {
+        expect(parseMinorUnits(formatMinorUnits(amount, currency), currency, INT4_MAX)).toEqual({ ok: true, amount });
+      }),
+    );
   });
 });

@@ -21,7 +21,7 @@ import type { BookingStatus } from "../../domain/booking-states";
 import { DEFAULT_CANCELLATION_POLICY } from "../../domain/cancellation-policy";
 import { generateConfirmationCode } from "../../domain/confirmation-code";
 import { loadConfig } from "../../workers/env";
-import { parseMinorUnits, validateWeeklyDraft, weeklyDraftFrom } from "../../app/utils/provider.server";
+import { validateWeeklyDraft, weeklyDraftFrom } from "../../app/utils/schedule-form.server";
 import { fetchWorker, pageTestBookingRow, sessionCookie } from "./support";
 
 const config = loadConfig(env as unknown as Record<string, unknown>);
@@ -455,18 +455,6 @@ describe("services editor", () => {
       "tier-1-percent": "100",
       ...overrides,
     });
-
-  it('parses decimal prices as strings: "55.5" usd → 5550, jpy has no minor unit', () => {
-    expect(parseMinorUnits("55.5", "usd")).toEqual({ ok: true, amount: 5550 });
-    expect(parseMinorUnits("55", "usd")).toEqual({ ok: true, amount: 5500 });
-    expect(parseMinorUnits("0.07", "usd")).toEqual({ ok: true, amount: 7 });
-    expect(parseMinorUnits("1200", "jpy")).toEqual({ ok: true, amount: 1200 });
-    expect(parseMinorUnits("1.5", "jpy").ok).toBe(false);
-    expect(parseMinorUnits("55.555", "usd").ok).toBe(false);
-    expect(parseMinorUnits("1.234", "kwd")).toEqual({ ok: true, amount: 1234 });
-    expect(parseMinorUnits("abc", "usd").ok).toBe(false);
-    expect(parseMinorUnits("99999999999", "usd").ok).toBe(false);
-  });
 
   it('creates a service: price "55.5" is stored as 5550 minor units, tiers sorted into a valid policy', async () => {
     const response = await post("/provider/services/new", people.ana, serviceFields());
