@@ -70,7 +70,8 @@ export async function startLocalStack(options: {
       webhookSecret: STANDIN_WEBHOOK_SECRET,
     });
     stops.push(() => stripe.close());
-    log(`stripe stand-in on ${stripe.url}`);
+    // No URL here: the first URL the dev command prints should be the app itself.
+    log(`stripe stand-in listening on 127.0.0.1:${stripe.port}`);
 
     await migrateDatabase(databaseUrl);
     log("migrations applied");
