@@ -34,7 +34,26 @@ function run(command: string, args: string[], env: Record<string, string>): Prom
 const stack = await startLocalStack({ mode: "test", projectRoot: root });
 const testVars = { ...stack.vars, APP_ENV: "test", SESSION_SECRET: "test-session-secret-test-session-secret" };
 
+const CHROMIUM = "/usr/bin/chromium";
+
+/**
+ * The end-to-end tests drive the machine's Chromium (Playwright cannot download browsers offline).
+ * On a fresh Debian machine, as root, install it from Debian's packages; otherwise say what to do.
+ */
+async function ensureChromium(): Promise<void> {
+  if (process.env.CHROMIUM_PATH || (await fs.access(CHROMIUM).then(() => true, () => false))) return;
+  if (process.getuid?.() !== 0) {
+    throw new Error(`No Chromium at ${CHROMIUM}: install it (sudo apt-get install chromium) or set CHROMIUM_PATH.`);
+  }
+  console.log("installing chromium from Debian's packages for the end-to-end tests …");
+  const env = { DEBIAN_FRONTEND: "noninteractive" };
+  if ((await run("apt-get", ["update", "-qq"], env)) !== 0 || (await run("apt-get", ["install", "-y", "-qq", "chromium"], env)) !== 0) {
+    throw new Error("apt-get could not install chromium");
+  }
+}
+
 async function endToEnd(): Promise<number> {
+  await ensureChromium();
   const databaseUrl = await createFreshSiblingDatabase(stack.vars.DATABASE_URL, "booking_e2e");
   await migrateDatabase(databaseUrl);
   const port = await freePort();

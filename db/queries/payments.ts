@@ -4,6 +4,7 @@
 import { and, asc, desc, eq, inArray, isNull, lte, ne, or, sql } from "drizzle-orm";
 import type { Queryable, Transaction } from "../client";
 import {
+  bookingEvents,
   emailOutbox,
   payments,
   payoutSchedules,
@@ -133,6 +134,34 @@ export async function refundsForBooking(db: Queryable, bookingId: string): Promi
 }
 
 /** What is reserved or settled against a payment: every refund that has not failed. */
+/** booking_events type recording that money captured after the booking died must go back in full. */
+export const AUTO_REFUND_DUE = "auto_refund_due";
+
+export async function autoRefundDue(db: Queryable, bookingId: string, paymentIntentId: string): Promise<{ amount: number; reason: string } | null> {
+  const [row] = await db
+    .select({ data: bookingEvents.data })
+    .from(bookingEvents)
+    .where(and(eq(bookingEvents.bookingId, bookingId), eq(bookingEvents.type, AUTO_REFUND_DUE), sql`${bookingEvents.data}->>'paymentIntentId' = ${paymentIntentId}`))
+    .limit(1);
+  if (!row) return null;
+  const data = row.data as { amount?: number; reason?: string };
+  return { amount: Number(data.amount ?? 0), reason: data.reason ?? "Payment completed after the booking ended" };
+}
+
+/** Payments owed back in full (AUTO_REFUND_DUE) that still have money left to refund. */
+export async function paymentsWithAutoRefundDue(db: Queryable, limit: number, bookingIds?: string[]): Promise<PaymentRow[]> {
+  const rows = await db.execute<{ id: string }>(sql`
+    select distinct p.id
+    from booking_events e
+    join payments p on p.stripe_payment_intent_id = e.data->>'paymentIntentId' and p.booking_id = e.booking_id
+    where e.type = ${AUTO_REFUND_DUE}
+      and p.amount_captured > (select coalesce(sum(r.amount), 0) from refunds r where r.payment_id = p.id and r.status <> 'failed')
+      ${onlyBookings(bookingIds)}
+    limit ${limit}`);
+  if (rows.rows.length === 0) return [];
+  return db.select().from(payments).where(inArray(payments.id, rows.rows.map((r) => r.id)));
+}
+
 export async function activeRefundTotal(db: Queryable, paymentId: string): Promise<number> {
   const [row] = await db
     .select({ total: sql<string>`coalesce(sum(${refunds.amount}), 0)` })

@@ -313,6 +313,35 @@ describe("cancellation refunds", () => {
     expect((await paymentsForBooking(h.db, booking.id))[0]).toMatchObject({ status: "canceled", amountCaptured: 0 });
   });
 
+  it("a refund owed for a late success survives a failing refund call: housekeeping completes it", async () => {
+    const { booking, payment } = await bookThrough(h, provider, { customerId });
+    h.standin.setWebhookMode("hold");
+    try {
+      await payOnCheckoutPage(h, payment, "pm_card_visa");
+      await transitionBooking(h.db, { bookingId: booking.id, to: "cancelled", actor: { type: "customer", id: customerId }, reason: "changed my mind" });
+    } finally {
+      h.standin.setWebhookMode("normal");
+    }
+    // Every refund call fails while the webhook (and its retries) are delivered.
+    h.standin.injectFaults({ failNext: { path: "/v1/refunds", count: 100, status: 500 } });
+    h.standin.flushWebhooks();
+    await settle(h);
+    h.standin.clearFaults();
+    const [before] = await paymentsForBooking(h.db, booking.id);
+    expect(before).toMatchObject({ status: "succeeded", amountCaptured: booking.totalAmount, amountRefunded: 0 });
+
+    const details = await paymentsMaintenance(h.db, h.deps, { reconcile: false, bookingIds: [booking.id] });
+    expect(details.autoRefundsRetried).toBe(1);
+    await settle(h);
+    const [after] = await paymentsForBooking(h.db, booking.id);
+    expect(after).toMatchObject({ amountRefunded: booking.totalAmount });
+    expect((await h.stripe.refunds.list({ payment_intent: payment.paymentIntentId })).data).toHaveLength(1);
+    expect((await bookingNow(h, booking.id)).status).toBe("refunded");
+    expect(await ledgerSum(booking.id)).toBe(0);
+    // Nothing is owed any more: the next run does nothing.
+    expect((await paymentsMaintenance(h.db, h.deps, { reconcile: false, bookingIds: [booking.id] })).autoRefundsRetried).toBe(0);
+  });
+
   it("late success on a cancelled booking (raced past the void) is refunded in full", async () => {
     const { booking, payment } = await bookThrough(h, provider, { customerId });
     // The customer pays while the webhook is held; the booking is cancelled before it is delivered.

@@ -5,14 +5,15 @@
 //  2. authorisations of bookings the provider accepted are captured if that did not happen;
 //  3. intents of expired / cancelled bookings that can still move money are voided (this is how an
 //     unanswered approval request's authorisation is released once the booking has expired);
-//  4. reconciliation, once an hour.
+//  4. money captured after its booking died is refunded if the refund after that webhook failed;
+//  5. reconciliation, once an hour.
 import { Temporal } from "@js-temporal/polyfill";
 import type { Database } from "../../db/client";
-import { openPaymentsOfDeadBookings, uncapturedAcceptedPayments } from "../../db/queries/payments";
+import { autoRefundDue, openPaymentsOfDeadBookings, paymentsWithAutoRefundDue, uncapturedAcceptedPayments } from "../../db/queries/payments";
 import { ensurePayoutSchedules } from "./escrow";
 import { capturePaymentForBooking } from "./hooks";
 import { reconcileIfDue } from "./reconciliation";
-import { voidOpenPayments } from "./refunds";
+import { settleFollowUp, voidOpenPayments } from "./refunds";
 import { stripeErrorMessage, type PaymentsDeps } from "./stripe-client";
 
 export interface MaintenanceOptions {
@@ -51,6 +52,22 @@ export async function paymentsMaintenance(db: Database, deps: PaymentsDeps, opti
       if (seen.has(payment.bookingId)) continue;
       seen.add(payment.bookingId);
       n += await voidOpenPayments(db, deps, payment.bookingId, "abandoned");
+    }
+    return n;
+  });
+  await step("autoRefundsRetried", async () => {
+    let n = 0;
+    for (const payment of await paymentsWithAutoRefundDue(db, limit, options.bookingIds)) {
+      const due = await autoRefundDue(db, payment.bookingId, payment.stripePaymentIntentId);
+      if (!due) continue;
+      await settleFollowUp(db, deps, {
+        paymentIntentId: payment.stripePaymentIntentId,
+        bookingId: payment.bookingId,
+        moved: [],
+        capturePosted: false,
+        followUp: { kind: "refund", amount: due.amount, reason: due.reason },
+      });
+      n++;
     }
     return n;
   });

@@ -18,7 +18,8 @@ import { recordMetric } from "../metrics/record";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { Database, Transaction } from "../../db/client";
-import { lockBooking, type BookingRow } from "../../db/queries/bookings";
+import { insertEvents, lockBooking, type BookingRow } from "../../db/queries/bookings";
+import { AUTO_REFUND_DUE, autoRefundDue } from "../../db/queries/payments";
 import { postEntrySet } from "../../db/queries/ledger";
 import { findPaymentByIntent, lockPaymentByIntent, paymentsForBooking, queueEmail, updatePayment, upsertPayment, type PaymentRow } from "../../db/queries/payments";
 import { bookingStateTransitions, services } from "../../db/schema";
@@ -267,8 +268,16 @@ export async function applyPaymentIntent(
         await postEntrySet(tx, feeSet({ ...ref, fee: feeForCapture(captured, bookingSplit(booking)) }));
         await schedulePayoutForBooking(tx, booking, deps.config.ESCROW_DAYS);
         // Money arrived for a booking that no longer exists (cancelled mid-checkout, expired): give it back.
+        // The debt is written down with the capture, in this transaction: if the refund after the commit
+        // fails, a redelivered webhook or the housekeeping job still knows it is owed. (A booking cancelled
+        // AFTER its capture has no such record: its refund follows the cancellation policy instead.)
         if (outcome.capturePosted && wasDead) {
-          outcome.followUp = { kind: "refund", amount: captured, reason: `Payment completed after the booking was ${booking.status}` };
+          const reason = `Payment completed after the booking was ${booking.status}`;
+          await insertEvents(tx, [{ bookingId, type: AUTO_REFUND_DUE, data: { paymentIntentId: pi.id, amount: captured, reason } }]);
+          outcome.followUp = { kind: "refund", amount: captured, reason };
+        } else if (wasDead) {
+          const due = await autoRefundDue(tx, bookingId, pi.id);
+          if (due) outcome.followUp = { kind: "refund", amount: due.amount, reason: due.reason };
         }
       } else if (wasDead && CANCELABLE_INTENT_STATUSES.includes(status)) {
         outcome.followUp = { kind: "void", reason: `Booking is ${booking.status}` };
