@@ -27,8 +27,9 @@ describe("admin area", () => {
     await page.getByRole("button", { name: "Search" }).click();
     await page.waitForURL(/status=completed/);
     const firstCode = page.locator('[data-testid="booking-row"] th a').first();
+    // The URL changes before the filtered rows replace the unfiltered ones: poll until they have.
+    await expect.poll(async () => (await firstCode.innerText()).trim(), { timeout: 15_000 }).toMatch(/^DEMO-/);
     const code = (await firstCode.innerText()).trim();
-    expect(code).toMatch(/^DEMO-/);
     await screenshot(page, "admin-bookings-search");
 
     await firstCode.click();
