@@ -24,8 +24,8 @@ describe("catalogue", () => {
     await page.getByLabel("What are you looking for?").fill("meditation");
     await page.getByRole("button", { name: "Search" }).click();
     await page.waitForURL(/q=meditation/);
-    const names = await page.locator(".card h3").allInnerTexts();
-    expect(names).toEqual(["Guided meditation"]);
+    // The URL changes before the new results are rendered: poll until they are.
+    await expect.poll(() => page.locator(".card h3").allInnerTexts(), { timeout: 15_000 }).toEqual(["Guided meditation"]);
   });
 
   it("opens a provider page that shows its zone and live hold count", async () => {
