@@ -17,6 +17,7 @@ import { AUDIENCE_HEADER, type Audience, IsoInstant } from "../../durable-object
 import type { OwnedHoldFailure } from "../../durable-objects/provider-schedule";
 import { getSession } from "../auth/session";
 import { errorResponse, json, readJson, validationError } from "../http/errors";
+import { clientIp, HOLD_ATTEMPTS, rateLimit, rateLimitKey, tooManyRequests } from "../auth/rate-limit";
 import { holdSlot } from "../services/hold-slot";
 import { type ApiContext, route } from "./router";
 
@@ -114,6 +115,10 @@ route("POST", "/api/v1/providers/:providerId/holds", async (context) => {
   const parsed = HoldBody.safeParse(await readJson(context.request));
   if (!parsed.success) return validationError(parsed.error);
   const body = parsed.data;
+  // The per-holder limit counts per token, and tokens are free to mint: limit attempts per client too
+  // (the same budget as the booking pages' hold action).
+  const limit = await rateLimit(context.database.db, await rateLimitKey("hold:ip", clientIp(context.request)), HOLD_ATTEMPTS.limit, HOLD_ATTEMPTS.windowSeconds);
+  if (!limit.allowed) return tooManyRequests(limit, "Too many hold attempts from your network; try again later.");
   const hold = await holdSlot(context.database.db, context.env, {
     providerId,
     serviceId: body.serviceId,

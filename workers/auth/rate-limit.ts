@@ -118,4 +118,7 @@ export const SIGN_IN_LIMITS = {
 } as const;
 
 /** Sign-up: each attempt costs a PBKDF2 hash and may create a row, so cap it per IP. */
+/** Slot holds per client IP, for the booking pages and the JSON API alike. */
+export const HOLD_ATTEMPTS = { limit: 40, windowSeconds: 10 * 60 } as const;
+
 export const SIGN_UP_LIMITS = { perIp: { limit: 20, windowSeconds: 60 * 60 } } as const;
