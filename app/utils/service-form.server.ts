@@ -91,19 +91,6 @@ const ServiceFieldsSchema = z.object({
   isActive: z.boolean(),
 });
 
-export const SERVICE_FIELD_ORDER = [
-  "name",
-  "description",
-  "category",
-  "durationMinutes",
-  "price",
-  "currency",
-  "bufferBeforeMinutes",
-  "bufferAfterMinutes",
-  "slotIntervalMinutes",
-  "minNoticeMinutes",
-  "bookingWindowDays",
-] as const;
 
 export type ServiceParse = { ok: true; values: NewServiceValues; draft: ServiceDraft } | { ok: false; fieldErrors: FieldErrors; draft: ServiceDraft };
 
