@@ -25,6 +25,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import { BOOKING_STATUSES } from "../domain/booking-states";
 
 const instant = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 const createdAt = () => instant("created_at").notNull().defaultNow();
@@ -32,19 +33,8 @@ const updatedAt = () => instant("updated_at").notNull().defaultNow();
 
 export const userRole = pgEnum("user_role", ["customer", "provider", "admin"]);
 
-/** Mirrors domain/booking-states.ts BOOKING_STATUSES (a test checks they stay equal). */
-export const bookingStatus = pgEnum("booking_status", [
-  "pending",
-  "awaiting_approval",
-  "payment_failed",
-  "confirmed",
-  "in_progress",
-  "completed",
-  "cancelled",
-  "no_show",
-  "refunded",
-  "expired",
-]);
+/** The domain's statuses (a test checks the migrated database enum has exactly these). */
+export const bookingStatus = pgEnum("booking_status", BOOKING_STATUSES);
 
 export const actorType = pgEnum("actor_type", ["customer", "guest", "provider", "admin", "system"]);
 
