@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { withDatabase } from "../../db/client";
 import { availabilityRules, providers, services, users } from "../../db/schema";
 import { DEFAULT_CANCELLATION_POLICY } from "../../domain/cancellation-policy";
+import { HOLD_ATTEMPTS } from "../../workers/auth/rate-limit";
 import { loadConfig } from "../../workers/env";
 import { csrfFrom } from "./support";
 
@@ -78,6 +79,21 @@ describe("JSON API", () => {
     expect(response.status).toBe(status);
     const json = (await response.json()) as { error: { code: string; message: string } };
     expect(json.error.message.length).toBeGreaterThan(0);
+  });
+
+  it("limits hold attempts per client IP, like the booking pages", async () => {
+    const ip = `203.0.113.${Math.floor(Math.random() * 250) + 1}-${suffix}`;
+    const attempt = () =>
+      send(`/api/v1/providers/${providerId}/holds`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "cf-connecting-ip": ip },
+        body: JSON.stringify({ serviceId: unknownId, start: "2030-01-07T10:00:00Z", holderToken: `holder-token-${suffix}` }),
+      });
+    for (let i = 0; i < HOLD_ATTEMPTS.limit; i++) expect((await attempt()).status).toBe(404);
+    const limited = await attempt();
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(((await limited.json()) as { error: { message: string } }).error.message).toContain("Too many hold attempts");
   });
 
   it("names every bad field of a booking request", async () => {
