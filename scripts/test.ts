@@ -32,6 +32,9 @@ function run(command: string, args: string[], env: Record<string, string>): Prom
 }
 
 const stack = await startLocalStack({ mode: "test", projectRoot: root });
+// Each vitest stage also writes a JSON report here, so the last lines of a long log can name what failed.
+const reportDir = await fs.mkdtemp(path.join(os.tmpdir(), "edge-booking-test-reports-"));
+const reportArgs = (stage: string) => ["--reporter=default", "--reporter=json", `--outputFile.json=${path.join(reportDir, `${stage}.json`)}`];
 const testVars = { ...stack.vars, APP_ENV: "test", SESSION_SECRET: "test-session-secret-test-session-secret" };
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -65,18 +68,18 @@ async function endToEnd(): Promise<number> {
   const worker = await startWranglerDev({ root, port, vars, persistTo });
   try {
     const filter = process.env.E2E_FILTER ? [process.env.E2E_FILTER] : [];
-    return await run(bin("vitest"), ["run", "--config", "vitest.e2e.config.ts", ...filter], { ...vars, E2E_BASE_URL: worker.url });
+    return await run(bin("vitest"), ["run", "--config", "vitest.e2e.config.ts", ...reportArgs("e2e"), ...filter], { ...vars, E2E_BASE_URL: worker.url });
   } finally {
     await worker.stop();
     await fs.rm(persistTo, { recursive: true, force: true });
   }
 }
 
-const suites: Array<[string, () => Promise<number>]> = [["node", () => run(bin("vitest"), ["run", ...only], testVars)]];
+const suites: Array<[string, () => Promise<number>]> = [["node", () => run(bin("vitest"), ["run", ...reportArgs("node"), ...only], testVars)]];
 if (only.length === 0) {
   suites.push(
     ["build", () => run(bin("remix"), ["vite:build", "--logLevel", "warn"], testVars)],
-    ["workerd", () => run(bin("vitest"), ["run", "--config", "vitest.workers.config.mts"], testVars)],
+    ["workerd", () => run(bin("vitest"), ["run", "--config", "vitest.workers.config.mts", ...reportArgs("workerd")], testVars)],
     ["e2e", endToEnd],
   );
 }
@@ -84,6 +87,20 @@ if (only.length === 0) {
 const stages = process.env.TEST_STAGES?.split(",").map((stage: string) => stage.trim());
 if (stages) suites.splice(0, suites.length, ...suites.filter(([name]) => stages.includes(name)));
 
+/** "file › test: first line of the error" for every failed test in a stage's JSON report. */
+async function failedTests(stage: string): Promise<string[]> {
+  type Report = { testResults?: Array<{ name: string; message?: string; assertionResults?: Array<{ fullName: string; status: string; failureMessages?: string[] }> }> };
+  const report = await fs.readFile(path.join(reportDir, `${stage}.json`), "utf8").then((text) => JSON.parse(text) as Report, () => null);
+  if (!report) return [`(no report: the ${stage} stage stopped before vitest finished)`];
+  return (report.testResults ?? []).flatMap((file) => {
+    const name = path.relative(root, file.name);
+    const failures = (file.assertionResults ?? []).filter((test) => test.status === "failed");
+    if (failures.length === 0 && file.message) return [`${name}: ${file.message.split("\n")[0]}`];
+    return failures.map((test) => `${name} › ${test.fullName}: ${(test.failureMessages?.[0] ?? "").split("\n")[0]}`);
+  });
+}
+
+const failedStages: string[] = [];
 let failed = 0;
 try {
   for (const [name, suite] of suites) {
@@ -94,6 +111,7 @@ try {
     });
     if (code !== 0) {
       console.error(`=== ${name} failed (exit ${code}) ===`);
+      failedStages.push(name);
       failed++;
       if (name === "build") break; // later stages need the build
     }
@@ -101,5 +119,10 @@ try {
 } finally {
   await stack.stop();
 }
-console.log(failed === 0 ? "\nall suites passed" : `\n${failed} suite(s) failed`);
+for (const stage of failedStages.filter((name) => name !== "build")) {
+  console.error(`\nfailed in ${stage}:`);
+  for (const line of await failedTests(stage)) console.error(`  ${line}`);
+}
+await fs.rm(reportDir, { recursive: true, force: true });
+console.log(failed === 0 ? "\nall suites passed" : `\n${failed} suite(s) failed: ${failedStages.join(", ")}`);
 process.exit(failed === 0 ? 0 : 1);
