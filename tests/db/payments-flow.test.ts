@@ -14,6 +14,7 @@ import { payableAtFor } from "../../workers/payments/escrow";
 import { paymentsMaintenance } from "../../workers/payments/maintenance";
 import { startCheckout, syncPaymentIntent } from "../../workers/payments/payment-intents";
 import { paymentHooks } from "../../workers/payments/hooks";
+import { settleFollowUp } from "../../workers/payments/refunds";
 import { signatureHeader } from "../../stripe-standin/webhooks";
 import { acceptBooking, cancelBooking, declineBooking } from "../../workers/services/cancel-booking";
 import { DEFAULT_BOOKING_SETTINGS } from "../../workers/services/context";
@@ -340,6 +341,28 @@ describe("cancellation refunds", () => {
     expect(await ledgerSum(booking.id)).toBe(0);
     // Nothing is owed any more: the next run does nothing.
     expect((await paymentsMaintenance(h.db, h.deps, { reconcile: false, bookingIds: [booking.id] })).autoRefundsRetried).toBe(0);
+  });
+
+  it("two settlements of one owed refund at once (webhook and housekeeping) refund it once, without an error", async () => {
+    const { booking, payment } = await bookThrough(h, provider, { customerId });
+    h.standin.setWebhookMode("hold");
+    try {
+      await payOnCheckoutPage(h, payment, "pm_card_visa");
+      await transitionBooking(h.db, { bookingId: booking.id, to: "cancelled", actor: { type: "customer", id: customerId }, reason: "changed my mind" });
+    } finally {
+      h.standin.setWebhookMode("normal");
+    }
+    h.standin.injectFaults({ failNext: { path: "/v1/refunds", count: 100, status: 500 } });
+    h.standin.flushWebhooks();
+    await settle(h);
+    h.standin.clearFaults();
+
+    const owed = { paymentIntentId: payment.paymentIntentId, bookingId: booking.id, moved: [], capturePosted: false, followUp: { kind: "refund" as const, amount: booking.totalAmount, reason: "late payment" } };
+    await Promise.all([settleFollowUp(h.db, h.deps, owed), settleFollowUp(h.db, h.deps, owed), settleFollowUp(h.db, h.deps, owed)]);
+    await settle(h);
+    expect((await h.stripe.refunds.list({ payment_intent: payment.paymentIntentId })).data.map((r) => r.amount)).toEqual([booking.totalAmount]);
+    expect((await paymentsForBooking(h.db, booking.id))[0]).toMatchObject({ amountRefunded: booking.totalAmount });
+    expect(await ledgerSum(booking.id)).toBe(0);
   });
 
   it("late success on a cancelled booking (raced past the void) is refunded in full", async () => {

@@ -57,6 +57,11 @@ export interface RefundRequest {
   actor: Actor;
   /** Refund this intent (default: the booking's captured payment with enough left). */
   paymentIntentId?: string;
+  /**
+   * Refund what is left when less than `amount` is (instead of refusing). Automatic refunds use it:
+   * a webhook and housekeeping may both settle one owed refund, and only the row lock knows what is left.
+   */
+  capToRefundable?: boolean;
   port?: SchedulePort;
   now?: () => Temporal.Instant;
 }
@@ -94,7 +99,7 @@ export async function refundBooking(db: Database, stripe: Stripe, booking: Booki
   }
   if (amount === 0) return null;
 
-  const { payment, row } = await db.transaction(async (tx) => {
+  const reserved = await db.transaction(async (tx) => {
     // Lock the booking's captured payments: concurrent refunds of the same booking queue here.
     const captured = await tx
       .select()
@@ -105,14 +110,17 @@ export async function refundBooking(db: Database, stripe: Stripe, booking: Booki
     const candidates = request.paymentIntentId ? captured.filter((p) => p.stripePaymentIntentId === request.paymentIntentId) : captured;
     let chosen: PaymentRow | undefined;
     let best = 0;
+    let reserve = amount;
     for (const p of candidates) {
       const left = await refundableAmount(tx, p);
-      if (left >= amount) {
+      if (left >= amount || (request.capToRefundable && left > 0)) {
         chosen = p;
+        reserve = Math.min(amount, left);
         break;
       }
       best = Math.max(best, left);
     }
+    if (!chosen && request.capToRefundable) return null; // someone else already refunded it all
     if (!chosen) {
       throw new DomainError("VALIDATION", "The refund exceeds what was paid and not yet refunded", {
         fields: ["amount"],
@@ -120,23 +128,25 @@ export async function refundBooking(db: Database, stripe: Stripe, booking: Booki
         refundable: best,
       });
     }
-    const reserved = await insertRefund(tx, {
+    const row = await insertRefund(tx, {
       bookingId: booking.id,
       paymentId: chosen.id,
-      amount,
+      amount: reserve,
       currency: chosen.currency,
       reason: request.reason.slice(0, 500),
       status: "pending",
     });
-    return { payment: chosen, row: reserved };
+    return { payment: chosen, row };
   });
+  if (!reserved) return null;
+  const { payment, row } = reserved;
 
   let refund: Stripe.Refund;
   try {
     refund = await stripe.refunds.create(
       {
         payment_intent: payment.stripePaymentIntentId,
-        amount,
+        amount: row.amount,
         ...(request.actor.type === "customer" || request.actor.type === "guest" ? { reason: "requested_by_customer" as const } : {}),
         metadata: { bookingId: booking.id, refundId: row.id, actor: request.actor.type, actorId: request.actor.id ?? "" },
       },
@@ -321,16 +331,15 @@ export async function settleFollowUp(db: Database, deps: PaymentsDeps, outcome: 
   const booking = await findBookingById(db, outcome.bookingId);
   const payment = await findPaymentByIntent(db, outcome.paymentIntentId);
   if (!booking || !payment) return;
-  const left = await refundableAmount(db, payment);
-  const amount = Math.min(left, followUp.amount);
-  if (amount <= 0) return;
-  logEvent("payments.auto_refund", { bookingId: booking.id, paymentIntentId: payment.stripePaymentIntentId, amount, reason: followUp.reason });
-  await refundBooking(db, deps.stripe, booking, {
-    amount,
+  if ((await refundableAmount(db, payment)) <= 0) return;
+  const refunded = await refundBooking(db, deps.stripe, booking, {
+    amount: followUp.amount,
+    capToRefundable: true,
     reason: followUp.reason,
     actor: SYSTEM,
     paymentIntentId: payment.stripePaymentIntentId,
     port: deps.port,
     now: deps.now,
   });
+  if (refunded) logEvent("payments.auto_refund", { bookingId: booking.id, paymentIntentId: payment.stripePaymentIntentId, amount: refunded.amount, reason: followUp.reason });
 }
