@@ -8,7 +8,7 @@ import { useEffect } from "react";
 import { isDomainError } from "../../domain/errors";
 import { formatMoney } from "../../domain/money";
 import { localDateOf } from "../../domain/time";
-import { clientIp, HOLD_ATTEMPTS, rateLimit, rateLimitKey } from "../../workers/auth/rate-limit";
+import { clientIp, describeWait, HOLD_ATTEMPTS, rateLimit, rateLimitKey, retryAfterHeaders } from "../../workers/auth/rate-limit";
 import { alternativesFor, getAvailability, loadBookableService, resolveWindow, timingOf, type SlotJson } from "../../workers/services/availability";
 import { holdSlot } from "../../workers/services/hold-slot";
 import { AuthenticityTokenInput } from "../components/authenticity-token-input";
@@ -76,7 +76,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
   const limit = await rateLimit(db, await rateLimitKey("hold:ip", clientIp(request)), HOLD_ATTEMPTS.limit, HOLD_ATTEMPTS.windowSeconds);
   if (!limit.allowed) {
-    return data({ error: "Too many attempts from your network. Please wait a few minutes and try again.", field: null }, { status: 429, headers: { "Retry-After": String(limit.retryAfterSeconds) } });
+    return data(
+      { error: `Too many attempts from your network. Please wait ${describeWait(limit.retryAfterSeconds)} and try again.`, field: null },
+      { status: 429, headers: retryAfterHeaders(limit) },
+    );
   }
   let start: Temporal.Instant;
   try {

@@ -8,7 +8,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { isDomainError } from "../../domain/errors";
 import { formatMoney, money } from "../../domain/money";
 import { priceBooking } from "../../domain/pricing";
-import { clientIp, rateLimit, rateLimitKey } from "../../workers/auth/rate-limit";
+import { BOOKING_ATTEMPTS, clientIp, describeWait, rateLimit, rateLimitKey, retryAfterHeaders } from "../../workers/auth/rate-limit";
 import { startCheckout } from "../../workers/payments/payment-intents";
 import type { SlotJson } from "../../workers/services/availability";
 import { createBooking } from "../../workers/services/create-booking";
@@ -79,9 +79,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   await assertCsrf(request, formData, context);
   const db = context.database.db;
   const service = await serviceOr404(db, params.serviceId);
-  const limit = await rateLimit(db, await rateLimitKey("booking:ip", clientIp(request)), 20, 10 * 60);
+  const limit = await rateLimit(db, await rateLimitKey("booking:ip", clientIp(request)), BOOKING_ATTEMPTS.limit, BOOKING_ATTEMPTS.windowSeconds);
   if (!limit.allowed) {
-    return data<ActionResult>({ formError: "Too many booking attempts from your network. Please wait a few minutes." }, { status: 429 });
+    return data<ActionResult>(
+      { formError: `Too many booking attempts from your network. Please wait ${describeWait(limit.retryAfterSeconds)} and try again.` },
+      { status: 429, headers: retryAfterHeaders(limit) },
+    );
   }
   const user = await getUser(request, context);
   const zone = customerZone(request, service.provider.timeZone);

@@ -395,7 +395,7 @@ describe("rate limits", () => {
     expect(refused.status).toBe(429);
     const retryAfter = Number(refused.headers.get("retry-after"));
     expect(retryAfter).toBeGreaterThan(0);
-    expect(retryAfter).toBeLessThanOrEqual(15 * 60);
+    expect(retryAfter).toBeLessThanOrEqual(2 * 15 * 60); // sliding window: at most to the end of the next one
     expect(await refused.text()).toMatch(/Too many sign-in attempts\. Please wait \d+ (minutes?|seconds?) and try again\./);
     // Even the right password is refused until the window ends (no guessing through the limit).
     const right = await postForm("/sign-in", { csrf: form.csrf, email: people.demoted.email, password: PASSWORD }, { cookie: form.cookie, "cf-connecting-ip": ip });
@@ -411,23 +411,34 @@ describe("rate limits", () => {
     const results = await withDatabase(config, (db) => Promise.all(Array.from({ length: 15 }, () => rateLimit(db, key, 10, 60, now))));
     expect(results.filter((r) => r.allowed)).toHaveLength(10);
     expect(results.map((r) => r.count).sort((a, b) => a - b)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
-    const windowEnd = Math.ceil((now.getTime() + 1) / 60_000) * 60_000;
-    for (const result of results) expect(result.retryAfterSeconds).toBe(Math.max(1, Math.ceil((windowEnd - now.getTime()) / 1000)));
+    const toWindowEnd = Math.ceil((Math.ceil((now.getTime() + 1) / 60_000) * 60_000 - now.getTime()) / 1000);
+    for (const result of results) {
+      if (result.allowed) expect(result.retryAfterSeconds).toBe(0);
+      // Refused: the wait reaches into the next window, where this window's attempts still weigh.
+      else expect(result.retryAfterSeconds).toBeGreaterThan(toWindowEnd);
+    }
   });
 
-  it("starts counting afresh in the next window", async () => {
+  it("slides: the previous window's attempts weigh less as the current one goes on, and fade out", async () => {
     const key = `test:window:${suffix}`;
-    const t0 = new Date(Math.floor(Date.now() / 60_000) * 60_000 + 59_000);
+    const t0 = new Date(Math.floor(Date.now() / 60_000) * 60_000 + 30_000); // half-way through a 1-minute window
+    const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
     await withDatabase(config, async (db) => {
-      expect((await rateLimit(db, key, 1, 60, t0)).allowed).toBe(true);
-      const refused = await rateLimit(db, key, 1, 60, t0);
-      expect(refused.allowed).toBe(false);
-      expect(refused.retryAfterSeconds).toBe(1);
-      expect((await rateLimit(db, key, 1, 60, new Date(t0.getTime() + 1000))).allowed).toBe(true);
+      expect((await rateLimit(db, key, 2, 60, t0)).allowed).toBe(true);
+      expect((await rateLimit(db, key, 2, 60, t0)).allowed).toBe(true);
+      const refused = await rateLimit(db, key, 2, 60, t0);
+      expect(refused).toMatchObject({ allowed: false, count: 3, remaining: 0 });
+      // 30 s to the window's end, then 3 × (60 − t)/60 + 1 ≤ 2 from t = 40 s into the next one.
+      expect(refused.retryAfterSeconds).toBe(70);
+      // Just after the boundary the 3 attempts still count almost fully: no fresh budget (unlike fixed windows).
+      expect((await rateLimit(db, `${key}:b`, 2, 60, t0)).allowed).toBe(true);
+      expect((await rateLimit(db, `${key}:b`, 2, 60, t0)).allowed).toBe(true);
+      expect((await rateLimit(db, `${key}:b`, 2, 60, at(31))).allowed).toBe(false);
+      expect((await rateLimit(db, key, 2, 60, at(70))).allowed).toBe(true);
       const rows = async () => (await db.execute(sql`select count(*)::int as n from rate_limit_buckets where key = ${key}`)).rows[0];
       expect(await rows()).toEqual({ n: 2 });
-      // Pruning drops buckets of windows that ended long ago and keeps current ones.
-      await rateLimit(db, key, 1, 60, new Date(Date.now() - 2 * 3600_000));
+      // Pruning drops buckets no verdict reads any more and keeps the current and previous ones.
+      await rateLimit(db, key, 1, 60, new Date(Date.now() - 3 * 3600_000));
       expect(await rows()).toEqual({ n: 3 });
       expect(await pruneRateLimitBuckets(db)).toBeGreaterThanOrEqual(1);
       expect(await rows()).toEqual({ n: 2 });
@@ -435,11 +446,11 @@ describe("rate limits", () => {
   });
 });
 
-describe("security headers (once workers/entry.ts applies withSecurityHeaders)", () => {
-  it("sends a nonce-based CSP whose nonce is on every inline script, and the other headers", async (ctx) => {
+describe("security headers", () => {
+  it("sends a nonce-based CSP whose nonce is on every inline script, and the other headers", async () => {
     const response = await fetchWorker("/", { origin: "https://example.test" });
-    const csp = response.headers.get("content-security-policy");
-    if (!csp) return ctx.skip("workers/entry.ts does not call withSecurityHeaders yet");
+    const csp = response.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("nonce-");
     const html = await response.text();
     const nonce = csp.match(/'nonce-([^']+)'/)?.[1];
     expect(nonce).toBeTruthy();

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { withDatabase } from "../../db/client";
 import { availabilityRules, providers, services, users } from "../../db/schema";
 import { DEFAULT_CANCELLATION_POLICY } from "../../domain/cancellation-policy";
-import { HOLD_ATTEMPTS } from "../../workers/auth/rate-limit";
+import { BOOKING_ATTEMPTS, HOLD_ATTEMPTS } from "../../workers/auth/rate-limit";
 import { loadConfig } from "../../workers/env";
 import { csrfFrom } from "./support";
 
@@ -94,6 +94,17 @@ describe("JSON API", () => {
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(((await limited.json()) as { error: { message: string } }).error.message).toContain("Too many hold attempts");
+  });
+
+  it("limits booking attempts per client IP, like the details page", async () => {
+    const ip = `198.51.100.${Math.floor(Math.random() * 250) + 1}-${suffix}`;
+    const attempt = () =>
+      send("/api/v1/bookings", { method: "POST", headers: { "content-type": "application/json", "cf-connecting-ip": ip }, body: JSON.stringify({ serviceId: "nope" }) });
+    for (let i = 0; i < BOOKING_ATTEMPTS.limit; i++) expect((await attempt()).status).toBe(400);
+    const limited = await attempt();
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(((await limited.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: "RATE_LIMITED" });
   });
 
   it("names every bad field of a booking request", async () => {

@@ -2,6 +2,7 @@
 // the services decide, toErrorResponse turns DomainError / ZodError into the error envelope.
 // Responses that carry personal data or the manage token are never cached.
 import { crossSiteProblem } from "../auth/csrf";
+import { BOOKING_ATTEMPTS, clientIp, rateLimit, rateLimitKey, tooManyRequests } from "../auth/rate-limit";
 import { getSession, type Session } from "../auth/session";
 import { json, readJson } from "../http/errors";
 import type { BookingAccess } from "../services/booking-access";
@@ -49,6 +50,9 @@ function codeOf(context: ApiContext): string {
 }
 
 register(API_OPERATIONS.createBooking, async (context) => {
+  // The same per-client budget as the booking pages' details step.
+  const limit = await rateLimit(context.database.db, await rateLimitKey("booking:ip", clientIp(context.request)), BOOKING_ATTEMPTS.limit, BOOKING_ATTEMPTS.windowSeconds);
+  if (!limit.allowed) return tooManyRequests(limit, "Too many booking attempts from your network.");
   const body = await readJson(context.request);
   const session = await sessionOf(context);
   const result = await context.metrics.withTiming("latency.booking_create_ms", () =>

@@ -118,7 +118,7 @@ route("POST", "/api/v1/providers/:providerId/holds", async (context) => {
   // The per-holder limit counts per token, and tokens are free to mint: limit attempts per client too
   // (the same budget as the booking pages' hold action).
   const limit = await rateLimit(context.database.db, await rateLimitKey("hold:ip", clientIp(context.request)), HOLD_ATTEMPTS.limit, HOLD_ATTEMPTS.windowSeconds);
-  if (!limit.allowed) return tooManyRequests(limit, "Too many hold attempts from your network; try again later.");
+  if (!limit.allowed) return tooManyRequests(limit, "Too many hold attempts from your network.");
   const hold = await holdSlot(context.database.db, context.env, {
     providerId,
     serviceId: body.serviceId,

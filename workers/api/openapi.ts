@@ -115,7 +115,7 @@ export const API_OPERATIONS = {
       201: { description: "Created; guests receive `manageToken` here only", schema: CreateBookingResponseSchema },
       200: { description: "Idempotent replay of an earlier identical request", schema: CreateBookingResponseSchema },
     },
-    errors: [400, 401, 404, 409],
+    errors: [400, 401, 404, 409, 429],
   }),
   getBooking: op({
     operationId: "getBooking",
@@ -221,6 +221,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   403: "Signed in but not allowed (FORBIDDEN)",
   404: "Unknown id or code, or not yours to see (NOT_FOUND)",
   409: "Conflict: SLOT_UNAVAILABLE (with `alternatives`), IDEMPOTENCY_MISMATCH, ILLEGAL_TRANSITION, STALE_VERSION, POLICY_FORBIDS",
+  429: "RATE_LIMITED: too many attempts from this client; `Retry-After` (seconds) says when to try again",
   500: "Unexpected server error (INTERNAL)",
 };
 

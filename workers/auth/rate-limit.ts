@@ -1,10 +1,11 @@
 // Rate limits stored in Postgres (table rate_limit_buckets), usable from Remix routes, the JSON API and
-// services. Fixed windows aligned to the epoch: one atomic upsert per attempt, exact Retry-After.
-// Trade-off: a client can spend up to 2× the limit across a window boundary; for sign-in and booking
-// abuse that is acceptable and keeps it to one statement with no read-modify-write race.
+// services. Sliding windows (domain/rate-limit.ts): a bucket per key and fixed window, one statement
+// per attempt that counts it atomically and reads the previous window's count beside it, so concurrent
+// attempts can neither skip a count nor race a read-modify-write.
 import { lt, sql } from "drizzle-orm";
 import type { Queryable } from "../../db/client";
 import { rateLimitBuckets } from "../../db/schema";
+import { judgeAttempt } from "../../domain/rate-limit";
 
 export interface RateLimitResult {
   allowed: boolean;
@@ -12,13 +13,12 @@ export interface RateLimitResult {
   count: number;
   limit: number;
   remaining: number;
-  /** Seconds until the current window ends (≥ 1); what Retry-After says when refused. */
+  /** When refused: seconds (≥ 1) until a next attempt would be allowed; what Retry-After says. 0 when allowed. */
   retryAfterSeconds: number;
-  resetAt: Date;
 }
 
 /**
- * Counts one attempt for `key` and says whether it is within `limit` per `windowSeconds`.
+ * Counts one attempt for `key` and says whether it is within `limit` per sliding `windowSeconds`.
  * Refused attempts are counted as well, so hammering does not shorten the wait.
  * Use distinct keys per purpose, e.g. `booking:ip:<ip>`; `rateLimitKey()` hashes personal parts.
  */
@@ -33,24 +33,20 @@ export async function rateLimit(
   if (!Number.isInteger(windowSeconds) || windowSeconds < 1) throw new RangeError(`window must be whole seconds ≥ 1, got ${windowSeconds}`);
   const windowMs = windowSeconds * 1000;
   const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs);
-  const resetAt = new Date(windowStart.getTime() + windowMs);
-  const [row] = await db
-    .insert(rateLimitBuckets)
-    .values({ key, windowStart, count: 1 })
-    .onConflictDoUpdate({
-      target: [rateLimitBuckets.key, rateLimitBuckets.windowStart],
-      set: { count: sql`${rateLimitBuckets.count} + 1` },
-    })
-    .returning({ count: rateLimitBuckets.count });
-  const count = row!.count;
-  return {
-    allowed: count <= limit,
-    count,
-    limit,
-    remaining: Math.max(0, limit - count),
-    retryAfterSeconds: Math.max(1, Math.ceil((resetAt.getTime() - now.getTime()) / 1000)),
-    resetAt,
-  };
+  const previousStart = new Date(windowStart.getTime() - windowMs);
+  const result = await db.execute<{ current: number; previous: number }>(sql`
+    with hit as (
+      insert into ${rateLimitBuckets} (key, window_start, count) values (${key}, ${windowStart.toISOString()}::timestamptz, 1)
+      on conflict (key, window_start) do update set count = ${rateLimitBuckets}.count + 1
+      returning count
+    )
+    select hit.count as current,
+      coalesce((select b.count from ${rateLimitBuckets} b where b.key = ${key} and b.window_start = ${previousStart.toISOString()}::timestamptz), 0) as previous
+    from hit`);
+  const row = result.rows[0]!;
+  const counts = { current: Number(row.current), previous: Number(row.previous) };
+  const verdict = judgeAttempt(counts, limit, windowMs, now.getTime() - windowStart.getTime());
+  return { ...verdict, count: counts.current, limit };
 }
 
 /** Several limits for one attempt (e.g. per IP and per IP+email); all are counted, the strictest refusal wins. */
@@ -66,13 +62,14 @@ export async function rateLimitAll(
 }
 
 /**
- * Deletes buckets whose window has surely ended: those that started more than `maxWindowSeconds`
- * (the longest window any caller uses) before `now`. Call it from the housekeeping cron.
+ * Deletes buckets no verdict reads any more: a bucket matters for its own window and, as the previous
+ * one, for the next; so those that started more than twice `maxWindowSeconds` (the longest window any
+ * caller uses) before `now` go. Call it from the housekeeping cron.
  */
 export async function pruneRateLimitBuckets(db: Queryable, now: Date = new Date(), maxWindowSeconds = 60 * 60): Promise<number> {
   const deleted = await db
     .delete(rateLimitBuckets)
-    .where(lt(rateLimitBuckets.windowStart, new Date(now.getTime() - maxWindowSeconds * 1000)))
+    .where(lt(rateLimitBuckets.windowStart, new Date(now.getTime() - 2 * maxWindowSeconds * 1000)))
     .returning({ key: rateLimitBuckets.key });
   return deleted.length;
 }
@@ -118,7 +115,10 @@ export const SIGN_IN_LIMITS = {
 } as const;
 
 /** Sign-up: each attempt costs a PBKDF2 hash and may create a row, so cap it per IP. */
+export const SIGN_UP_LIMITS = { perIp: { limit: 20, windowSeconds: 60 * 60 } } as const;
+
 /** Slot holds per client IP, for the booking pages and the JSON API alike. */
 export const HOLD_ATTEMPTS = { limit: 40, windowSeconds: 10 * 60 } as const;
 
-export const SIGN_UP_LIMITS = { perIp: { limit: 20, windowSeconds: 60 * 60 } } as const;
+/** Booking submissions per client IP, for the details page and the JSON API alike. */
+export const BOOKING_ATTEMPTS = { limit: 20, windowSeconds: 10 * 60 } as const;
