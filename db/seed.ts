@@ -65,6 +65,7 @@ export const DEMO_PROVIDERS: DemoProvider[] = [
     services: [
       { name: "Private yoga session", category: "Wellness", description: "One-to-one session, any level.", durationMinutes: 60, priceAmount: 3000, currency: "usd", bufferAfterMinutes: 15, slotIntervalMinutes: 60 },
       { name: "Guided meditation", category: "Wellness", description: "Breathing and meditation.", durationMinutes: 30, priceAmount: 1500, currency: "usd" },
+      { name: "Free intro call", category: "Wellness", description: "Fifteen minutes to talk about what you need.", durationMinutes: 15, priceAmount: 0, currency: "usd" },
     ],
   },
   {

@@ -112,6 +112,9 @@ export interface Actor {
   id: string | null;
 }
 
+/** The platform itself: payment outcomes, timers, settlements. */
+export const SYSTEM_ACTOR: Actor = Object.freeze({ type: "system", id: null });
+
 export interface TransitionRecord {
   from: BookingStatus | null;
   to: BookingStatus;

@@ -59,6 +59,22 @@ export function priceBooking(input: {
 }
 
 /**
+ * The smallest amount the card processor accepts for a charge, per currency (Stripe's published
+ * minimums, https://docs.stripe.com/currencies#minimum-and-maximum-charge-amounts). A price must be
+ * free (0) or at least this, or every booking of it would fail at payment. Currencies not listed
+ * fall back to 1 minor unit, and the processor has the last word.
+ */
+export const MINIMUM_CHARGE: Readonly<Record<string, number>> = Object.freeze({
+  usd: 50, eur: 50, gbp: 30, aud: 50, cad: 50, chf: 50, nzd: 50, sgd: 50, brl: 50, inr: 50, jpy: 50,
+  hkd: 400, dkk: 250, nok: 300, sek: 300, pln: 200, czk: 1500, huf: 17500, mxn: 1000, ron: 200,
+});
+
+/** Whether a listed price can be booked: free, or at least the currency's minimum charge. */
+export function isChargeablePrice(price: Money): boolean {
+  return price.amount === 0 || price.amount >= (MINIMUM_CHARGE[price.currency] ?? 1);
+}
+
+/**
  * Splits `total` into parts proportional to `ratios` (non-negative safe integers, at least one
  * positive) by the largest-remainder method: every part gets floor(exact share), then the minor
  * units left over go one each to the parts with the largest fractional remainders (ties: earlier

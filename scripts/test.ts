@@ -1,11 +1,12 @@
 // `npm test`: one command for every suite. Starts its own Postgres (unless DATABASE_URL is set), the
 // Neon WebSocket proxy and the Stripe stand-in, migrates, then runs in order:
+//   0. the type check (tsc, strict, no unused code)
 //   1. Node tests: domain core, Postgres integration, Stripe stand-in     (vitest.config.ts)
 //   2. the Remix build, then tests inside workerd: Worker, DO, cron        (vitest.workers.config.mts)
 //   3. end-to-end tests in headless Chromium against `wrangler dev`       (vitest.e2e.config.ts)
 //      with demo data in a database of their own.
 // Extra arguments run only the node suites with those vitest filters, e.g. `npm test -- tests/unit`.
-// TEST_STAGES=build,e2e (any of node, build, workerd, e2e) runs only those stages; E2E_FILTER narrows
+// TEST_STAGES=build,e2e (any of types, node, build, workerd, e2e) runs only those stages; E2E_FILTER narrows
 // the end-to-end files, e.g. TEST_STAGES=build,e2e E2E_FILTER=booking npm test.
 import { spawn } from "node:child_process";
 import fs from "node:fs/promises";
@@ -77,6 +78,7 @@ async function endToEnd(): Promise<number> {
 
 const suites: Array<[string, () => Promise<number>]> = [["node", () => run(bin("vitest"), ["run", ...reportArgs("node"), ...only], testVars)]];
 if (only.length === 0) {
+  suites.unshift(["types", () => run(bin("tsc"), ["--noEmit", "-p", "."], testVars)]);
   suites.push(
     ["build", () => run(bin("remix"), ["vite:build", "--logLevel", "warn"], testVars)],
     ["workerd", () => run(bin("vitest"), ["run", "--config", "vitest.workers.config.mts", ...reportArgs("workerd")], testVars)],
@@ -119,7 +121,7 @@ try {
 } finally {
   await stack.stop();
 }
-for (const stage of failedStages.filter((name) => name !== "build")) {
+for (const stage of failedStages.filter((name) => name !== "build" && name !== "types")) {
   console.error(`\nfailed in ${stage}:`);
   for (const line of await failedTests(stage)) console.error(`  ${line}`);
 }

@@ -5,7 +5,7 @@ import { listServiceCards, type ServiceCard } from "../../db/queries/catalog";
 import { getAvailability, resolveWindow } from "../../workers/services/availability";
 import { workerDeps } from "../../workers/services/schedule-port";
 import { customerZone } from "../utils/booking-flow.server";
-import { formatMoney } from "../../domain/money";
+import { formatPrice } from "../utils/format";
 
 export const meta: MetaFunction = () => [
   { title: "Book a service · Edge Booking" },
@@ -100,7 +100,7 @@ export default function Home() {
               <dl className="facts">
                 <div>
                   <dt>Price</dt>
-                  <dd data-testid="price">{formatMoney({ amount: card.priceAmount, currency: card.currency })}</dd>
+                  <dd data-testid="price">{formatPrice({ amount: card.priceAmount, currency: card.currency })}</dd>
                 </div>
                 <div>
                   <dt>Duration</dt>

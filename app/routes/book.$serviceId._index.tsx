@@ -6,7 +6,6 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useEffect } from "react";
 import { isDomainError } from "../../domain/errors";
-import { formatMoney } from "../../domain/money";
 import { localDateOf } from "../../domain/time";
 import { clientIp, describeWait, HOLD_ATTEMPTS, rateLimit, rateLimitKey, retryAfterHeaders } from "../../workers/auth/rate-limit";
 import { alternativesFor, getAvailability, loadBookableService, resolveWindow, timingOf, type SlotJson } from "../../workers/services/availability";
@@ -16,7 +15,7 @@ import { LiveBadge, useLiveAvailability } from "../components/booking/live-avail
 import { BookingSteps } from "../components/booking/steps";
 import { bookingDeps, customerZone, holderToken, serviceOr404, zoneCookie } from "../utils/booking-flow.server";
 import { assertCsrf } from "../utils/csrf.server";
-import { formatDay, formatTime, zoneLabel } from "../utils/format";
+import { formatDay, formatPrice, formatTime, zoneLabel } from "../utils/format";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Book ${data.service.name} · ${data.service.provider.displayName}` : "Service not found" },
@@ -54,7 +53,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const headers = url.searchParams.get("tz") ? { "Set-Cookie": zoneCookie(zone) } : undefined;
   return data(
     {
-      service: { ...service, price: formatMoney({ amount: service.priceAmount, currency: service.currency }) },
+      service: { ...service, price: formatPrice({ amount: service.priceAmount, currency: service.currency }) },
       zone,
       zoneChosen: Boolean(url.searchParams.get("tz")),
       window: { from: window.from.toString(), to: window.to.toString() },

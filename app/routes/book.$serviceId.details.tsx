@@ -19,7 +19,7 @@ import { BookingSteps } from "../components/booking/steps";
 import { getUser } from "../utils/auth.server";
 import { bookingDeps, customerZone, holderToken, paymentDeps, serviceOr404, tokenQuery } from "../utils/booking-flow.server";
 import { assertCsrf } from "../utils/csrf.server";
-import { formatDateTime, formatTime, zoneLabel } from "../utils/format";
+import { formatDateTime, formatPrice, formatTime, zoneLabel } from "../utils/format";
 
 export const meta: MetaFunction = () => [{ title: "Your details · Edge Booking" }];
 
@@ -53,7 +53,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     end: end.toString(),
     holdId: url.searchParams.get("hold"),
     expiresAt: parseInstant(url.searchParams.get("expires"))?.toString() ?? null,
-    total: formatMoney(price.total),
+    total: formatPrice(price.total),
+    free: price.total.amount === 0,
     fee: formatMoney(price.platformFee),
     feePercent: (price.feeBps / 100).toFixed(price.feeBps % 100 === 0 ? 0 : 2),
     // One key per rendering of this form: a double submit or a retry after a network error books once.
@@ -110,6 +111,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     );
     const code = created.booking.code;
     const token = created.manageToken ?? null;
+    // A free booking is confirmed (or awaiting the provider) already: nothing to pay.
+    if (created.booking.status !== "pending") return redirect(`/bookings/${code}${tokenQuery(token)}`);
     const origin = new URL(request.url).origin;
     const returnUrl = `${origin}/bookings/${code}/payment-return${tokenQuery(token)}`;
     const checkout = await startCheckout(db, paymentDeps(context), {
@@ -170,12 +173,14 @@ export default function Details() {
             <dt>Total</dt>
             <dd data-testid="total">{page.total}</dd>
           </div>
-          <div>
-            <dt>Platform fee (included)</dt>
-            <dd data-testid="fee">
-              {page.fee} ({page.feePercent} %)
-            </dd>
-          </div>
+          {page.free ? null : (
+            <div>
+              <dt>Platform fee (included)</dt>
+              <dd data-testid="fee">
+                {page.fee} ({page.feePercent} %)
+              </dd>
+            </div>
+          )}
         </dl>
         {page.expiresAt ? <HoldCountdown expiresAt={page.expiresAt} fallbackLabel={`${formatTime(page.expiresAt, zone)} ${zoneLabel(page.expiresAt, zone)}`} /> : null}
         {service.requiresApproval ? <p>The provider confirms this booking. Your card is authorised now and charged only if they accept.</p> : null}
@@ -225,7 +230,7 @@ export default function Details() {
           </label>
         </div>
         <button type="submit" disabled={navigation.state !== "idle"}>
-          {navigation.state === "submitting" ? "Booking…" : `Continue to payment · ${page.total}`}
+          {navigation.state === "submitting" ? "Booking…" : page.free ? "Confirm booking · free" : `Continue to payment · ${page.total}`}
         </button>
         <p className="muted">
           <Link to={`/book/${service.id}?tz=${encodeURIComponent(zone)}`}>Choose another time</Link>

@@ -5,11 +5,10 @@ import { Temporal } from "@js-temporal/polyfill";
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
 import { googleCalendarUrl } from "../../domain/ics";
-import { formatMoney } from "../../domain/money";
 import { getBookingByCode } from "../../workers/services/get-booking";
 import { BookingSteps } from "../components/booking/steps";
 import { bookingAccess, tokenQuery } from "../utils/booking-flow.server";
-import { formatDateTime, formatTime, zoneLabel } from "../utils/format";
+import { formatDateTime, formatPrice, formatTime, zoneLabel } from "../utils/format";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Booking ${data.booking.code} · Edge Booking` : "Booking" },
@@ -45,7 +44,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return data({
     booking,
     headline: HEADLINE[booking.status] ?? booking.status,
-    total: formatMoney({ amount: booking.amounts.total, currency: booking.amounts.currency }),
+    total: formatPrice({ amount: booking.amounts.total, currency: booking.amounts.currency }),
     icsUrl: `/bookings/${booking.code}/calendar.ics${query}`,
     manageUrl: `/manage/${booking.code}${query}`,
     payUrl: `/bookings/${booking.code}/pay${query}`,

@@ -2,7 +2,8 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
 import { listOwnServices } from "../../db/queries/provider-admin";
-import { formatMoney, money } from "../../domain/money";
+import { money } from "../../domain/money";
+import { formatPrice } from "../utils/format";
 import { AdminScopeNote } from "../components/provider/booking-status";
 import providerStyles from "../styles/provider.css?url";
 import { adminChoices, requireProviderScope, scopedHref } from "../utils/provider-scope.server";
@@ -24,7 +25,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       name: s.name,
       category: s.category,
       durationMinutes: s.durationMinutes,
-      price: formatMoney(money(s.priceAmount, s.currency)),
+      price: formatPrice(money(s.priceAmount, s.currency)),
       requiresApproval: s.requiresApproval,
       isActive: s.isActive,
     })),

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
 import { findProviderBySlug } from "../../db/queries/catalog";
-import { formatMoney } from "../../domain/money";
+import { formatPrice } from "../utils/format";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.provider.displayName} · Edge Booking` : "Provider not found" },
@@ -28,7 +28,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
       name: s.name,
       description: s.description,
       durationMinutes: s.durationMinutes,
-      price: formatMoney({ amount: s.priceAmount, currency: s.currency }),
+      price: formatPrice({ amount: s.priceAmount, currency: s.currency }),
       requiresApproval: s.requiresApproval,
     })),
     liveHolds,

@@ -1,6 +1,8 @@
 // Dates and money for people, in a given IANA zone. Works on the server (workerd has full ICU) and in
 // the browser; all inputs are instants (an ISO string or a Date), so the zone decides what the wall
 // clock shows.
+import { formatMoney, type Money } from "../../domain/money";
+
 const cache = new Map<string, Intl.DateTimeFormat>();
 
 function formatter(zone: string, options: Intl.DateTimeFormatOptions, locale = "en-GB"): Intl.DateTimeFormat {
@@ -59,4 +61,9 @@ export function formatInZone(instant: Date, timeZone: string): string {
     { weekday: "short", year: "numeric", month: "short", day: "numeric", hour: "numeric", minute: "2-digit", timeZoneName: "short" },
     "en-US",
   ).format(instant);
+}
+
+/** A listed price: "Free" for nothing to pay, else the amount in its currency. */
+export function formatPrice(price: Money): string {
+  return price.amount === 0 ? "Free" : formatMoney(price);
 }

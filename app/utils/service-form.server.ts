@@ -3,7 +3,8 @@
 // keyed by input name.
 import { z } from "zod";
 import { CancellationPolicySchema, type CancellationPolicy } from "../../domain/cancellation-policy";
-import { formatMinorUnits, money, parseMinorUnits } from "../../domain/money";
+import { formatMinorUnits, formatMoney, money, parseMinorUnits } from "../../domain/money";
+import { isChargeablePrice, MINIMUM_CHARGE } from "../../domain/pricing";
 import type { NewServiceValues, ServiceRow } from "../../db/queries/provider-admin";
 import type { FieldErrors } from "../components/provider/form-controls";
 import { MAX_TIERS, tierFieldName, type ServiceDraft } from "../components/provider/service-form";
@@ -113,8 +114,10 @@ export function validateServiceDraft(input: ServiceDraft): ServiceParse {
   let priceAmount: number | null = null;
   if (draft.price && /^[a-z]{3}$/.test(draft.currency)) {
     const price = parseMinorUnits(draft.price, draft.currency, MAX_PRICE_MINOR);
-    if (price.ok) priceAmount = price.amount;
-    else add("price", price.message);
+    if (!price.ok) add("price", price.message);
+    else if (!isChargeablePrice(money(price.amount, draft.currency))) {
+      add("price", `Price must be 0 (free) or at least ${formatMoney(money(MINIMUM_CHARGE[draft.currency] ?? 1, draft.currency))}: card payments below that are refused.`);
+    } else priceAmount = price.amount;
   }
 
   let policy: CancellationPolicy | null = null;

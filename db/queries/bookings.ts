@@ -197,3 +197,16 @@ export async function assignBookingsToCustomer(tx: Transaction, sessionIds: stri
     .where(and(inArray(bookings.guestSessionId, sessionIds), isNull(bookings.customerId)))
     .returning();
 }
+
+/** Whether the booking was made under "provider approves each booking" (snapshot at creation, else the service now). */
+export async function bookedWithApproval(db: Queryable, booking: Pick<BookingRow, "id" | "serviceId">): Promise<boolean> {
+  const [created] = await db
+    .select({ metadata: bookingStateTransitions.metadata })
+    .from(bookingStateTransitions)
+    .where(and(eq(bookingStateTransitions.bookingId, booking.id), isNull(bookingStateTransitions.fromStatus)))
+    .limit(1);
+  const snapshot = (created?.metadata as { requiresApproval?: unknown } | undefined)?.requiresApproval;
+  if (typeof snapshot === "boolean") return snapshot;
+  const [service] = await db.select({ requiresApproval: services.requiresApproval }).from(services).where(eq(services.id, booking.serviceId));
+  return service?.requiresApproval ?? false;
+}

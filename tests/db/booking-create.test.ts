@@ -142,6 +142,26 @@ describe("createBooking", () => {
     expect(rows).toHaveLength(1);
   });
 
+  it("a free service is confirmed at once (nothing to pay), or awaits the provider when it needs approval", async () => {
+    for (const requiresApproval of [false, true]) {
+      const free = await createProviderFixture(db, { service: { priceAmount: 0, requiresApproval } });
+      const body = { ...guestBody(localInstant(free.timeZone, 2, "11:00")), serviceId: free.serviceId, providerId: free.providerId };
+      const created = await createBooking(db, { body });
+      const expected = requiresApproval ? "awaiting_approval" : "confirmed";
+      expect(created.booking).toMatchObject({ status: expected, amounts: { total: 0, platformFee: 0, providerShare: 0 } });
+      expect(created.payment).toBeNull();
+      const trail = await listTransitions(db, created.booking.id);
+      expect(trail.map((t) => [t.fromStatus, t.toStatus, t.actorType, t.reason])).toEqual([
+        [null, "pending", "guest", "Booking created"],
+        ["pending", expected, "system", "Nothing to pay"],
+      ]);
+      // A retry of the same request is a plain replay: same booking, no second transition.
+      const again = await createBooking(db, { body });
+      expect(again).toMatchObject({ status: 200, replayed: true, booking: { status: expected } });
+      expect(await listTransitions(db, created.booking.id)).toHaveLength(2);
+    }
+  });
+
   it("answers 409 IDEMPOTENCY_MISMATCH naming the key when the same key comes with a different body", async () => {
     const start = localInstant(fixture.timeZone, 5, "13:00");
     const body = guestBody(start);

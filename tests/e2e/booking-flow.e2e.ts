@@ -72,6 +72,20 @@ describe("booking flow", () => {
     await screenshot(page, "mailbox");
   });
 
+  it("a free service is booked in two steps: no payment, confirmed at once", async () => {
+    const page = await (await newContext(browser, { timezoneId: "Europe/Berlin" })).newPage();
+    await openService(page, "Book Free intro call with Himalaya Yoga");
+    await page.getByTestId("slot").nth(1).click();
+    await page.waitForURL(/\/details\?/);
+    await expect(page.getByTestId("total").innerText()).resolves.toBe("Free");
+    await page.getByLabel("Name").fill("Fern Free");
+    await page.getByLabel("Email").fill(uniqueEmail("fern"));
+    await page.getByRole("button", { name: "Confirm booking · free" }).click();
+    await page.waitForURL(/\/bookings\/[0-9A-Z]{4}-[0-9A-Z]{4}\?token=/);
+    await expect(page.getByTestId("headline").innerText()).resolves.toBe("You're booked");
+    await screenshot(page, "free-booking-confirmed");
+  });
+
   it("a declined card can be retried while the slot is held", async () => {
     const page = await (await newContext(browser, { timezoneId: "Europe/Berlin" })).newPage();
     await openService(page, "Book Guided meditation with Himalaya Yoga");

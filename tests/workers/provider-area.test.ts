@@ -515,6 +515,16 @@ describe("services editor", () => {
     expect(created).toHaveLength(0);
   });
 
+  it("refuses a price below the card minimum (it could never be paid), and takes 0 as a free service", async () => {
+    const tooSmall = await post("/provider/services/new", people.ana, serviceFields({ name: "Tiny", price: "0.30" }));
+    expect(tooSmall.status).toBe(400);
+    expect(decode(await tooSmall.text())).toContain("Price must be 0 (free) or at least $0.50");
+    const free = await post("/provider/services/new", people.ana, serviceFields({ name: "Free intro call", price: "0" }));
+    expect(free.status).toBe(302);
+    const [row] = await db((tx) => tx.select().from(services).where(and(eq(services.providerId, ids.providerA), eq(services.name, "Free intro call"))));
+    expect(row!.priceAmount).toBe(0);
+  });
+
   it("adds a refund tier without JavaScript (nothing saved)", async () => {
     const response = await post("/provider/services/new", people.ana, serviceFields({ intent: "tiers:add" }));
     expect(response.status).toBe(200);

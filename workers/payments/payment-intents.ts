@@ -15,15 +15,15 @@
 // forward from pending / payment_failed (nothing here can take a confirmed booking anywhere).
 import { Temporal } from "@js-temporal/polyfill";
 import { recordMetric } from "../metrics/record";
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { Database, Transaction } from "../../db/client";
-import { insertEvents, lockBooking, type BookingRow } from "../../db/queries/bookings";
+import { bookedWithApproval, insertEvents, lockBooking, type BookingRow } from "../../db/queries/bookings";
 import { AUTO_REFUND_DUE, autoRefundDue } from "../../db/queries/payments";
 import { postEntrySet } from "../../db/queries/ledger";
 import { findPaymentByIntent, lockPaymentByIntent, paymentsForBooking, queueEmail, updatePayment, upsertPayment, type PaymentRow } from "../../db/queries/payments";
-import { bookingStateTransitions, services } from "../../db/schema";
-import { actorMay, type Actor, type BookingStatus } from "../../domain/booking-states";
+import { bookingStateTransitions } from "../../db/schema";
+import { actorMay, SYSTEM_ACTOR, type Actor, type BookingStatus } from "../../domain/booking-states";
 import { DomainError } from "../../domain/errors";
 import { captureSet, feeForCapture, feeSet } from "../../domain/ledger";
 import { money } from "../../domain/money";
@@ -36,7 +36,7 @@ import { applyTransition, transitionBooking } from "../services/transition-booki
 import { schedulePayoutForBooking } from "./escrow";
 import type { PaymentsDeps } from "./stripe-client";
 
-export const SYSTEM: Actor = Object.freeze({ type: "system", id: null });
+export const SYSTEM: Actor = SYSTEM_ACTOR;
 
 /** Statuses in which an intent can still move money and can be canceled (voided). */
 export const CANCELABLE_INTENT_STATUSES: readonly string[] = Object.freeze([
@@ -91,19 +91,6 @@ function startOf(pi: Stripe.PaymentIntent, apiBase: string | undefined, returnUr
   };
 }
 
-/** Whether the booking was made under "provider approves each booking" (snapshot at creation, else the service now). */
-export async function requiresApproval(db: Database | Transaction, booking: Pick<BookingRow, "id" | "serviceId">): Promise<boolean> {
-  const [created] = await db
-    .select({ metadata: bookingStateTransitions.metadata })
-    .from(bookingStateTransitions)
-    .where(and(eq(bookingStateTransitions.bookingId, booking.id), isNull(bookingStateTransitions.fromStatus)))
-    .limit(1);
-  const snapshot = (created?.metadata as { requiresApproval?: unknown } | undefined)?.requiresApproval;
-  if (typeof snapshot === "boolean") return snapshot;
-  const [service] = await db.select({ requiresApproval: services.requiresApproval }).from(services).where(eq(services.id, booking.serviceId));
-  return service?.requiresApproval ?? false;
-}
-
 export function paymentIdempotencyKey(bookingId: string, attempt: number): string {
   return `booking:${bookingId}:payment:${attempt}`;
 }
@@ -132,7 +119,7 @@ export async function createPaymentForBooking(
     await updatePayment(db, latest.id, { status: "canceled" });
   }
   const attempt = existing.length + 1;
-  const manual = await requiresApproval(db, booking);
+  const manual = await bookedWithApproval(db, booking);
   const pi = await stripe.paymentIntents.create(
     {
       amount: booking.totalAmount,

@@ -13,7 +13,7 @@
 //    failure anywhere leaves none of them, guest session included.
 import { Temporal } from "@js-temporal/polyfill";
 import { eq } from "drizzle-orm";
-import type { Actor } from "../../domain/booking-states";
+import { SYSTEM_ACTOR, type Actor } from "../../domain/booking-states";
 import { deriveManageToken, generateConfirmationCode, hashToken, newManageToken } from "../../domain/confirmation-code";
 import { DomainError } from "../../domain/errors";
 import { widen } from "../../domain/intervals";
@@ -21,6 +21,7 @@ import { money } from "../../domain/money";
 import { priceBooking } from "../../domain/pricing";
 import type { Database } from "../../db/client";
 import {
+  bookedWithApproval,
   CONFIRMATION_CODE_INDEX,
   findBookingByIdempotencyKey,
   findBookingWithContextByCode,
@@ -36,6 +37,7 @@ import { logEvent, notifySchedule, resolveDeps, toDate, type ServiceDeps } from 
 import { DEADLOCK_DETECTED, EXCLUSION_VIOLATION, isPgError, UNIQUE_VIOLATION } from "./pg-errors";
 import type { BookingInterval } from "./ports";
 import { requestHash } from "./request-hash";
+import { transitionBooking } from "./transition-booking";
 
 /** How long a guest's manage link keeps working after the appointment ends (receipts, refunds, reviews). */
 export const GUEST_SESSION_DAYS_AFTER_END = 30;
@@ -118,6 +120,16 @@ async function resolveCustomer(db: Database, input: CreateBookingInput, userId: 
   };
 }
 
+/**
+ * A free booking (total 0) has nothing to pay, so no PaymentIntent: it moves on at once, as a
+ * successful payment would move it (to awaiting_approval when the provider must accept).
+ */
+async function settleFreeBooking(db: Database, booking: BookingRow, deps: ServiceDeps): Promise<BookingRow> {
+  if (booking.totalAmount !== 0 || booking.status !== "pending") return booking;
+  const to = (await bookedWithApproval(db, booking)) ? "awaiting_approval" : "confirmed";
+  return (await transitionBooking(db, { bookingId: booking.id, to, actor: SYSTEM_ACTOR, reason: "Nothing to pay", expectedVersion: booking.version }, deps)).booking;
+}
+
 export async function createBooking(db: Database, request: CreateBookingRequest, deps: ServiceDeps = {}): Promise<CreateBookingResult> {
   const { port, hooks, settings, now: clock } = resolveDeps(deps);
   const input = CreateBookingSchema.parse(resolveIdempotencyKey(request.body, request.idempotencyKeyHeader));
@@ -147,6 +159,8 @@ export async function createBooking(db: Database, request: CreateBookingRequest,
         { fields: [{ path: "idempotencyKey", message: "already used with a different body" }], idempotencyKey },
       );
     }
+    // A retry also finishes a free booking whose first request stopped before moving it on.
+    await settleFreeBooking(db, existing, deps);
     const found = await findBookingWithContextByCode(db, existing.confirmationCode);
     const payment = (await hooks.onBookingCreated?.({ db, booking: existing, replayed: true })) ?? null;
     return { status: 200, replayed: true, booking: toBookingView(found?.booking ?? existing, found ?? { providerName: "", serviceName: "" }), payment };
@@ -313,11 +327,12 @@ export async function createBooking(db: Database, request: CreateBookingRequest,
       },
     },
   ]);
-  const payment = (await hooks.onBookingCreated?.({ db, booking, replayed: false })) ?? null;
+  const settled = await settleFreeBooking(db, booking, deps);
+  const payment = (await hooks.onBookingCreated?.({ db, booking: settled, replayed: false })) ?? null;
   return {
     status: 201,
     replayed: false,
-    booking: toBookingView(booking, { providerName: provider.displayName, serviceName: service.name }),
+    booking: toBookingView(settled, { providerName: provider.displayName, serviceName: service.name }),
     manageToken,
     payment,
   };

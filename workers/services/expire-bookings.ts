@@ -7,7 +7,7 @@
 // transitioning right now is skipped and looked at again next minute.
 import { Temporal } from "@js-temporal/polyfill";
 import { inArray, sql } from "drizzle-orm";
-import { assertActorMay, type Actor, type BookingStatus } from "../../domain/booking-states";
+import { assertActorMay, SYSTEM_ACTOR, type Actor, type BookingStatus } from "../../domain/booking-states";
 import type { Database } from "../../db/client";
 import { insertEvents, insertTransitions, lockStaleBookings } from "../../db/queries/bookings";
 import { bookings, services } from "../../db/schema";
@@ -16,7 +16,7 @@ import type { BookingChange } from "./ports";
 import { changeKind, intervalOf } from "./transition-booking";
 
 export const EXPIRABLE_STATUSES: readonly BookingStatus[] = Object.freeze(["pending", "payment_failed", "awaiting_approval"]);
-const SYSTEM: Actor = Object.freeze({ type: "system", id: null });
+const SYSTEM: Actor = SYSTEM_ACTOR;
 
 export interface ExpireOptions extends ServiceDeps {
   /** Limit to one provider (e.g. triggered by its Durable Object); all providers when absent. */
