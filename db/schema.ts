@@ -352,6 +352,11 @@ export const payoutSchedules = pgTable(
     /** When the escrow ends and the payout becomes due. */
     payableAt: instant("payable_at").notNull(),
     attempts: integer("attempts").notNull().default(0),
+    /**
+     * Bumped when Stripe definitively refuses a transfer (4xx): Stripe stores that answer under the
+     * idempotency key for 24 h, so a retry after the cause is fixed needs a new key (payouts.ts).
+     */
+    transferKeyGeneration: integer("transfer_key_generation").notNull().default(0),
     nextAttemptAt: instant("next_attempt_at"),
     stripeTransferId: text("stripe_transfer_id"),
     lastError: text("last_error"),

@@ -10,7 +10,7 @@ import { findPayoutByBooking, listDiscrepancies, listPayouts, paymentsForBooking
 import { ledgerEntries, payoutSchedules, providers } from "../../db/schema";
 import { DomainError } from "../../domain/errors";
 import { payableAtFor } from "../../workers/payments/escrow";
-import { payoutBackoff, runPayouts, STUCK_PROCESSING_MINUTES } from "../../workers/payments/payouts";
+import { payoutBackoff, runPayouts, STUCK_PROCESSING_MINUTES, transferIdempotencyKey } from "../../workers/payments/payouts";
 import { reconcile } from "../../workers/payments/reconciliation";
 import { refundBooking } from "../../workers/payments/refunds";
 import { transitionBooking } from "../../workers/services/transition-booking";
@@ -94,7 +94,7 @@ describe("escrow and payout", () => {
       expect(first).toMatchObject({ claimed: 1, paid: 0, retryScheduled: 1 });
       expect(transfersTo(fixture.accountId)).toHaveLength(1); // Stripe did it; the answer was lost
       const failed = (await findPayoutByBooking(h.db, payout.bookingId!))!;
-      expect(failed).toMatchObject({ status: "scheduled", attempts: 1 });
+      expect(failed).toMatchObject({ status: "scheduled", attempts: 1, transferKeyGeneration: 0 }); // a 5xx keeps the key
       expect(failed.lastError).toContain("api_error");
       expect(failed.nextAttemptAt!.getTime()).toBe(now.add(payoutBackoff(1)).epochMilliseconds);
 
@@ -211,6 +211,32 @@ describe("escrow and payout", () => {
     expect(await retryPayout(h.db, payout.id)).toBeNull(); // only failed ones
     expect((await runPayouts(h.db, h.deps, { now, providerIds: [fixture.providerId] })).paid).toBe(1);
     expect(transfersTo(fixture.accountId)).toHaveLength(1);
+  });
+});
+
+describe("definitive refusals", () => {
+  it("a transfer Stripe refused (its answer stored under the key) is really tried again once the account can take it", async () => {
+    // Our flag says payouts are enabled, but the connected account has not finished onboarding:
+    // Stripe refuses the transfer with a 400 and keeps that answer under the idempotency key for 24 h.
+    const fixture = await payableProvider(h);
+    const pending = await h.stripe.accounts.create({ type: "express", country: "US", capabilities: { transfers: { requested: true } } });
+    await h.db.update(providers).set({ stripeAccountId: pending.id }).where(eq(providers.id, fixture.providerId));
+    const { payout } = await paidBooking(fixture);
+    let now = afterEscrow(payout);
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      expect((await runPayouts(h.db, h.deps, { now, providerIds: [fixture.providerId] })).claimed).toBe(1);
+      now = now.add(payoutBackoff(attempt)).add({ seconds: 1 });
+    }
+    const failed = (await findPayoutByBooking(h.db, payout.bookingId!))!;
+    expect(failed).toMatchObject({ status: "failed", attempts: 3, transferKeyGeneration: 3 });
+    expect(failed.lastError).toContain("insufficient_capabilities_for_transfer");
+
+    // The provider finishes onboarding; an admin retries within the 24 h: a new key, so a real attempt.
+    h.standin.completeOnboarding(pending.id);
+    expect(await retryPayout(h.db, payout.id)).toMatchObject({ status: "scheduled" });
+    expect((await runPayouts(h.db, h.deps, { now, providerIds: [fixture.providerId] })).paid).toBe(1);
+    expect(transfersTo(pending.id)).toHaveLength(1);
+    expect(transferIdempotencyKey({ id: payout.id, transferKeyGeneration: 3 })).toBe(`payout:${payout.id}:g3`);
   });
 });
 

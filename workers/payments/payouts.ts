@@ -4,14 +4,18 @@
 // Never paying twice:
 //  * claiming: a short transaction takes due rows FOR UPDATE SKIP LOCKED and flips them to
 //    `processing`; overlapping runs skip each other's rows and, once committed, do not see them as due;
-//  * every transfer is requested with the idempotency key payout:<row id> and fixed parameters (the
-//    deduction is decided once, when the row is first prepared, and never recomputed), so any retry –
-//    the SDK's own, the next run after a 5xx, a run picking up a row stuck in `processing` after a
-//    crash – returns the transfer Stripe already made instead of making another. Before a retry we also
-//    look for a transfer carrying metadata.payoutId in the booking's transfer_group (covers Stripe's
-//    24 h idempotency-key window);
+//  * every transfer is requested with the idempotency key payout:<row id> (transferIdempotencyKey) and
+//    fixed parameters (the deduction is decided once, when the row is first prepared, and never
+//    recomputed), so any retry – the SDK's own, the next run after a 5xx, a run picking up a row stuck
+//    in `processing` after a crash – returns the transfer Stripe already made instead of making
+//    another. Before a retry we also look for a transfer carrying metadata.payoutId in the booking's
+//    transfer_group (covers Stripe's 24 h idempotency-key window, and a new key generation);
 //  * all status writes after the claim are conditional on `processing`, and marking paid is
 //    idempotent (status check + ledger keys), so the transfer.created webhook and the run can both do it.
+//
+// A definitive refusal (a 4xx, e.g. the connected account cannot receive transfers) made nothing, but
+// Stripe keeps that answer under the key for 24 h; so it moves the row to a new key generation, and a
+// retry after the cause is fixed (by the provider, or an admin's retry) is really tried again.
 //
 // Failures: attempts + 1 and next_attempt_at = now + 15 min × 2^(attempts − 1) (capped at 6 h; with the
 // default 5 attempts the last try is ~3¾ h after the first, inside Stripe's idempotency window), back
@@ -38,7 +42,7 @@ import { payoutSchedules, providers } from "../../db/schema";
 import { payoutSets } from "../../domain/ledger";
 import { logEvent } from "../services/context";
 import { payableAtFor, releaseEscrow, toDate } from "./escrow";
-import { stripeErrorMessage, type PaymentsDeps } from "./stripe-client";
+import { isDefinitiveRefusal, stripeErrorMessage, type PaymentsDeps } from "./stripe-client";
 
 export const STUCK_PROCESSING_MINUTES = 20;
 export const NOT_PAYABLE_RECHECK_MINUTES = 60;
@@ -173,7 +177,7 @@ async function processPayout(db: Database, deps: PaymentsDeps, row: PayoutRow, n
           description: booking ? `Payout for booking ${booking.confirmationCode}` : `Payout ${prepared.id}`,
           metadata: { payoutId: prepared.id, bookingId: prepared.bookingId ?? "", providerId: prepared.providerId },
         },
-        { idempotencyKey: `payout:${prepared.id}` },
+        { idempotencyKey: transferIdempotencyKey(prepared) },
       );
     } catch (error) {
       return recordFailure(db, deps, prepared, error, now);
@@ -181,6 +185,11 @@ async function processPayout(db: Database, deps: PaymentsDeps, row: PayoutRow, n
   }
   await markPayoutPaid(db, prepared.id, transfer?.id ?? null, now);
   return "paid";
+}
+
+/** payout:<id> at first; payout:<id>:g<n> after n definitive refusals (each made nothing). */
+export function transferIdempotencyKey(payout: Pick<PayoutRow, "id" | "transferKeyGeneration">): string {
+  return payout.transferKeyGeneration === 0 ? `payout:${payout.id}` : `payout:${payout.id}:g${payout.transferKeyGeneration}`;
 }
 
 /** A transfer Stripe already made for this payout (a lost answer), found by metadata in its group. */
@@ -200,6 +209,7 @@ async function recordFailure(db: Database, deps: PaymentsDeps, payout: PayoutRow
       attempts,
       nextAttemptAt: exhausted ? null : toDate(now.add(payoutBackoff(attempts))),
       lastError: message,
+      ...(isDefinitiveRefusal(error) ? { transferKeyGeneration: payout.transferKeyGeneration + 1 } : {}),
       updatedAt: toDate(now),
     })
     .where(and(eq(payoutSchedules.id, payout.id), eq(payoutSchedules.status, "processing")))

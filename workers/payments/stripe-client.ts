@@ -44,6 +44,15 @@ export function isStripeError(error: unknown): error is Stripe.errors.StripeErro
   return error instanceof Stripe.errors.StripeError;
 }
 
+/**
+ * A refusal Stripe decided on (4xx other than an idempotency conflict): the request made nothing, so the
+ * same call under a new idempotency key cannot do anything twice. An idempotency error is excluded:
+ * it means an earlier request under that key did run.
+ */
+export function isDefinitiveRefusal(error: unknown): boolean {
+  return isStripeError(error) && !isTransientStripeError(error) && !(error instanceof Stripe.errors.StripeIdempotencyError);
+}
+
 /** Errors worth retrying later (network, 5xx, rate limits, lock contention) as opposed to a refusal. */
 export function isTransientStripeError(error: unknown): boolean {
   if (!isStripeError(error)) return true; // fetch failures and timeouts surface as plain errors

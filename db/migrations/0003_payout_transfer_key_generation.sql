@@ -1,0 +1,1 @@
+ALTER TABLE "payout_schedules" ADD COLUMN "transfer_key_generation" integer DEFAULT 0 NOT NULL;
