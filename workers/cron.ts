@@ -72,7 +72,7 @@ async function steps(list: Array<[string, () => Promise<unknown>]>): Promise<Rec
 }
 
 export const housekeeping: JobBody = (db, { env, config, now }) => {
-  const port = appSchedulePort(env, config);
+  const port = appSchedulePort(env, config, db);
   return steps([
     ["expiredBookings", async () => (await expireStaleBookings(db, now, { port })).expired.length],
     ["payments", () => paymentsMaintenance(db, paymentsDepsFromConfig(config, port), { now })],
@@ -85,7 +85,7 @@ export const housekeeping: JobBody = (db, { env, config, now }) => {
 
 /** Stripe Transfers for due payout schedules (workers/payments/payouts.ts). */
 export const payouts: JobBody = async (db, { env, config }) => {
-  const summary = await runPayouts(db, paymentsDepsFromConfig(config, appSchedulePort(env, config)));
+  const summary = await runPayouts(db, paymentsDepsFromConfig(config, appSchedulePort(env, config, db)));
   return { processed: summary.claimed, ...summary };
 };
 

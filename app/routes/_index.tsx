@@ -24,7 +24,7 @@ const SearchSchema = z.object({
  * each bounded to one day.
  */
 async function withFreeTimes(request: Request, context: LoaderFunctionArgs["context"], cards: ServiceCard[], date: string) {
-  const deps = workerDeps(context.cloudflare.env, context.cloudflare.config);
+  const deps = workerDeps(context.cloudflare.env, context.cloudflare.config, context.database.db);
   const counted = await Promise.all(
     cards.map(async (card) => {
       const zone = customerZone(request, card.provider.timeZone);

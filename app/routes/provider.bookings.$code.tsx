@@ -176,7 +176,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const expectedVersion = /^\d{1,9}$/.test(versionText) ? Number(versionText) : undefined;
   const reason = String(formData.get("reason") ?? "").trim().slice(0, 500) || undefined;
   const db = context.database.db;
-  const deps = workerDeps(context.cloudflare.env, context.cloudflare.config);
+  const deps = workerDeps(context.cloudflare.env, context.cloudflare.config, db);
   const access = { session: { userId: user.id, role: user.role } };
   const now = new Date();
   try {

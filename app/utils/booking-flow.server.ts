@@ -47,11 +47,11 @@ export function holderToken(request: Request): { token: string; setCookie: strin
 }
 
 export function bookingDeps(context: AppLoadContext) {
-  return workerDeps(context.cloudflare.env, context.cloudflare.config);
+  return workerDeps(context.cloudflare.env, context.cloudflare.config, context.database.db);
 }
 
 export function paymentDeps(context: AppLoadContext) {
-  return paymentsDepsFromConfig(context.cloudflare.config, appSchedulePort(context.cloudflare.env, context.cloudflare.config));
+  return paymentsDepsFromConfig(context.cloudflare.config, appSchedulePort(context.cloudflare.env, context.cloudflare.config, context.database.db));
 }
 
 /** Who is asking: the signed-in session, or a guest with the manage token from ?token=. */

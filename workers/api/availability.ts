@@ -59,7 +59,7 @@ register(API_OPERATIONS.getAvailability, async ({ database, params, url, env, co
     getAvailability(
       database.db,
       { providerId, serviceId: input.serviceId, from: window.from, to: window.to, customerZone: zone },
-      workerDeps(env, config),
+      workerDeps(env, config, database.db),
     ),
   );
   metrics.add("funnel.slot_view", { labels: { providerId, serviceId: input.serviceId } });

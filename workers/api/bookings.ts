@@ -59,7 +59,7 @@ register(API_OPERATIONS.createBooking, async (context) => {
     createBooking(
       context.database.db,
       { body, idempotencyKeyHeader: context.request.headers.get("idempotency-key"), customerUserId: session?.userId ?? null },
-      workerDeps(context.env, context.config),
+      workerDeps(context.env, context.config, context.database.db),
     ),
   );
   if (result.payment) context.metrics.add("funnel.payment_started", { labels: { bookingId: result.booking.id } });
@@ -86,7 +86,7 @@ register(API_OPERATIONS.cancelBooking, async (context) => {
   const result = await cancelBooking(
     context.database.db,
     { code, access: await accessOf(context), reason: input.reason, expectedVersion: input.expectedVersion },
-    workerDeps(context.env, context.config),
+    workerDeps(context.env, context.config, context.database.db),
   );
   return json(result, { headers: PRIVATE });
 });
@@ -97,7 +97,7 @@ register(API_OPERATIONS.rescheduleBooking, async (context) => {
   const result = await rescheduleBooking(
     context.database.db,
     { code, access: await accessOf(context), start: input.start, timeZone: input.timeZone, expectedVersion: input.expectedVersion },
-    workerDeps(context.env, context.config),
+    workerDeps(context.env, context.config, context.database.db),
   );
   return json(result, { headers: PRIVATE });
 });
@@ -109,7 +109,7 @@ register(API_OPERATIONS.acceptBooking, async (context) => {
   const result = await acceptBooking(
     context.database.db,
     { code, access: { session }, expectedVersion: input.expectedVersion },
-    workerDeps(context.env, context.config),
+    workerDeps(context.env, context.config, context.database.db),
   );
   return json(result, { headers: PRIVATE });
 });
@@ -121,7 +121,7 @@ register(API_OPERATIONS.declineBooking, async (context) => {
   const result = await declineBooking(
     context.database.db,
     { code, access: { session }, reason: input.reason, expectedVersion: input.expectedVersion },
-    workerDeps(context.env, context.config),
+    workerDeps(context.env, context.config, context.database.db),
   );
   return json(result, { headers: PRIVATE });
 });

@@ -44,7 +44,7 @@ function sameOriginReturnUrl(context: ApiContext, code: string, requested: strin
 route("POST", "/api/v1/bookings/:code/payment", async (context) => {
   const { code } = BookingCodeParamsSchema.parse(context.params);
   const input = StartPaymentSchema.parse(await readJson(context.request));
-  const deps = paymentsDepsFromConfig(context.config, appSchedulePort(context.env, context.config));
+  const deps = paymentsDepsFromConfig(context.config, appSchedulePort(context.env, context.config, context.database.db));
   const start = await startCheckout(context.database.db, deps, {
     code,
     access: await accessOf(context),
@@ -66,7 +66,7 @@ route("POST", "/api/v1/bookings/:code/payment", async (context) => {
 route("POST", "/api/v1/webhooks/stripe", async (context) => {
   // The signature covers the exact bytes: read the body as text, never parse and re-serialise it.
   const raw = await context.request.text();
-  const deps = paymentsDepsFromConfig(context.config, appSchedulePort(context.env, context.config));
+  const deps = paymentsDepsFromConfig(context.config, appSchedulePort(context.env, context.config, context.database.db));
   const result = await handleStripeWebhook(context.database.db, deps, raw, context.request.headers.get("stripe-signature"));
   return json(result.body, { status: result.status });
 });

@@ -2,8 +2,9 @@
 // every service (booking, payments, cron) already reports each committed change there exactly once.
 // Mail is enqueued right after the commit (not inside it): if the Worker died in between, the change
 // stands and one mail is missing, never a mail about a change that did not happen. Dedupe keys make a
-// repeated report harmless.
-import { withDatabase } from "../../db/client";
+// repeated report harmless. It uses the caller's database (the request's or the cron run's pool), so a
+// change costs no extra connection.
+import type { Database } from "../../db/client";
 import type { AppConfig } from "../env";
 import type { BookingChange, SchedulePort } from "../services/ports";
 import { queueBookingEmail, type BookingEmailKind } from "./booking-emails";
@@ -26,7 +27,7 @@ export function emailKindFor(change: Pick<BookingChange, "kind" | "details">): B
   }
 }
 
-export function withBookingEmails(port: SchedulePort, config: AppConfig): SchedulePort {
+export function withBookingEmails(port: SchedulePort, config: AppConfig, db: Database): SchedulePort {
   return {
     liveHolds: (providerId, window) => port.liveHolds(providerId, window),
     claimForBooking: (args) => port.claimForBooking(args),
@@ -35,13 +36,11 @@ export function withBookingEmails(port: SchedulePort, config: AppConfig): Schedu
       const kind = emailKindFor(change);
       if (!kind) return;
       try {
-        await withDatabase(config, (db) =>
-          queueBookingEmail(db, kind, change.bookingId, {
-            baseUrl: config.PUBLIC_BASE_URL,
-            manageTokenSecret: config.SESSION_SECRET,
-            note: change.details.reason,
-          }),
-        );
+        await queueBookingEmail(db, kind, change.bookingId, {
+          baseUrl: config.PUBLIC_BASE_URL,
+          manageTokenSecret: config.SESSION_SECRET,
+          note: change.details.reason,
+        });
       } catch (error) {
         console.error(JSON.stringify({ eventName: "email.enqueue_failed", bookingId: change.bookingId, kind, message: error instanceof Error ? error.message : String(error) }));
       }

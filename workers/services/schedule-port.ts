@@ -6,6 +6,7 @@
 // from Postgres), while liveHolds / claimForBooking errors propagate and the services decide (they
 // log and carry on with Postgres alone).
 import { Temporal } from "@js-temporal/polyfill";
+import type { Database } from "../../db/client";
 import type { BookingStatus } from "../../domain/booking-states";
 import { overlaps, type Interval } from "../../domain/intervals";
 import type { BookingChange as DoBookingChange } from "../../durable-objects/provider-schedule";
@@ -100,13 +101,13 @@ export function durableObjectSchedulePort(env: Pick<Env, "PROVIDER_SCHEDULE">): 
 }
 
 /** The port every Worker-side caller uses: the provider's Durable Object, plus booking mail. */
-export function appSchedulePort(env: Pick<Env, "PROVIDER_SCHEDULE">, config: AppConfig): SchedulePort {
-  return withBookingEmails(durableObjectSchedulePort(env), config);
+export function appSchedulePort(env: Pick<Env, "PROVIDER_SCHEDULE">, config: AppConfig, db: Database): SchedulePort {
+  return withBookingEmails(durableObjectSchedulePort(env), config, db);
 }
 
 /** What the Worker's route handlers pass to the services. */
-export function workerDeps(env: Pick<Env, "PROVIDER_SCHEDULE">, config: AppConfig): ServiceDeps {
-  const port = appSchedulePort(env, config);
+export function workerDeps(env: Pick<Env, "PROVIDER_SCHEDULE">, config: AppConfig, db: Database): ServiceDeps {
+  const port = appSchedulePort(env, config, db);
   // Payments seam (added by the payments work): PaymentIntent on create, capture on accept, void/refund on cancel.
   return { port, settings: settingsFromConfig(config), hooks: paymentHooks(paymentsDepsFromConfig(config, port)) };
 }
