@@ -13,9 +13,12 @@ import { payableAtFor } from "../../workers/payments/escrow";
 import { payoutBackoff, runPayouts, STUCK_PROCESSING_MINUTES, transferIdempotencyKey } from "../../workers/payments/payouts";
 import { reconcile } from "../../workers/payments/reconciliation";
 import { refundBooking } from "../../workers/payments/refunds";
+import { paymentHooks } from "../../workers/payments/hooks";
+import { DEFAULT_BOOKING_SETTINGS } from "../../workers/services/context";
+import { rescheduleBooking } from "../../workers/services/reschedule-booking";
 import { transitionBooking } from "../../workers/services/transition-booking";
-import type { ProviderFixture } from "../support/db";
-import { bookThrough, newCustomer, payableProvider, payOnCheckoutPage, settle, startHarness, type Harness } from "./payments-harness";
+import { localInstant, type ProviderFixture } from "../support/db";
+import { bookingNow, bookThrough, newCustomer, payableProvider, payOnCheckoutPage, settle, startHarness, type Harness } from "./payments-harness";
 
 let h: Harness;
 let customerId: string;
@@ -211,6 +214,24 @@ describe("escrow and payout", () => {
     expect(await retryPayout(h.db, payout.id)).toBeNull(); // only failed ones
     expect((await runPayouts(h.db, h.deps, { now, providerIds: [fixture.providerId] })).paid).toBe(1);
     expect(transfersTo(fixture.accountId)).toHaveLength(1);
+  });
+});
+
+describe("rescheduling", () => {
+  it("moves the end of escrow with the booking, earlier as well as later", async () => {
+    const fixture = await payableProvider(h);
+    const created = await bookThrough(h, fixture, { customerId, daysAhead: 40 });
+    await payOnCheckoutPage(h, created.payment, "pm_card_visa");
+    await settle(h);
+    const deps = { port: h.deps.port, hooks: paymentHooks(h.deps), settings: DEFAULT_BOOKING_SETTINGS };
+    const access = { session: { userId: customerId, role: "customer" as const } };
+    for (const daysAhead of [30, 45]) {
+      const start = localInstant(fixture.timeZone, daysAhead, "10:00");
+      const { booking } = await rescheduleBooking(h.db, { code: created.booking.confirmationCode, access, start: start.toString() }, deps);
+      const moved = (await findPayoutByBooking(h.db, booking.id))!;
+      expect(moved.payableAt.getTime()).toBe(payableAtFor(await bookingNow(h, booking.id), 7).epochMilliseconds);
+      expect(moved.payableAt.getTime()).toBe(start.add({ minutes: 60 }).toZonedDateTimeISO(fixture.timeZone).add({ days: 7 }).epochMilliseconds);
+    }
   });
 });
 

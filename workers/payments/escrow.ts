@@ -1,17 +1,20 @@
 // Escrow: a booking's provider share is held from capture until ESCROW_DAYS after the service ends,
 // then becomes payable. The payout_schedules row is created with the capture (same transaction, so a
 // captured booking always has one; a housekeeping sweep repairs any that were missed) and its
-// payable_at is re-checked against the booking when the payout is taken, so a reschedule moves it.
+// a reschedule moves payable_at with the booking (earlier or later); it is also re-checked when the
+// payout is taken.
 //
 // Decision: no automatic confirmed → completed move. The state machine lets only the provider (or an
 // admin) mark a booking in_progress/completed, and a system actor may not; escrow therefore counts
 // from the booking's end whatever the provider clicked. A booking cancelled, refunded or no-show keeps
 // whatever share the refunds left (a late cancellation still pays the provider its part).
 import { Temporal } from "@js-temporal/polyfill";
+import { and, eq } from "drizzle-orm";
 import type { Queryable, Transaction } from "../../db/client";
 import type { BookingRow } from "../../db/queries/bookings";
 import { bookingAccountBalance, postEntrySet } from "../../db/queries/ledger";
 import { insertPayoutSchedule, capturedWithoutPayout, type PayoutRow } from "../../db/queries/payments";
+import { payoutSchedules } from "../../db/schema";
 import { providerAccount, releaseSet } from "../../domain/ledger";
 import { findBookingById } from "../../db/queries/bookings";
 
@@ -49,6 +52,17 @@ export async function schedulePayoutForBooking(tx: Queryable, booking: BookingRo
     grossAmount: gross,
     payableAt: toDate(payableAtFor(booking, escrowDays)),
   });
+}
+
+/**
+ * After a reschedule: a payout not yet taken becomes due ESCROW_DAYS after the booking's new end,
+ * earlier as well as later. One taken already (processing or later) keeps its course.
+ */
+export async function redatePayout(db: Queryable, booking: BookingRow, escrowDays: number): Promise<void> {
+  await db
+    .update(payoutSchedules)
+    .set({ payableAt: toDate(payableAtFor(booking, escrowDays)), updatedAt: new Date() })
+    .where(and(eq(payoutSchedules.bookingId, booking.id), eq(payoutSchedules.status, "scheduled")));
 }
 
 /** Escrow → payable for a payout that fell due (idempotent by payout id). */

@@ -11,6 +11,7 @@ import type { Actor } from "../../domain/booking-states";
 import { logEvent } from "../services/context";
 import type { BookingHooks } from "../services/ports";
 import { applyPaymentIntent, captureIntent, createPaymentForBooking, SYSTEM, type ApplyOutcome } from "./payment-intents";
+import { redatePayout } from "./escrow";
 import { refundableAmount, refundBooking, settleFollowUp, voidOpenPayments } from "./refunds";
 import { stripeErrorMessage, type PaymentsDeps } from "./stripe-client";
 
@@ -73,6 +74,10 @@ export function paymentHooks(deps: PaymentsDeps): BookingHooks {
     },
     async onBookingCancelled({ db, booking, refund }) {
       await refundCancelledBooking(db, deps, booking, refund.refund.amount);
+    },
+    async onBookingRescheduled({ db, booking }) {
+      // Earlier or later, escrow ends ESCROW_DAYS after the new end (payouts re-check it too).
+      await redatePayout(db, booking, deps.config.ESCROW_DAYS);
     },
     async onBookingAccepted({ db, booking }) {
       // A failed capture leaves the booking confirmed with an authorised payment: housekeeping retries it.

@@ -89,4 +89,6 @@ export interface BookingHooks {
   onBookingCancelled?(args: { db: Database; booking: BookingRow; refund: RefundDecision }): Promise<void>;
   /** Payments seam (added by the payments work): the provider accepted; capture the authorised payment. */
   onBookingAccepted?(args: { db: Database; booking: BookingRow }): Promise<void>;
+  /** The booking moved to another time (committed): e.g. the end of its escrow moves with it. */
+  onBookingRescheduled?(args: { db: Database; booking: BookingRow }): Promise<void>;
 }

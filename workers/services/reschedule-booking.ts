@@ -64,7 +64,7 @@ function assertReschedulable(booking: BookingRow, actor: Actor, now: Temporal.In
 }
 
 export async function rescheduleBooking(db: Database, request: RescheduleRequest, deps: ServiceDeps = {}): Promise<{ booking: BookingView }> {
-  const { port, now: clock } = resolveDeps(deps);
+  const { port, hooks, now: clock } = resolveDeps(deps);
   const now = clock();
   let newStart: Temporal.Instant;
   try {
@@ -185,5 +185,6 @@ export async function rescheduleBooking(db: Database, request: RescheduleRequest
       },
     },
   ]);
+  await hooks.onBookingRescheduled?.({ db, booking: result.after });
   return { booking: toBookingView(result.after, found) };
 }
