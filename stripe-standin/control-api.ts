@@ -1,8 +1,9 @@
-// The control API under /_standin/: plain JSON, no authentication (the stand-in only listens on
-// loopback). It exists for tests and local debugging; Stripe has no equivalent.
+// The control API under /_standin/: plain JSON (or a form body), no authentication (the stand-in only
+// listens on loopback). It exists for tests and local debugging; Stripe has no equivalent.
 import type { StandinCore, FaultRequest } from "./core";
 import { StripeApiError } from "./errors";
 import { FaultSpecError } from "./faults";
+import { FormParseError, parseForm } from "./form-parse";
 import { isHttpUrl } from "./params";
 
 export interface ControlResponse {
@@ -19,9 +20,15 @@ class ControlError extends Error {
   }
 }
 
-export async function handleControl(core: StandinCore, method: string, path: string, rawBody: string): Promise<ControlResponse> {
+export async function handleControl(
+  core: StandinCore,
+  method: string,
+  path: string,
+  rawBody: string,
+  contentType = "",
+): Promise<ControlResponse> {
   try {
-    const body = parseJson(rawBody);
+    const body = contentType.includes("application/x-www-form-urlencoded") ? parseFormBody(rawBody) : parseJson(rawBody);
     const route = `${method} ${path.replace(/\/+$/, "")}`;
     switch (route) {
       case "GET /_standin/state":
@@ -58,6 +65,18 @@ export async function handleControl(core: StandinCore, method: string, path: str
       if (outcome !== "approve" && outcome !== "fail") throw new ControlError(400, 'outcome must be "approve" or "fail"');
       return ok(core.authenticate(decodeURIComponent(authenticate[1]!), outcome));
     }
+    const dispute = /^POST \/_standin\/charges\/([^/]+)\/dispute$/.exec(route);
+    if (dispute) {
+      const reason = stringField(body, "reason");
+      const amount = integerField(body, "amount");
+      return ok(core.createDispute(decodeURIComponent(dispute[1]!), { reason, amount }));
+    }
+    const resolve = /^POST \/_standin\/disputes\/([^/]+)\/resolve$/.exec(route);
+    if (resolve) {
+      const outcome = stringField(body, "outcome");
+      if (outcome !== "won" && outcome !== "lost") throw new ControlError(400, 'outcome must be "won" or "lost"');
+      return ok(core.resolveDispute(decodeURIComponent(resolve[1]!), outcome));
+    }
     throw new ControlError(404, `no control endpoint ${route}`);
   } catch (e) {
     if (e instanceof ControlError) return { status: e.status, json: { error: e.message } };
@@ -82,6 +101,35 @@ function parseJson(raw: string): unknown {
   } catch {
     throw new ControlError(400, "body must be JSON");
   }
+}
+
+function parseFormBody(raw: string): unknown {
+  try {
+    return parseForm(raw);
+  } catch (e) {
+    if (e instanceof FormParseError) throw new ControlError(400, `malformed form body: ${e.message}`);
+    throw e;
+  }
+}
+
+function field(body: unknown, name: string): unknown {
+  return body !== null && typeof body === "object" ? (body as Record<string, unknown>)[name] : undefined;
+}
+
+function stringField(body: unknown, name: string): string | undefined {
+  const value = field(body, name);
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string") throw new ControlError(400, `${name} must be a string`);
+  return value;
+}
+
+/** A positive integer, as a JSON number or a form field's digits. */
+function integerField(body: unknown, name: string): number | undefined {
+  const value = field(body, name);
+  if (value === undefined || value === null) return undefined;
+  const n = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 1) throw new ControlError(400, `${name} must be a positive integer`);
+  return n;
 }
 
 function numberField(body: unknown, name: string): number | undefined {

@@ -6,6 +6,7 @@ import { createEvent } from "./events";
 import { Faults, FaultSpecError, type FailSpec, type TimeoutSpec } from "./faults";
 import { IdempotencyStore } from "./idempotency";
 import { completeOnboarding } from "./resources/accounts";
+import { createDispute, resolveDispute, type DisputeOptions } from "./resources/disputes";
 import { completeAuthentication } from "./resources/payment-intents";
 import { State } from "./store";
 import { WEBHOOK_MODES, WebhookDispatcher, type DeliveryRecord, type WebhookMode } from "./webhooks";
@@ -32,6 +33,7 @@ export interface StandinSnapshot {
     payment_intents: Stripe.PaymentIntent[];
     charges: Stripe.Charge[];
     refunds: Stripe.Refund[];
+    disputes: Stripe.Dispute[];
     accounts: Stripe.Account[];
     transfers: Stripe.Transfer[];
     payment_methods: Stripe.PaymentMethod[];
@@ -114,6 +116,7 @@ export class StandinCore {
         payment_intents: s.paymentIntents.newestFirst(),
         charges: s.charges.newestFirst(),
         refunds: s.refunds.newestFirst(),
+        disputes: s.disputes.newestFirst(),
         accounts: s.accounts.newestFirst(),
         transfers: s.transfers.newestFirst(),
         payment_methods: s.paymentMethods.newestFirst(),
@@ -147,5 +150,15 @@ export class StandinCore {
   authenticate(paymentIntentId: string, verdict: "approve" | "fail"): Stripe.PaymentIntent {
     const pi = this.state.paymentIntents.fromPath(paymentIntentId, "intent");
     return completeAuthentication(this.pageContext(), pi, verdict).pi;
+  }
+
+  /** The cardholder disputes a captured charge (`ch_…`, or a `pi_…` for its latest charge). */
+  createDispute(target: string, opts: DisputeOptions = {}): Stripe.Dispute {
+    return createDispute(this.pageContext(), target, opts);
+  }
+
+  /** The card network decides an open or under-review dispute. */
+  resolveDispute(disputeId: string, outcome: "won" | "lost"): Stripe.Dispute {
+    return resolveDispute(this.pageContext(), disputeId, outcome);
   }
 }

@@ -15,7 +15,7 @@ export function randomToken(length = 24): string {
   return out;
 }
 
-export type IdPrefix = "pi" | "ch" | "re" | "acct" | "tr" | "evt" | "pm" | "req" | "txn" | "py";
+export type IdPrefix = "pi" | "ch" | "re" | "dp" | "acct" | "tr" | "evt" | "pm" | "req" | "txn" | "py";
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${randomToken(prefix === "acct" ? 16 : 24)}`;

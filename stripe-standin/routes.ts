@@ -4,6 +4,7 @@ import type { Params } from "./params";
 import * as accounts from "./resources/accounts";
 import { retrieveBalance } from "./resources/balance";
 import { listCharges, retrieveCharge } from "./resources/charges";
+import * as disputes from "./resources/disputes";
 import { listEvents, retrieveEvent } from "./resources/events";
 import * as intents from "./resources/payment-intents";
 import { retrievePaymentMethod } from "./resources/payment-methods";
@@ -33,6 +34,10 @@ const table: Array<[Route["method"], string, Handler]> = [
   ["GET", "/v1/refunds", (c, p) => refunds.listRefunds(c, p)],
   ["GET", "/v1/refunds/:id", (c, p, id) => refunds.retrieveRefund(c, id, p)],
   ["POST", "/v1/refunds/:id", (c, p, id) => refunds.updateRefund(c, id, p)],
+  ["GET", "/v1/disputes", (c, p) => disputes.listDisputes(c, p)],
+  ["GET", "/v1/disputes/:id", (c, p, id) => disputes.retrieveDispute(c, id, p)],
+  ["POST", "/v1/disputes/:id", (c, p, id) => disputes.updateDispute(c, id, p)],
+  ["POST", "/v1/disputes/:id/close", (c, p, id) => disputes.closeDispute(c, id, p)],
   ["POST", "/v1/accounts", (c, p) => accounts.createAccount(c, p)],
   ["GET", "/v1/accounts", (c, p) => accounts.listAccounts(c, p)],
   ["GET", "/v1/accounts/:id", (c, p, id) => accounts.retrieveAccount(c, id, p)],

@@ -53,6 +53,10 @@ export interface StripeStandin {
   completeOnboarding(accountId: string): Stripe.Account;
   /** What the 3D Secure page's buttons do. */
   authenticate(paymentIntentId: string, verdict: "approve" | "fail"): Stripe.PaymentIntent;
+  /** The cardholder disputes a captured charge (`ch_…`, or `pi_…` for its latest charge), as the dispute test card does. */
+  createDispute(target: string, opts?: { reason?: string; amount?: number }): Stripe.Dispute;
+  /** The card network decides an open or under-review dispute (charge.dispute.closed, + funds_reinstated when won). */
+  resolveDispute(disputeId: string, outcome: "won" | "lost"): Stripe.Dispute;
   /** The engine itself, for assertions the helpers above do not cover. */
   core: StandinCore;
 }
@@ -106,7 +110,7 @@ export async function startStripeStandin(opts: StripeStandinOptions): Promise<St
       return handleApi(core, req, res, url, body, { allowedKeys: opts.apiKeys, sleep, log: opts.log });
     }
     if (path.startsWith("/_standin/")) {
-      const { status, json } = await handleControl(core, method, path, body);
+      const { status, json } = await handleControl(core, method, path, body, req.headers["content-type"]);
       return sendJson(res, status, json);
     }
     if (isPagePath(path)) {
@@ -161,5 +165,7 @@ export async function startStripeStandin(opts: StripeStandinOptions): Promise<St
     reset: () => core.reset(),
     completeOnboarding: (accountId) => structuredClone(core.completeOnboarding(accountId)),
     authenticate: (paymentIntentId, verdict) => structuredClone(core.authenticate(paymentIntentId, verdict)),
+    createDispute: (target, opts) => structuredClone(core.createDispute(target, opts)),
+    resolveDispute: (disputeId, outcome) => structuredClone(core.resolveDispute(disputeId, outcome)),
   };
 }

@@ -68,6 +68,7 @@ export class State {
   readonly paymentIntents = new Collection<Stripe.PaymentIntent>("payment_intent");
   readonly charges = new Collection<Stripe.Charge>("charge");
   readonly refunds = new Collection<Stripe.Refund>("refund");
+  readonly disputes = new Collection<Stripe.Dispute>("dispute");
   readonly accounts = new Collection<Stripe.Account>("account");
   readonly transfers = new Collection<Stripe.Transfer>("transfer");
   readonly events = new Collection<Stripe.Event>("event");
@@ -86,6 +87,8 @@ export class State {
         return this.charges.get(id);
       case "re":
         return this.refunds.get(id);
+      case "dp":
+        return this.disputes.get(id);
       case "acct":
         return this.accounts.get(id);
       case "tr":
@@ -104,6 +107,7 @@ export class State {
       payment_intents: this.paymentIntents.size,
       charges: this.charges.size,
       refunds: this.refunds.size,
+      disputes: this.disputes.size,
       accounts: this.accounts.size,
       transfers: this.transfers.size,
       events: this.events.size,
@@ -112,7 +116,7 @@ export class State {
   }
 
   clear(): void {
-    for (const c of [this.paymentIntents, this.charges, this.refunds, this.accounts, this.transfers, this.events, this.paymentMethods]) {
+    for (const c of [this.paymentIntents, this.charges, this.refunds, this.disputes, this.accounts, this.transfers, this.events, this.paymentMethods]) {
       c.clear();
     }
     this.cardOf.clear();

@@ -38,6 +38,8 @@ export interface TestCard {
   outcome: CardOutcome;
   /** Offered on the test checkout page. */
   onCheckoutPage: boolean;
+  /** Once the charge is captured, the cardholder disputes it with this reason (Stripe's dispute test cards). */
+  disputeReason: "fraudulent" | null;
 }
 
 const approve: CardOutcome = { kind: "approve" };
@@ -49,11 +51,12 @@ const decline = (declineCode: DeclineCode, message = "Your card was declined."):
   message,
 });
 
-const card = (c: Omit<TestCard, "aliases" | "requires3ds" | "onCheckoutPage" | "funding"> & Partial<TestCard>): TestCard => ({
+const card = (c: Omit<TestCard, "aliases" | "requires3ds" | "onCheckoutPage" | "funding" | "disputeReason"> & Partial<TestCard>): TestCard => ({
   aliases: [],
   requires3ds: false,
   onCheckoutPage: false,
   funding: "credit",
+  disputeReason: null,
   ...c,
 });
 
@@ -156,6 +159,16 @@ export const TEST_CARDS: readonly TestCard[] = [
     description: "Requires 3D Secure, then declined (insufficient funds)",
     requires3ds: true,
     outcome: decline("insufficient_funds", "Your card has insufficient funds."),
+  }),
+  // https://docs.stripe.com/testing#disputes: the payment succeeds, then the cardholder disputes it.
+  card({
+    paymentMethod: "pm_card_createDispute",
+    number: "4000000000000259",
+    brand: "visa",
+    description: "Paid, then disputed by the cardholder (fraudulent)",
+    outcome: approve,
+    disputeReason: "fraudulent",
+    onCheckoutPage: true,
   }),
 ];
 

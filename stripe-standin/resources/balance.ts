@@ -1,10 +1,12 @@
 // GET /v1/balance, computed from the ledger: the platform holds captured charges minus refunds minus
-// transfers; a connected account (Stripe-Account header) holds what was transferred to it. Everything
-// counts as available at once (test cards would normally leave funds pending for a while), and a
-// transfer is never refused for lack of balance: the stand-in reports money, it does not ration it.
+// transfers minus disputed amounts (withdrawn when a dispute opens, reinstated when it is won); a
+// connected account (Stripe-Account header) holds what was transferred to it. Everything counts as
+// available at once (test cards would normally leave funds pending for a while), and a transfer is never
+// refused for lack of balance: the stand-in reports money, it does not ration it.
 import type Stripe from "stripe";
 import type { Ctx } from "../context";
 import { rejectUnknown, type Params } from "../params";
+import { fundsWithdrawn } from "./disputes";
 
 export function retrieveBalance(ctx: Ctx, params: Params): Stripe.Balance {
   rejectUnknown(params, ["expand"]);
@@ -17,6 +19,7 @@ export function retrieveBalance(ctx: Ctx, params: Params): Stripe.Balance {
   } else {
     for (const c of ctx.state.charges.newestFirst()) if (c.captured) add(c.currency, c.amount_captured - c.amount_refunded);
     for (const t of ctx.state.transfers.newestFirst()) add(t.currency, -(t.amount - t.amount_reversed));
+    for (const d of ctx.state.disputes.newestFirst()) if (fundsWithdrawn(d)) add(d.currency, -d.amount);
   }
   if (totals.size === 0) totals.set("usd", 0);
   const entries = [...totals].map(([cur, amount]) => ({ amount, currency: cur, source_types: { card: amount } }));

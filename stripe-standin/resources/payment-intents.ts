@@ -4,6 +4,7 @@
 //                                       requires_action  ──3DS page──▶ succeeded | requires_capture | requires_payment_method
 //                                       requires_payment_method      (decline: 402 card_error + last_payment_error)
 //   any unfinished state ──cancel──▶ canceled
+// A dispute test card (pm_card_createDispute) is disputed right after its charge is captured.
 // A decline changes state *and* answers 402, exactly like Stripe, so the product sees both.
 import type Stripe from "stripe";
 import type { Ctx } from "../context";
@@ -28,6 +29,7 @@ import {
 } from "../params";
 import type { CardOutcome, TestCard } from "../test-cards";
 import { captureCharge, createCharge } from "./charges";
+import { disputeOnCapture } from "./disputes";
 import { resolvePaymentMethod } from "./payment-methods";
 
 // Every parameter the SDK's types know is accepted (checked by `satisfies`), so valid product code is
@@ -360,6 +362,7 @@ function authorize(ctx: Ctx, pi: Stripe.PaymentIntent, pm: Stripe.PaymentMethod,
     pi.status = "succeeded";
     pi.amount_received = pi.amount;
     ctx.emit("payment_intent.succeeded", pi);
+    disputeOnCapture(ctx, charge, card);
   }
   return pi;
 }
@@ -457,6 +460,7 @@ export function capturePaymentIntent(ctx: Ctx, id: string, params: Params): Stri
   pi.status = "succeeded";
   ctx.emit("charge.captured", charge);
   ctx.emit("payment_intent.succeeded", pi);
+  disputeOnCapture(ctx, charge, ctx.state.cardOf.get(String(charge.payment_method)));
   return pi;
 }
 

@@ -1,5 +1,6 @@
 // Refunds settle at once (status succeeded). The sum of refunds on a charge can never exceed what was
-// captured: the over-refund check is the invariant the product relies on when it refunds twice.
+// captured: the over-refund check is the invariant the product relies on when it refunds twice. A charge
+// with an open or lost dispute cannot be refunded at all.
 import type Stripe from "stripe";
 import type { Ctx } from "../context";
 import { invalidRequest, paramError } from "../errors";
@@ -8,6 +9,7 @@ import { formatAmount } from "../money";
 import { LIST_PARAMS, listObject } from "../pagination";
 import { applyMetadata, int, metadata, oneOf, rejectUnknown, str, type Params } from "../params";
 import { refundableAmount } from "./charges";
+import { refundBlockingDispute } from "./disputes";
 
 const CREATE_PARAMS = [
   "amount", "charge", "currency", "customer", "expand", "instructions_email", "metadata", "origin",
@@ -46,6 +48,11 @@ export function createRefund(ctx: Ctx, params: Params): Stripe.Refund {
     }
   }
 
+  // A charged-back payment cannot also be refunded (the customer would be paid twice); a won dispute
+  // returned the funds, so refunds work again.
+  if (refundBlockingDispute(ctx, charge.id)) {
+    throw invalidRequest(`Charge ${charge.id} has been charged back; cannot issue a refund.`, { code: "charge_disputed" });
+  }
   const remaining = refundableAmount(charge);
   if (remaining <= 0) {
     throw invalidRequest(`Charge ${charge.id} has already been refunded.`, { code: "charge_already_refunded" });

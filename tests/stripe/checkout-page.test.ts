@@ -50,13 +50,13 @@ describe("checkout page", () => {
     expect(html).toContain("Haircut, Tue 10:00");
     expect(html).toContain("<legend>Test card</legend>");
     expect(html).toMatch(/<button type="submit">Pay \$42\.00<\/button>/);
-    for (const number of ["4242 4242 4242 4242", "4000 0000 0000 0002", "4000 0000 0000 9995", "4000 0025 0000 3155"]) {
+    for (const number of ["4242 4242 4242 4242", "4000 0000 0000 0002", "4000 0000 0000 9995", "4000 0025 0000 3155", "4000 0000 0000 0259"]) {
       expect(html).toContain(number);
     }
     // Every radio button sits inside its label.
     const radios = html.match(/<input type="radio"/g) ?? [];
     const labelled = html.match(/<label><input type="radio"/g) ?? [];
-    expect(radios.length).toBe(4);
+    expect(radios.length).toBe(5);
     expect(labelled.length).toBe(radios.length);
   });
 
@@ -82,6 +82,13 @@ describe("checkout page", () => {
     const pi = await intent({ capture_method: "manual" });
     expect(redirectParams(await pay(pi, "pm_card_visa")).get("redirect_status")).toBe("succeeded");
     expect((await stripe.paymentIntents.retrieve(pi.id)).status).toBe("requires_capture");
+  });
+
+  it("the dispute card succeeds, then its charge is disputed", async () => {
+    const pi = await intent();
+    expect(redirectParams(await pay(pi, "pm_card_createDispute")).get("redirect_status")).toBe("succeeded");
+    const disputes = await stripe.disputes.list({ payment_intent: pi.id });
+    expect(disputes.data.map((d) => [d.status, d.reason, d.amount])).toEqual([["needs_response", "fraudulent", 4200]]);
   });
 
   it("declines return with redirect_status=failed", async () => {
