@@ -2,7 +2,7 @@
 // payouts with their provider and booking, reconciliation discrepancies, provider stats. Read-only:
 // the one admin write (retrying a payout) is the payments module's retryPayout. Payment rows come from
 // the payments module's own queries so the admin sees exactly what the money code sees.
-import { and, asc, count, desc, eq, gte, ilike, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, gte, ilike, inArray, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Queryable } from "../client";
 import {
   bookingEvents,
@@ -17,7 +17,18 @@ import {
   users,
 } from "../schema";
 import { entriesForBooking, type LedgerEntryRow } from "./ledger";
-import { listDiscrepancies, listPayouts, paymentsForBooking, refundsForBooking, type DiscrepancyRow, type PaymentRow, type PayoutRow, type RefundRow } from "./payments";
+import {
+  disputesForBooking,
+  listDiscrepancies,
+  listPayouts,
+  paymentsForBooking,
+  refundsForBooking,
+  type DiscrepancyRow,
+  type DisputeRow,
+  type PaymentRow,
+  type PayoutRow,
+  type RefundRow,
+} from "./payments";
 
 export type BookingStatus = (typeof bookingStatus.enumValues)[number];
 export const BOOKING_STATUSES = bookingStatus.enumValues;
@@ -134,6 +145,7 @@ export interface BookingHistory {
   events: Array<typeof bookingEvents.$inferSelect>;
   payments: PaymentRow[];
   refunds: RefundRow[];
+  disputes: DisputeRow[];
   ledger: LedgerEntryRow[];
   payout: PayoutRow | null;
   emails: Array<{ id: string; kind: string; toAddress: string; subject: string; status: string; attempts: number; lastError: string | null; createdAt: Date; sentAt: Date | null }>;
@@ -149,7 +161,7 @@ export async function bookingHistory(db: Queryable, code: string): Promise<Booki
     .limit(1);
   if (!head) return null;
   const id = head.booking.id;
-  const [transitions, events, paymentRows, refundRows, ledger, payout, emails] = await Promise.all([
+  const [transitions, events, paymentRows, refundRows, disputeRows, ledger, payout, emails] = await Promise.all([
     db
       .select({
         id: bookingStateTransitions.id,
@@ -171,6 +183,7 @@ export async function bookingHistory(db: Queryable, code: string): Promise<Booki
     db.select().from(bookingEvents).where(eq(bookingEvents.bookingId, id)).orderBy(asc(bookingEvents.id)),
     paymentsForBooking(db, id),
     refundsForBooking(db, id),
+    disputesForBooking(db, id),
     entriesForBooking(db, id),
     db.select().from(payoutSchedules).where(eq(payoutSchedules.bookingId, id)).limit(1),
     db
@@ -198,6 +211,7 @@ export async function bookingHistory(db: Queryable, code: string): Promise<Booki
     events,
     payments: paymentRows,
     refunds: refundRows,
+    disputes: disputeRows,
     ledger,
     payout: payout[0] ?? null,
     emails,
@@ -223,13 +237,14 @@ export interface AdminPayoutRow extends PayoutRow {
 export async function payoutsForTab(db: Queryable, tab: PayoutTab, now: Date = new Date(), limit = 200): Promise<AdminPayoutRow[]> {
   let rows: PayoutRow[];
   if (tab === "due" || tab === "upcoming") {
-    const [scheduled, processing] = await Promise.all([
-      listPayouts(db, { status: "scheduled", limit: 1000 }),
-      tab === "due" ? listPayouts(db, { status: "processing", limit: 1000 }) : Promise.resolve([]),
-    ]);
-    rows = [...scheduled.filter((p) => (p.payableAt.getTime() <= now.getTime()) === (tab === "due")), ...processing]
-      .sort((a, b) => a.payableAt.getTime() - b.payableAt.getTime())
-      .slice(0, limit);
+    // Filtered and ordered in SQL (index payout_schedules_due_idx on status, payable_at), so the
+    // oldest due rows are never cut off by a limit however many are upcoming.
+    const scheduled = eq(payoutSchedules.status, "scheduled");
+    const where =
+      tab === "due"
+        ? or(and(scheduled, lte(payoutSchedules.payableAt, now)), eq(payoutSchedules.status, "processing"))
+        : and(scheduled, gt(payoutSchedules.payableAt, now));
+    rows = await db.select().from(payoutSchedules).where(where).orderBy(asc(payoutSchedules.payableAt)).limit(limit);
   } else {
     rows = await listPayouts(db, { status: tab, limit });
     if (tab === "failed") rows.sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime());
