@@ -298,6 +298,8 @@ export const payments = pgTable(
     amount: integer("amount").notNull(),
     amountCaptured: integer("amount_captured").notNull().default(0),
     amountRefunded: integer("amount_refunded").notNull().default(0),
+    /** Taken back by lost disputes (chargebacks): returned to the customer like a refund, but not one. */
+    amountDisputed: integer("amount_disputed").notNull().default(0),
     lastError: text("last_error"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -305,7 +307,10 @@ export const payments = pgTable(
   (t) => [
     uniqueIndex("payments_intent_key").on(t.stripePaymentIntentId),
     index("payments_booking_idx").on(t.bookingId),
-    check("payments_refund_within_capture", sql`${t.amountRefunded} <= ${t.amountCaptured} and ${t.amountCaptured} <= ${t.amount}`),
+    check(
+      "payments_refund_within_capture",
+      sql`${t.amountRefunded} + ${t.amountDisputed} <= ${t.amountCaptured} and ${t.amountCaptured} <= ${t.amount}`,
+    ),
   ],
 );
 
@@ -330,6 +335,38 @@ export const refunds = pgTable(
     uniqueIndex("refunds_stripe_id_key").on(t.stripeRefundId),
     index("refunds_booking_idx").on(t.bookingId),
     check("refunds_amount_positive", sql`${t.amount} > 0`),
+  ],
+);
+
+/**
+ * Card disputes (chargebacks) as Stripe reports them. While one is open the booking's payout is held
+ * ("payable if nothing disputes it"); a lost one is posted to the ledger like a refund.
+ */
+export const disputes = pgTable(
+  "disputes",
+  {
+    /** Stripe's dispute id (dp_…). */
+    id: text("id").primaryKey(),
+    bookingId: uuid("booking_id")
+      .notNull()
+      .references(() => bookings.id),
+    paymentId: uuid("payment_id")
+      .notNull()
+      .references(() => payments.id),
+    amount: integer("amount").notNull(),
+    currency: text("currency").notNull(),
+    reason: text("reason").notNull(),
+    /** Stripe's status: warning_needs_response, warning_under_review, warning_closed, needs_response, under_review, won, lost. */
+    status: text("status").notNull(),
+    /** The amount posted to the ledger when lost (may be less than `amount` if refunds came first). */
+    amountLost: integer("amount_lost").notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    closedAt: instant("closed_at"),
+  },
+  (t) => [
+    index("disputes_booking_idx").on(t.bookingId, t.status),
+    check("disputes_amounts", sql`${t.amount} > 0 and ${t.amountLost} >= 0 and ${t.amountLost} <= ${t.amount}`),
   ],
 );
 

@@ -16,6 +16,7 @@
 //   capture   stripe_balance +T            escrow −T          (the whole charge is held for the booking)
 //   fee       escrow +F                    fees −F            (the platform takes its fee out of it)
 //   refund    stripe_balance −R   fees +Rf   <holder> +Rp     (holder: escrow, payable or receivable)
+//   dispute   as refund, for a lost chargeback (key dispute:<dp id>)
 //   release   escrow +G                    payable −G         (escrow ended: the share becomes due)
 //   clawback  receivable −D                payable +D         (owed-back netted against a payout)
 //   transfer  payable +X                   stripe_balance −X  (Stripe Transfer to the provider)
@@ -24,7 +25,7 @@ import { DomainError } from "./errors";
 import { splitRefund, type FeeSplit } from "./pricing";
 import { money } from "./money";
 
-export type LedgerKind = "capture" | "fee" | "refund" | "release" | "clawback" | "transfer";
+export type LedgerKind = "capture" | "fee" | "refund" | "dispute" | "release" | "clawback" | "transfer";
 
 export const PLATFORM_STRIPE_BALANCE = "platform:stripe_balance";
 export const PLATFORM_FEES = "platform:fees";
@@ -172,11 +173,29 @@ export type RefundHolder = ProviderAccountKind;
 export function refundSet(
   ref: BookingRef & { refundId: string; portion: RefundPortion; holder: RefundHolder },
 ): EntrySet | null {
+  return moneyReturnedSet("refund", `refund:${ref.refundId}`, ref);
+}
+
+/**
+ * A lost dispute (chargeback): the card network gave the customer the money back. The platform's
+ * balance pays it, funded from the fee and the provider's share exactly as a refund of that amount.
+ */
+export function disputeSet(
+  ref: BookingRef & { disputeId: string; portion: RefundPortion; holder: RefundHolder },
+): EntrySet | null {
+  return moneyReturnedSet("dispute", `dispute:${ref.disputeId}`, ref);
+}
+
+function moneyReturnedSet(
+  kind: "refund" | "dispute",
+  idempotencyKey: string,
+  ref: BookingRef & { portion: RefundPortion; holder: RefundHolder },
+): EntrySet | null {
   const { fromPlatformFee, fromProviderShare } = ref.portion;
   assertAmount(fromPlatformFee, "fromPlatformFee");
   assertAmount(fromProviderShare, "fromProviderShare");
   return entrySet(
-    { kind: "refund", idempotencyKey: `refund:${ref.refundId}`, currency: ref.currency, bookingId: ref.bookingId, providerId: ref.providerId },
+    { kind, idempotencyKey, currency: ref.currency, bookingId: ref.bookingId, providerId: ref.providerId },
     [
       { account: PLATFORM_STRIPE_BALANCE, amount: -(fromPlatformFee + fromProviderShare) },
       { account: PLATFORM_FEES, amount: fromPlatformFee },

@@ -82,6 +82,15 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       status: r.status,
       created: utc(r.createdAt),
     })),
+    disputes: history.disputes.map((d) => ({
+      id: d.id,
+      amount: money(d.amount, d.currency),
+      lost: d.amountLost > 0 ? money(d.amountLost, d.currency) : "",
+      reason: d.reason,
+      status: d.status,
+      created: utc(d.createdAt),
+      closed: d.closedAt ? utc(d.closedAt) : "",
+    })),
     ledger: history.ledger.map((l) => ({
       id: l.id,
       transaction: l.transactionId.slice(0, 8),
@@ -319,6 +328,42 @@ export default function AdminBookingHistory() {
                 <td>{r.reason}</td>
                 <td>
                   <code>{r.stripeId ?? "—"}</code>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </ScrollTable>
+      ) : null}
+      {data.disputes.length > 0 ? (
+        <ScrollTable id="disputes-table" caption="Card disputes (chargebacks): an open one holds the payout">
+          <thead>
+            <tr>
+              <th scope="col">Opened (UTC)</th>
+              <th scope="col" className="num">
+                Disputed
+              </th>
+              <th scope="col">Status</th>
+              <th scope="col">Reason</th>
+              <th scope="col" className="num">
+                Lost
+              </th>
+              <th scope="col">Closed (UTC)</th>
+              <th scope="col">Stripe dispute</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.disputes.map((d) => (
+              <tr key={d.id} data-testid="dispute-row">
+                <th scope="row">{d.created}</th>
+                <td className="num">{d.amount}</td>
+                <td>
+                  <StatusBadge status={d.status} />
+                </td>
+                <td>{d.reason}</td>
+                <td className="num">{d.lost}</td>
+                <td>{d.closed}</td>
+                <td>
+                  <code>{d.id}</code>
                 </td>
               </tr>
             ))}

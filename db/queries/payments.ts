@@ -5,6 +5,7 @@ import { and, asc, desc, eq, inArray, isNull, lte, ne, or, sql } from "drizzle-o
 import type { Queryable, Transaction } from "../client";
 import {
   bookingEvents,
+  disputes,
   emailOutbox,
   payments,
   payoutSchedules,
@@ -285,7 +286,8 @@ export async function listPayouts(db: Queryable, filter: { status?: PayoutStatus
 
 /**
  * Admin action: a failed payout goes back to the queue with a fresh attempt budget. Its amount (gross −
- * deduction) is kept, so the retry reuses the same Stripe idempotency key with the same parameters.
+ * deduction) is kept, so the retry sends the same parameters under the payout's current idempotency
+ * key (a definitive refusal has already moved that key on: workers/payments/payouts.ts).
  * Returns null when the payout is not in `failed`.
  */
 export async function retryPayout(db: Queryable, id: string): Promise<PayoutRow | null> {
@@ -377,4 +379,22 @@ export async function queueEmail(
 ): Promise<boolean> {
   const rows = await db.insert(emailOutbox).values(values).onConflictDoNothing({ target: emailOutbox.dedupeKey }).returning({ id: emailOutbox.id });
   return rows.length > 0;
+}
+
+/** Stripe's dispute statuses that still decide nothing: the money's fate is open. */
+export const OPEN_DISPUTE_STATUSES: readonly string[] = Object.freeze(["warning_needs_response", "warning_under_review", "needs_response", "under_review"]);
+
+export type DisputeRow = typeof disputes.$inferSelect;
+
+export async function hasOpenDispute(db: Queryable, bookingId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: disputes.id })
+    .from(disputes)
+    .where(and(eq(disputes.bookingId, bookingId), inArray(disputes.status, [...OPEN_DISPUTE_STATUSES])))
+    .limit(1);
+  return row !== undefined;
+}
+
+export async function disputesForBooking(db: Queryable, bookingId: string): Promise<DisputeRow[]> {
+  return db.select().from(disputes).where(eq(disputes.bookingId, bookingId)).orderBy(disputes.createdAt);
 }

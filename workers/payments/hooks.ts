@@ -4,8 +4,8 @@
 // booking's commit, outside its transaction.
 import { desc, eq } from "drizzle-orm";
 import type { Database } from "../../db/client";
-import type { BookingRow } from "../../db/queries/bookings";
-import { paymentsForBooking } from "../../db/queries/payments";
+import { insertEvents, type BookingRow } from "../../db/queries/bookings";
+import { hasOpenDispute, paymentsForBooking } from "../../db/queries/payments";
 import { bookingStateTransitions } from "../../db/schema";
 import type { Actor } from "../../domain/booking-states";
 import { logEvent } from "../services/context";
@@ -46,6 +46,13 @@ async function cancellingActor(db: Database, bookingId: string): Promise<Actor> 
 export async function refundCancelledBooking(db: Database, deps: PaymentsDeps, booking: BookingRow, policyRefund: number): Promise<void> {
   await voidOpenPayments(db, deps, booking.id, "requested_by_customer");
   if (policyRefund <= 0) return;
+  if (await hasOpenDispute(db, booking.id)) {
+    // Stripe refuses refunds on a disputed charge, and the dispute may return the money anyway: the
+    // refund the policy granted is recorded for an admin to settle once the dispute is decided.
+    await db.transaction((tx) => insertEvents(tx, [{ bookingId: booking.id, type: "refund_held_by_dispute", data: { amount: policyRefund, currency: booking.currency } }]));
+    logEvent("payments.refund_held_by_dispute", { bookingId: booking.id, policyRefund });
+    return;
+  }
   let left = 0;
   for (const p of await paymentsForBooking(db, booking.id)) left += Math.max(0, await refundableAmount(db, p));
   const amount = Math.min(policyRefund, left);

@@ -32,6 +32,7 @@ import { hasEntrySet, postEntrySets, providerReceivable } from "../../db/queries
 import {
   claimDuePayouts,
   findPayout,
+  hasOpenDispute,
   lockPayout,
   refundsForBooking,
   reservedDeductions,
@@ -47,6 +48,8 @@ import { isDefinitiveRefusal, stripeErrorMessage, type PaymentsDeps } from "./st
 export const STUCK_PROCESSING_MINUTES = 20;
 export const NOT_PAYABLE_RECHECK_MINUTES = 60;
 export const REFUND_OPEN_RECHECK_MINUTES = 15;
+/** A held payout is looked at again daily; a closed dispute makes it due at once anyway. */
+export const DISPUTE_RECHECK_HOURS = 24;
 const BACKOFF_BASE_MINUTES = 15;
 const BACKOFF_CAP_MINUTES = 6 * 60;
 
@@ -124,6 +127,11 @@ async function processPayout(db: Database, deps: PaymentsDeps, row: PayoutRow, n
     }
     if ((await refundsForBooking(db, booking.id)).some((r) => r.status === "pending")) {
       await putBack(db, row.id, { nextAttemptAt: toDate(now.add({ minutes: REFUND_OPEN_RECHECK_MINUTES })), lastError: "A refund of this booking is in progress" }, now);
+      return "waiting";
+    }
+    // Payable only if nothing disputes it: held until the dispute closes (disputes.ts releases it).
+    if (await hasOpenDispute(db, booking.id)) {
+      await putBack(db, row.id, { nextAttemptAt: toDate(now.add({ hours: DISPUTE_RECHECK_HOURS })), lastError: "Held: the customer disputed the payment" }, now);
       return "waiting";
     }
   }

@@ -16,7 +16,7 @@ import type Stripe from "stripe";
 import type { Database } from "../../db/client";
 import { entriesForBookings, unbalancedBookings, unbalancedTransactions } from "../../db/queries/ledger";
 import { insertDiscrepancies, paymentsForBookings, type NewDiscrepancy } from "../../db/queries/payments";
-import { bookings, jobRuns, payments, payoutSchedules, refunds } from "../../db/schema";
+import { bookings, disputes, jobRuns, payments, payoutSchedules, refunds } from "../../db/schema";
 import { feeForCapture, PLATFORM_STRIPE_BALANCE } from "../../domain/ledger";
 import { bookingSplit } from "./payment-intents";
 import { isStripeError, stripeErrorMessage } from "./stripe-client";
@@ -79,6 +79,7 @@ export async function reconcile(db: Database, stripe: Stripe, options: Reconcile
   const bookingRows = scope.length ? await db.select().from(bookings).where(inArray(bookings.id, scope)) : [];
   const paymentRows = await paymentsForBookings(db, scope);
   const refundRows = scope.length ? await db.select().from(refunds).where(inArray(refunds.bookingId, scope)) : [];
+  const disputeRows = scope.length ? await db.select().from(disputes).where(inArray(disputes.bookingId, scope)) : [];
   const payoutRows = scope.length ? await db.select().from(payoutSchedules).where(inArray(payoutSchedules.bookingId, scope)) : [];
   const entries = await entriesForBookings(db, scope);
 
@@ -92,14 +93,19 @@ export async function reconcile(db: Database, stripe: Stripe, options: Reconcile
     const refundedDb = ps.reduce((acc, p) => acc + p.amountRefunded, 0);
     const capturedLedger = sum("capture", PLATFORM_STRIPE_BALANCE);
     const refundedLedger = -sum("refund", PLATFORM_STRIPE_BALANCE);
+    const disputedDb = ps.reduce((acc, p) => acc + p.amountDisputed, 0);
+    const disputedLedger = -sum("dispute", PLATFORM_STRIPE_BALANCE);
     const transferredLedger = -sum("transfer", PLATFORM_STRIPE_BALANCE);
     const clawedBack = -sum("clawback", `provider:${booking.providerId}:receivable`);
     const ref = (kind: string, details: Record<string, unknown>) => report(kind, booking.id, booking.providerId, details);
 
     if (capturedLedger !== capturedDb) ref("ledger_capture_mismatch", { ledger: capturedLedger, payments: capturedDb });
     if (refundedLedger !== refundedDb) ref("ledger_refund_mismatch", { ledger: refundedLedger, payments: refundedDb });
+    if (disputedLedger !== disputedDb) ref("ledger_dispute_mismatch", { ledger: disputedLedger, payments: disputedDb });
     for (const p of ps) {
-      if (p.amountRefunded > p.amountCaptured) ref("refunds_exceed_capture", { paymentIntentId: p.stripePaymentIntentId, captured: p.amountCaptured, refunded: p.amountRefunded });
+      if (p.amountRefunded + p.amountDisputed > p.amountCaptured) {
+        ref("refunds_exceed_capture", { paymentIntentId: p.stripePaymentIntentId, captured: p.amountCaptured, refunded: p.amountRefunded, disputedLost: p.amountDisputed });
+      }
     }
     const share = ps.reduce((acc, p) => acc + p.amountCaptured - feeForCapture(p.amountCaptured, bookingSplit(booking)), 0);
     if (transferredLedger + clawedBack > share) ref("payouts_exceed_provider_share", { paidOut: transferredLedger + clawedBack, providerShare: share });
@@ -132,6 +138,11 @@ export async function reconcile(db: Database, stripe: Stripe, options: Reconcile
           if (!refundRows.some((row) => row.stripeRefundId === r.id)) ref("stripe_refund_unknown", { refundId: r.id, amount: r.amount, status: r.status });
         }
         if (stripeRefunded !== p.amountRefunded) ref("stripe_refund_mismatch", { paymentIntentId: pi.id, stripe: stripeRefunded, ours: p.amountRefunded });
+        for await (const d of stripe.disputes.list({ payment_intent: pi.id, limit: 100 })) {
+          const ours = disputeRows.find((row) => row.id === d.id);
+          if (!ours) ref("stripe_dispute_unknown", { disputeId: d.id, amount: d.amount, status: d.status });
+          else if (ours.status !== d.status) ref("stripe_dispute_status_mismatch", { disputeId: d.id, stripe: d.status, ours: ours.status });
+        }
       }
       let stripeTransferred = 0;
       for await (const t of stripe.transfers.list({ transfer_group: booking.id, limit: 100 })) {

@@ -83,9 +83,9 @@ export function paymentSplit(payment: Pick<PaymentRow, "amountCaptured" | "curre
   return { total: money(captured, payment.currency), platformFee: money(fee, payment.currency), providerShare: money(captured - fee, payment.currency) };
 }
 
-/** Captured minus every refund that has not failed (pending ones are reserved). */
+/** Captured minus every refund that has not failed (pending ones are reserved) and what lost disputes took back. */
 export async function refundableAmount(db: Database | Transaction, payment: PaymentRow): Promise<number> {
-  return payment.amountCaptured - (await activeRefundTotal(db, payment.id));
+  return payment.amountCaptured - payment.amountDisputed - (await activeRefundTotal(db, payment.id));
 }
 
 /**
@@ -174,7 +174,7 @@ export async function refundBooking(db: Database, stripe: Stripe, booking: Booki
  * Where the provider's refunded part comes from: escrow while the payout has not been prepared (and
  * the payout shrinks), else owed back. Runs in the refund's transaction (payout row locked).
  */
-async function providerHolder(tx: Transaction, bookingId: string, fromProviderShare: number): Promise<RefundHolder> {
+export async function providerHolder(tx: Transaction, bookingId: string, fromProviderShare: number): Promise<RefundHolder> {
   const payout = await lockPayoutByBooking(tx, bookingId);
   if (!payout || payout.status === "cancelled" || fromProviderShare === 0) return "escrow";
   // A payout is prepared (escrow released, deduction fixed) right before its first transfer request;
@@ -249,7 +249,8 @@ export async function recordStripeRefund(
         .from(refunds)
         .where(and(eq(refunds.paymentId, payment.id), eq(refunds.status, "succeeded"), ne(refunds.id, row.id)));
       const previously = Number(before);
-      const portion = refundPortion(previously, refund.amount, paymentSplit(payment, booking));
+      // Lost disputes were funded from the same split: the cumulative portion counts them too.
+      const portion = refundPortion(previously + payment.amountDisputed, refund.amount, paymentSplit(payment, booking));
       holder = await providerHolder(tx, booking.id, portion.fromProviderShare);
       posted = await postEntrySet(
         tx,
@@ -272,18 +273,18 @@ export async function recordStripeRefund(
   });
 
   const { booking, payment } = result;
-  if (result.posted && booking && payment.amountRefunded >= payment.amountCaptured) {
+  if (result.posted && booking && payment.amountRefunded + payment.amountDisputed >= payment.amountCaptured) {
     await markRefundedIfSettled(db, booking.id, deps);
   }
   return { ignored: result.ignored, refund: result.refund, posted: result.posted, holder: result.holder };
 }
 
-/** cancelled / completed / no_show → refunded once everything captured has been given back. */
-async function markRefundedIfSettled(db: Database, bookingId: string, deps: Partial<Pick<PaymentsDeps, "port" | "settings" | "now">>): Promise<void> {
+/** cancelled / completed / no_show → refunded once everything captured has been given back (refunds, lost disputes). */
+export async function markRefundedIfSettled(db: Database, bookingId: string, deps: Partial<Pick<PaymentsDeps, "port" | "settings" | "now">>): Promise<void> {
   const booking = await findBookingById(db, bookingId);
   if (!booking || !FULLY_REFUNDABLE_STATES.includes(booking.status) || !actorMay(SYSTEM, booking.status, "refunded")) return;
   const all = await paymentsForBooking(db, bookingId);
-  if (all.some((p) => p.amountRefunded < p.amountCaptured)) return;
+  if (all.some((p) => p.amountRefunded + p.amountDisputed < p.amountCaptured)) return;
   try {
     await transitionBooking(
       db,

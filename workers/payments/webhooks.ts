@@ -4,13 +4,15 @@
 //
 // Applying never trusts the event's snapshot (see payment-intents.ts): payment_intent.* retrieves the
 // intent and applies its current state; refund and charge.refunded events retrieve/list the refunds;
-// transfer.* retrieves the transfer. So duplicates, retries and any delivery order converge on the same
-// rows. A failure answers 500 so Stripe redelivers; the stored event is retried then.
+// transfer.* retrieves the transfer; charge.dispute.* the dispute. So duplicates, retries and any
+// delivery order converge on the same rows. A failure answers 500 so Stripe redelivers; the stored
+// event is retried then.
 import type Stripe from "stripe";
 import type { Database } from "../../db/client";
 import { markStripeEvent, recordStripeEvent } from "../../db/queries/payments";
 import { logEvent } from "../services/context";
 import { syncPaymentIntent } from "./payment-intents";
+import { applyDispute } from "./disputes";
 import { applyTransfer } from "./payouts";
 import { recordStripeRefund, settleFollowUp } from "./refunds";
 import { stripeErrorMessage, webhookCryptoProvider, type PaymentsDeps } from "./stripe-client";
@@ -69,6 +71,11 @@ export async function applyStripeEvent(db: Database, deps: PaymentsDeps, event: 
       if ((await recordStripeRefund(db, deps, refund)).posted) posted++;
     }
     return { applied: "refunds", posted };
+  }
+  if (event.type.startsWith("charge.dispute.") && object.id) {
+    const dispute = await deps.stripe.disputes.retrieve(object.id);
+    const applied = await applyDispute(db, deps, dispute);
+    return { applied: "dispute", status: applied.status ?? null, posted: applied.posted, ignored: applied.ignored ?? null };
   }
   if (event.type.startsWith("transfer.") && object.id) {
     const transfer = await deps.stripe.transfers.retrieve(object.id);
