@@ -280,6 +280,26 @@ describe("webhook delivery", () => {
   });
 });
 
+/**
+ * The customer pays while the webhook is held and the booking is cancelled meanwhile, so the late
+ * success owes a full refund; every refund call fails while the webhook (and its retries) arrive.
+ */
+async function lateSuccessWithRefundOwed() {
+  const created = await bookThrough(h, provider, { customerId });
+  h.standin.setWebhookMode("hold");
+  try {
+    await payOnCheckoutPage(h, created.payment, "pm_card_visa");
+    await transitionBooking(h.db, { bookingId: created.booking.id, to: "cancelled", actor: { type: "customer", id: customerId }, reason: "changed my mind" });
+  } finally {
+    h.standin.setWebhookMode("normal");
+  }
+  h.standin.injectFaults({ failNext: { path: "/v1/refunds", count: 100, status: 500 } });
+  h.standin.flushWebhooks();
+  await settle(h);
+  h.standin.clearFaults();
+  return created;
+}
+
 describe("cancellation refunds", () => {
   it("cancelling a paid booking refunds per the policy (100 % > 24 h ahead) and ends refunded", async () => {
     const { booking, payment } = await bookThrough(h, provider, { customerId });
@@ -315,19 +335,7 @@ describe("cancellation refunds", () => {
   });
 
   it("a refund owed for a late success survives a failing refund call: housekeeping completes it", async () => {
-    const { booking, payment } = await bookThrough(h, provider, { customerId });
-    h.standin.setWebhookMode("hold");
-    try {
-      await payOnCheckoutPage(h, payment, "pm_card_visa");
-      await transitionBooking(h.db, { bookingId: booking.id, to: "cancelled", actor: { type: "customer", id: customerId }, reason: "changed my mind" });
-    } finally {
-      h.standin.setWebhookMode("normal");
-    }
-    // Every refund call fails while the webhook (and its retries) are delivered.
-    h.standin.injectFaults({ failNext: { path: "/v1/refunds", count: 100, status: 500 } });
-    h.standin.flushWebhooks();
-    await settle(h);
-    h.standin.clearFaults();
+    const { booking, payment } = await lateSuccessWithRefundOwed();
     const [before] = await paymentsForBooking(h.db, booking.id);
     expect(before).toMatchObject({ status: "succeeded", amountCaptured: booking.totalAmount, amountRefunded: 0 });
 
@@ -344,18 +352,7 @@ describe("cancellation refunds", () => {
   });
 
   it("two settlements of one owed refund at once (webhook and housekeeping) refund it once, without an error", async () => {
-    const { booking, payment } = await bookThrough(h, provider, { customerId });
-    h.standin.setWebhookMode("hold");
-    try {
-      await payOnCheckoutPage(h, payment, "pm_card_visa");
-      await transitionBooking(h.db, { bookingId: booking.id, to: "cancelled", actor: { type: "customer", id: customerId }, reason: "changed my mind" });
-    } finally {
-      h.standin.setWebhookMode("normal");
-    }
-    h.standin.injectFaults({ failNext: { path: "/v1/refunds", count: 100, status: 500 } });
-    h.standin.flushWebhooks();
-    await settle(h);
-    h.standin.clearFaults();
+    const { booking, payment } = await lateSuccessWithRefundOwed();
 
     const owed = { paymentIntentId: payment.paymentIntentId, bookingId: booking.id, moved: [], capturePosted: false, followUp: { kind: "refund" as const, amount: booking.totalAmount, reason: "late payment" } };
     await Promise.all([settleFollowUp(h.db, h.deps, owed), settleFollowUp(h.db, h.deps, owed), settleFollowUp(h.db, h.deps, owed)]);

@@ -1,29 +1,15 @@
 // Disputes: the pm_card_createDispute test card (and the control API) open one after capture; evidence
 // words decide it as in Stripe test mode; a charged-back payment cannot be refunded until it is won.
 import Stripe from "stripe";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { StripeStandin } from "../../stripe-standin/server";
-import { failure, sdk, startReceiver, startStandin, WEBHOOK_SECRET, type Receiver } from "./helpers";
+import { failure, useWebhookHarness, WEBHOOK_SECRET, type Receiver } from "./helpers";
 
 let standin: StripeStandin;
 let stripe: Stripe;
 let receiver: Receiver;
 
-beforeAll(async () => {
-  receiver = await startReceiver();
-  standin = await startStandin({ webhookUrl: receiver.url });
-  stripe = sdk(standin);
-});
-beforeEach(() => {
-  standin.reset();
-  receiver.clear();
-});
-// Let each test's deliveries finish so none of them lands in the next test's receiver.
-afterEach(() => standin.waitForWebhooks());
-afterAll(async () => {
-  await standin.close();
-  await receiver.close();
-});
+useWebhookHarness((h) => ({ standin, stripe, receiver } = h));
 
 function pay(paymentMethod = "pm_card_createDispute", extra: Partial<Stripe.PaymentIntentCreateParams> = {}): Promise<Stripe.PaymentIntent> {
   return stripe.paymentIntents.create({

@@ -3,6 +3,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import Stripe from "stripe";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { startStripeStandin, type StripeStandin, type StripeStandinOptions } from "../../stripe-standin/server";
 
 export const API_KEY = "sk_test_standin";
@@ -110,5 +111,35 @@ export async function submitForm(url: string, fields: Record<string, string>): P
     headers: { "Content-Type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams(fields).toString(),
     redirect: "manual",
+  });
+}
+
+export interface WebhookHarness {
+  standin: StripeStandin;
+  stripe: Stripe;
+  receiver: Receiver;
+}
+
+/**
+ * For a test file about webhooks: a stand-in that delivers to a receiver, both reset before each test
+ * and drained after it (so no delivery lands in the next test's receiver), closed at the end.
+ * `ready` hands them over once started, e.g. `useWebhookHarness((h) => ({ standin, stripe, receiver } = h))`.
+ */
+export function useWebhookHarness(ready: (harness: WebhookHarness) => void): void {
+  let harness: WebhookHarness | undefined;
+  beforeAll(async () => {
+    const receiver = await startReceiver();
+    const standin = await startStandin({ webhookUrl: receiver.url });
+    harness = { standin, stripe: sdk(standin), receiver };
+    ready(harness);
+  });
+  beforeEach(() => {
+    harness!.standin.reset();
+    harness!.receiver.clear();
+  });
+  afterEach(() => harness!.standin.waitForWebhooks());
+  afterAll(async () => {
+    await harness?.standin.close();
+    await harness?.receiver.close();
   });
 }

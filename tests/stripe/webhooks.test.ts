@@ -1,29 +1,15 @@
 // Webhook delivery: signed so that the SDK's own verification accepts it, retried on failure, and —
 // on request — duplicated, delayed, held or reordered, which Stripe is allowed to do at any time.
 import Stripe from "stripe";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { StripeStandin } from "../../stripe-standin/server";
-import { sdk, startReceiver, startStandin, WEBHOOK_SECRET, type Receiver } from "./helpers";
+import { useWebhookHarness, WEBHOOK_SECRET, type Receiver } from "./helpers";
 
 let standin: StripeStandin;
 let stripe: Stripe;
 let receiver: Receiver;
 
-beforeAll(async () => {
-  receiver = await startReceiver();
-  standin = await startStandin({ webhookUrl: receiver.url });
-  stripe = sdk(standin);
-});
-beforeEach(() => {
-  standin.reset();
-  receiver.clear();
-});
-// Let each test's deliveries finish so none of them lands in the next test's receiver.
-afterEach(() => standin.waitForWebhooks());
-afterAll(async () => {
-  await standin.close();
-  await receiver.close();
-});
+useWebhookHarness((h) => ({ standin, stripe, receiver } = h));
 
 const payNow = (amount = 2000) =>
   stripe.paymentIntents.create({ amount, currency: "usd", allowed_payment_method_types: ["card"], payment_method: "pm_card_visa", confirm: true });
