@@ -47,6 +47,8 @@ export const users = pgTable(
     role: userRole("role").notNull().default("customer"),
     /** PBKDF2 hash string `pbkdf2-sha256$iterations$salt$hash`; null for accounts that cannot sign in yet. */
     passwordHash: text("password_hash"),
+    /** When the user proved they own `email` (the mailed link); guest bookings are claimed only then. */
+    emailVerifiedAt: instant("email_verified_at"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

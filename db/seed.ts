@@ -100,17 +100,18 @@ export async function seedDemoData(db: Database, now = Temporal.Now.instant()): 
   if ((existing?.n ?? 0) > 0) return { seeded: false };
 
   const passwordHash = await hashPassword(DEMO_PASSWORD);
+  const emailVerifiedAt = new Date(); // demo logins count as confirmed addresses
   await db.transaction(async (tx) => {
     await tx.insert(users).values([
-      { email: "admin@example.com", name: "Avery Admin", role: "admin", passwordHash },
-      { email: "casey@example.com", name: "Casey Customer", role: "customer", passwordHash },
+      { email: "admin@example.com", name: "Avery Admin", role: "admin", passwordHash, emailVerifiedAt },
+      { email: "casey@example.com", name: "Casey Customer", role: "customer", passwordHash, emailVerifiedAt },
     ]);
     const [customer] = await tx.select().from(users).where(sqlEq(users.email, "casey@example.com"));
 
     for (const demo of DEMO_PROVIDERS) {
       const [owner] = await tx
         .insert(users)
-        .values({ email: demo.email, name: demo.displayName, role: "provider", passwordHash })
+        .values({ email: demo.email, name: demo.displayName, role: "provider", passwordHash, emailVerifiedAt })
         .returning();
       const [provider] = await tx
         .insert(providers)

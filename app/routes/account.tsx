@@ -1,17 +1,42 @@
 // A signed-in person's own bookings (as the customer). Any signed-in role may have booked, so this
 // checks for a signed-in user, not for a role; the query only ever reads the session user's rows.
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { Link, useLoaderData } from "@remix-run/react";
+// Until the email address is confirmed, it offers to send the confirmation link again.
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { desc, eq } from "drizzle-orm";
-import { bookings, providers, services } from "../../db/schema";
+import { bookings, providers, services, users } from "../../db/schema";
+import { queueVerificationEmail } from "../../workers/auth/email-verification";
+import { clientIp, describeWait, rateLimit, rateLimitKey, retryAfterHeaders } from "../../workers/auth/rate-limit";
+import { AuthenticityTokenInput } from "../components/authenticity-token-input";
+import { assertCsrf } from "../utils/csrf.server";
 import { formatMoney } from "../../domain/money";
 import { requireUser } from "../utils/auth.server";
 import { formatInZone } from "../utils/format";
 
 export const meta: MetaFunction = () => [{ title: "My bookings · Edge Booking" }];
 
+/** Verification mails per account (and per network) in a window: enough for typos, not for spamming an inbox. */
+const RESEND_LIMIT = { limit: 5, windowSeconds: 60 * 60 } as const;
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireUser(request, context);
+  const formData = await request.formData();
+  await assertCsrf(request, formData, context);
+  const db = context.database.db;
+  const [row] = await db.select({ email: users.email, verifiedAt: users.emailVerifiedAt }).from(users).where(eq(users.id, user.id));
+  if (!row || row.verifiedAt) return { notice: "Your email address is already confirmed." };
+  const limit = await rateLimit(db, await rateLimitKey("verify-mail:user", user.id, clientIp(request)), RESEND_LIMIT.limit, RESEND_LIMIT.windowSeconds);
+  if (!limit.allowed) {
+    return data({ notice: `We have sent several links already. Please wait ${describeWait(limit.retryAfterSeconds)} before asking again.` }, { status: 429, headers: retryAfterHeaders(limit) });
+  }
+  const { config } = context.cloudflare;
+  await queueVerificationEmail(db, { id: user.id, email: row.email, name: user.name }, { baseUrl: config.PUBLIC_BASE_URL, secret: config.SESSION_SECRET });
+  return { notice: `We sent a new confirmation link to ${row.email}.` };
+}
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
+  const [account] = await context.database.db.select({ email: users.email, verifiedAt: users.emailVerifiedAt }).from(users).where(eq(users.id, user.id));
   const rows = await context.database.db
     .select({
       id: bookings.id,
@@ -33,6 +58,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     .limit(100);
   return {
     name: user.name,
+    email: account?.email ?? "",
+    emailVerified: Boolean(account?.verifiedAt),
     bookings: rows.map((row) => ({
       id: row.id,
       confirmationCode: row.confirmationCode,
@@ -47,11 +74,25 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function Account() {
-  const { name, bookings: list } = useLoaderData<typeof loader>();
+  const { name, email, emailVerified, bookings: list } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
   return (
     <section aria-labelledby="account-heading">
       <h1 id="account-heading">My bookings</h1>
       <p className="muted">Signed in as {name}.</p>
+      {emailVerified ? null : (
+        <div className="notice" role="status" data-testid="verify-email-notice">
+          <p>
+            Please confirm your email address ({email}) with the link we mailed you. Bookings you made as a guest with it are added here
+            once it is confirmed.
+          </p>
+          <Form method="post">
+            <AuthenticityTokenInput />
+            <button type="submit">Send the link again</button>
+          </Form>
+          {result?.notice ? <p data-testid="verify-email-result">{result.notice}</p> : null}
+        </div>
+      )}
       {list.length === 0 ? (
         <p>
           You have no bookings yet. <Link to="/">Find a service</Link>.

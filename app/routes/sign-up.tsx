@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { AuthenticityTokenInput } from "../components/authenticity-token-input";
 import { Field, FormError, firstErrorField, useFocusFirstError, type FieldErrors } from "../components/auth-form";
 import { claimGuestBookingsAfterSignUp } from "../../workers/auth/claim-guest-bookings-hook";
+import { queueVerificationEmail } from "../../workers/auth/email-verification";
 import { parseForm, SignUpSchema } from "../../workers/auth/forms";
 import { clientIp, describeWait, rateLimit, rateLimitKey, retryAfterHeaders, SIGN_UP_LIMITS } from "../../workers/auth/rate-limit";
 import { safeRedirect } from "../../workers/auth/redirect";
@@ -50,8 +51,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
       { status: 400 },
     );
   }
-  // Guest bookings with this email are only claimed once the address is verified (see the hook).
+  // Guest bookings with this email are only claimed once the address is verified: mail the link.
   await claimGuestBookingsAfterSignUp(db, { userId: created.user.id, email, emailVerified: false });
+  const { config } = context.cloudflare;
+  await queueVerificationEmail(db, { id: created.user.id, email, name: created.user.name }, { baseUrl: config.PUBLIC_BASE_URL, secret: config.SESSION_SECRET });
   return createUserSession({ request, context, user: created.user, redirectTo: formData.get("redirectTo") });
 }
 

@@ -1,12 +1,11 @@
 // Sign-in, sign-up, sign-out, CSRF, rate limits and role checks, through the Worker's real fetch
 // handler inside workerd, against the test Postgres.
 import { env } from "cloudflare:workers";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { withDatabase } from "../../db/client";
-import { bookings, guestBookingSessions, jobRuns, providers, services, users } from "../../db/schema";
+import { bookings, emailOutbox, guestBookingSessions, jobRuns, providers, services, users } from "../../db/schema";
 import { DEFAULT_CANCELLATION_POLICY } from "../../domain/cancellation-policy";
-import { claimGuestBookingsAfterSignUp } from "../../workers/auth/claim-guest-bookings-hook";
 import { CSRF_MESSAGES } from "../../workers/auth/csrf";
 import { hashPassword, verifyPassword } from "../../workers/auth/password";
 import { pruneRateLimitBuckets, rateLimit } from "../../workers/auth/rate-limit";
@@ -28,6 +27,7 @@ const people = {
   demoted: { email: `auth-demoted-${suffix}@example.test`, name: `Dee ${suffix}`, role: "customer" as Role, id: "" },
 };
 const cookies: Record<string, string> = {};
+const studio = { providerId: "", serviceId: "" };
 const serviceName = `Auth test service ${suffix}`;
 const jobName = `auth-test-job-${suffix}`;
 
@@ -50,6 +50,7 @@ beforeAll(async () => {
       .insert(services)
       .values({ providerId: provider!.id, name: serviceName, category: "Testing", durationMinutes: 60, priceAmount: 5000, currency: "usd", cancellationPolicy: DEFAULT_CANCELLATION_POLICY })
       .returning();
+    Object.assign(studio, { providerId: provider!.id, serviceId: service!.id });
     const startsAt = new Date(Date.now() + 2 * 24 * 3600_000);
     await db.insert(bookings).values(
       pageTestBookingRow({ providerId: provider!.id, serviceId: service!.id, timeZone: "Asia/Kathmandu" }, startsAt, 60, {
@@ -365,23 +366,74 @@ describe("sign-up", () => {
     expect(row!.role).toBe("customer");
     expect(await verifyPassword("fresh-password-2026", row!.passwordHash!)).toBe(true);
   });
-  it("does not hand guest bookings to an unverified sign-up; the hook claims them once the email is verified", async () => {
+  it("does not hand guest bookings to an unverified sign-up; the mailed link confirms the address and claims them", async () => {
     const email = `auth-guest-${suffix}@example.test`;
-    const [guest] = await withDatabase(config, (db) =>
-      db.insert(guestBookingSessions).values({ email, name: "Guest", tokenHash: `hash-${suffix}`, expiresAt: new Date(Date.now() + 3600_000) }).returning(),
-    );
+    const [guest] = await withDatabase(config, async (db) => {
+      const sessions = await db.insert(guestBookingSessions).values({ email, name: "Guest", tokenHash: `hash-${suffix}`, expiresAt: new Date(Date.now() + 3600_000) }).returning();
+      const row = pageTestBookingRow({ ...studio, timeZone: "Asia/Kathmandu" }, new Date(Date.now() + 4 * 24 * 3600_000), 60, {
+        confirmationCode: `AUTG-${suffix}`,
+        idempotencyKey: `auth-guest-${suffix}`,
+        guestSessionId: sessions[0]!.id,
+        status: "confirmed",
+        customerName: "Guest",
+        customerEmail: email,
+      });
+      await db.insert(bookings).values(row);
+      return sessions;
+    });
     const form = await openForm("/sign-up");
     const response = await postForm("/sign-up", { csrf: form.csrf, name: "Guest Later", email, password: "guest-pass-2026" }, { cookie: form.cookie, "cf-connecting-ip": freshIp() });
     expect(response.status).toBe(302);
-    await withDatabase(config, async (db) => {
+    const signedIn = [form.cookie, ...cookiePairs(response)].join("; ");
+    const { user, mail } = await withDatabase(config, async (db) => {
       const [user] = await db.select().from(users).where(eq(users.email, email));
       const [unclaimed] = await db.select().from(guestBookingSessions).where(eq(guestBookingSessions.id, guest!.id));
       expect(unclaimed!.claimedByUserId).toBeNull();
-      const result = await claimGuestBookingsAfterSignUp(db, { userId: user!.id, email, emailVerified: true });
-      expect(result?.sessions).toBe(1);
-      const [claimed] = await db.select().from(guestBookingSessions).where(eq(guestBookingSessions.id, guest!.id));
-      expect(claimed!.claimedByUserId).toBe(user!.id);
+      expect(user!.emailVerifiedAt).toBeNull();
+      const mail = await db.select().from(emailOutbox).where(and(eq(emailOutbox.toAddress, email), eq(emailOutbox.kind, "verify_email")));
+      return { user: user!, mail };
     });
+    expect(mail).toHaveLength(1);
+    expect((await (await fetchWorker("/account", { headers: { cookie: signedIn } })).text())).toContain('data-testid="verify-email-notice"');
+
+    const link = new URL(mail[0]!.textBody.match(/https?:\/\/\S+\/verify-email\?token=\S+/)![0]);
+    // A tampered link is refused and changes nothing.
+    const tampered = await fetchWorker(`/verify-email?token=${encodeURIComponent(link.searchParams.get("token")!.slice(0, -2) + "xx")}`);
+    expect(tampered.status).toBe(400);
+    expect(await tampered.text()).toContain("not valid or has expired");
+    expect((await fetchWorker("/verify-email")).status).toBe(400);
+
+    const opened = await fetchWorker(`${link.pathname}${link.search}`);
+    expect(opened.status).toBe(200);
+    const page = await opened.text();
+    expect(page).toContain("Email confirmed");
+    expect(page).toContain("1 booking you made as a guest with this address is now in your account");
+    await withDatabase(config, async (db) => {
+      const [claimed] = await db.select().from(guestBookingSessions).where(eq(guestBookingSessions.id, guest!.id));
+      expect(claimed!.claimedByUserId).toBe(user.id);
+      const [booking] = await db.select().from(bookings).where(eq(bookings.confirmationCode, `AUTG-${suffix}`));
+      expect(booking!.customerId).toBe(user.id);
+      const [verified] = await db.select().from(users).where(eq(users.id, user.id));
+      expect(verified!.emailVerifiedAt).not.toBeNull();
+    });
+    // Opening it again is harmless; the account page stops asking.
+    expect(await (await fetchWorker(`${link.pathname}${link.search}`)).text()).toContain("Your email was already confirmed");
+    expect(await (await fetchWorker("/account", { headers: { cookie: signedIn } })).text()).not.toContain('data-testid="verify-email-notice"');
+  });
+
+  it("an unconfirmed account can ask for the link again (CSRF-checked, rate-limited)", async () => {
+    const email = `auth-resend-${suffix}@example.test`;
+    const form = await openForm("/sign-up");
+    const response = await postForm("/sign-up", { csrf: form.csrf, name: "Resend Me", email, password: "resend-pass-2026" }, { cookie: form.cookie, "cf-connecting-ip": freshIp() });
+    expect(response.status).toBe(302);
+    const signedIn = [form.cookie, ...cookiePairs(response)].join("; ");
+    const account = await openForm("/account", signedIn);
+    const ip = freshIp();
+    const resend = () => postForm("/account", { csrf: account.csrf }, { cookie: account.cookie, "cf-connecting-ip": ip });
+    expect(await (await resend()).text()).toContain(`We sent a new confirmation link to ${email}`);
+    expect((await postForm("/account", { csrf: "forged" }, { cookie: account.cookie })).status).toBe(403);
+    for (let i = 1; i < 5; i++) expect((await resend()).status).toBe(200);
+    expect((await resend()).status).toBe(429);
   });
 });
 

@@ -2,10 +2,10 @@
 // account's. The claiming itself is claimGuestBookings() in workers/services/; sign-up only calls
 // this hook.
 //
-// Gate: claimGuestBookings must only get an email the user has proved they own. Sign-up does not
-// verify email addresses yet, so anyone could register someone else's address and receive that
-// person's guest bookings (name, phone, times). Until a verification step exists, sign-up passes
-// emailVerified: false and nothing is claimed (the guest's manage links keep working).
+// Gate: claimGuestBookings must only get an email the user has proved they own, or anyone could
+// register someone else's address and receive that person's guest bookings (name, phone, times).
+// Sign-up passes emailVerified: false (nothing is claimed, the guest's manage links keep working);
+// opening the mailed verification link (email-verification.ts) passes true.
 import { and, isNull, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { guestBookingSessions } from "../../db/schema";
@@ -28,7 +28,6 @@ export async function claimGuestBookingsAfterSignUp(
 ): Promise<ClaimResult | null> {
   try {
     if (!input.emailVerified) {
-      // TODO(email-verification): once sign-up verifies the address, pass emailVerified: true from there.
       if (await hasUnclaimedGuestBookings(db, input.email)) {
         console.log(JSON.stringify({ eventName: "auth.guest_bookings_claim_deferred", userId: input.userId, reason: "email not verified" }));
       }

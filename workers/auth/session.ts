@@ -1,8 +1,9 @@
-// Sessions in a signed cookie: `<base64url(JSON payload)>.<base64url(HMAC-SHA256)>`. The payload holds
+// Sessions in a signed cookie (workers/auth/signed-token.ts). The payload holds
 // the user id, role and expiry; the signature (keyed by SESSION_SECRET) makes it tamper-proof, so no
 // session table is needed. Roles are re-read from the cookie, and sensitive checks (provider feed,
 // admin) also confirm them against the database where it matters.
 import { z } from "zod";
+import { base64Url, signToken, verifyToken } from "./signed-token";
 
 export const SESSION_COOKIE = "eb_session";
 const MAX_AGE_SECONDS = 60 * 60 * 24 * 14;
@@ -18,50 +19,17 @@ export const SessionSchema = z.object({
 });
 export type Session = z.infer<typeof SessionSchema>;
 
-const encoder = new TextEncoder();
-
-function base64Url(bytes: ArrayBuffer | Uint8Array): string {
-  let binary = "";
-  for (const byte of new Uint8Array(bytes)) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
-  return Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
-}
-
-async function hmacKey(secret: string) {
-  return crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
-}
-
 export async function signSession(session: Omit<Session, "exp" | "csrf"> & Partial<Pick<Session, "exp" | "csrf">>, secret: string): Promise<string> {
   const full: Session = {
     ...session,
     csrf: session.csrf ?? base64Url(crypto.getRandomValues(new Uint8Array(18))),
     exp: session.exp ?? Math.floor(Date.now() / 1000) + MAX_AGE_SECONDS,
   };
-  const payload = base64Url(encoder.encode(JSON.stringify(full)));
-  const signature = await crypto.subtle.sign("HMAC", await hmacKey(secret), encoder.encode(payload));
-  return `${payload}.${base64Url(signature)}`;
+  return signToken(full, secret);
 }
 
-export async function verifySession(token: string, secret: string, nowSeconds = Math.floor(Date.now() / 1000)): Promise<Session | null> {
-  const [payload, signature] = token.split(".");
-  if (!payload || !signature) return null;
-  let valid = false;
-  try {
-    valid = await crypto.subtle.verify("HMAC", await hmacKey(secret), fromBase64Url(signature), encoder.encode(payload));
-  } catch {
-    return null;
-  }
-  if (!valid) return null;
-  try {
-    const parsed = SessionSchema.safeParse(JSON.parse(new TextDecoder().decode(fromBase64Url(payload))));
-    if (!parsed.success || parsed.data.exp <= nowSeconds) return null;
-    return parsed.data;
-  } catch {
-    return null;
-  }
+export function verifySession(token: string, secret: string, nowSeconds = Math.floor(Date.now() / 1000)): Promise<Session | null> {
+  return verifyToken(token, secret, SessionSchema, nowSeconds);
 }
 
 export function readCookie(request: Request, name: string): string | null {
