@@ -1,0 +1,71 @@
+// An automated accessibility audit (axe-core, WCAG 2.1 A and AA rules) of the pages people use most:
+// the customer's three steps, sign-in and sign-up, the provider's calendar and editors, the admin
+// pages. Axe finds what a machine can (names, roles, contrast, structure, ARIA); keyboard use and
+// focus handling are covered by the flow tests.
+import AxeBuilder from "@axe-core/playwright";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser, newContext, signIn } from "./support/browser";
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** Axe's violations on the page as it is now, one readable line each (empty when it passes). */
+async function violations(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  return result.violations.map(
+    (v) => `${new URL(page.url()).pathname}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`,
+  );
+}
+
+async function audit(page: Page, paths: string[]): Promise<string[]> {
+  const found: string[] = [];
+  for (const path of paths) {
+    await page.goto(path);
+    await page.waitForLoadState("networkidle");
+    found.push(...(await violations(page)));
+  }
+  return found;
+}
+
+describe("accessibility (axe, WCAG 2.1 AA)", () => {
+  it("public pages and the customer's booking steps", async () => {
+    const page = await (await newContext(browser)).newPage();
+    const found = await audit(page, ["/", "/?q=yoga", "/providers/himalaya-yoga", "/sign-in", "/sign-up"]);
+    await page.goto("/");
+    await page.getByRole("link", { name: "Book Private yoga session with Himalaya Yoga" }).click();
+    await page.getByTestId("slot").first().waitFor();
+    found.push(...(await violations(page)));
+    await page.getByTestId("slot").nth(5).click();
+    await page.waitForURL(/\/details\?/);
+    found.push(...(await violations(page)));
+    // A form with errors (submitted empty, past the browser's own checks, as a script-less client
+    // could): the server's error summary and the invalid fields must stay accessible too.
+    await page.locator("form[method=post]").last().evaluate((form) => ((form as HTMLFormElement).noValidate = true));
+    await page.getByRole("button", { name: /Continue to payment/ }).click();
+    await page.getByText("Please check the highlighted fields.").waitFor();
+    found.push(...(await violations(page)));
+    expect(found).toEqual([]);
+  });
+
+  it("the provider's area", async () => {
+    const page = await (await newContext(browser)).newPage();
+    await signIn(page, "sita@example.com", "/provider");
+    await page.waitForURL(/\/provider$/);
+    const found = await audit(page, ["/provider", "/provider?view=day", "/provider/schedule", "/provider/services", "/provider/services/new", "/provider/earnings"]);
+    expect(found).toEqual([]);
+  });
+
+  it("the admin area", async () => {
+    const page = await (await newContext(browser)).newPage();
+    await signIn(page, "admin@example.com", "/admin");
+    await page.waitForURL(/\/admin$/);
+    const found = await audit(page, ["/admin", "/admin/bookings", "/admin/payouts", "/admin/metrics"]);
+    expect(found).toEqual([]);
+  });
+});
