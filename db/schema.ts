@@ -235,6 +235,10 @@ export const bookings = pgTable(
     index("bookings_guest_session_idx").on(t.guestSessionId),
     index("bookings_status_expires_idx").on(t.status, t.expiresAt),
     index("bookings_email_idx").on(sql`lower(${t.customerEmail})`),
+    // Admin search: substring (ILIKE '%…%') on the email and prefix on the code use trigram indexes
+    // (pg_trgm, created by the migration) instead of reading every booking.
+    index("bookings_email_trgm_idx").using("gin", sql`${t.customerEmail} gin_trgm_ops`),
+    index("bookings_code_trgm_idx").using("gin", sql`upper(${t.confirmationCode}) gin_trgm_ops`),
     check("bookings_interval_order", sql`${t.startsAt} < ${t.endsAt}`),
     check(
       "bookings_occupied_covers",
