@@ -2,7 +2,7 @@
 // of business movements keeps the books at zero; provider balances fold from the lines.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isDomainError } from "../../domain/errors";
+import { DomainError, isDomainError } from "../../domain/errors";
 import {
   assertBalanced,
   balancesByAccount,
@@ -17,6 +17,7 @@ import {
   providerBalancesFrom,
   refundPortion,
   refundSet,
+  disputeSet,
   releaseSet,
   sumOf,
   transferSet,
@@ -66,6 +67,16 @@ describe("entry sets", () => {
     ]);
     expect(payoutSets({ ...ref, payoutId: "po", gross: 500, deduction: 500 }).map((s) => s.kind)).toEqual(["clawback"]);
     expect(payoutSets({ ...ref, payoutId: "po", gross: 500, deduction: 0 }).map((s) => s.kind)).toEqual(["transfer"]);
+  });
+
+  it("a lost dispute moves money exactly like a refund of that amount, under its own kind and key", () => {
+    const portion = { fromPlatformFee: 300, fromProviderShare: 2_700 };
+    const dispute = disputeSet({ ...ref, disputeId: "dp_1", portion, holder: "escrow" })!;
+    const refund = refundSet({ ...ref, refundId: "re_1", portion, holder: "escrow" })!;
+    expect(dispute).toMatchObject({ kind: "dispute", idempotencyKey: "dispute:dp_1" });
+    expect(dispute.lines).toEqual(refund.lines);
+    expect(dispute.lines.reduce((sum, l) => sum + l.amount, 0)).toBe(0);
+    expect(() => disputeSet({ ...ref, disputeId: "dp_2", portion: { fromPlatformFee: -1, fromProviderShare: 1 }, holder: "escrow" })).toThrow(DomainError);
   });
 
   it("merges lines on the same account and refuses unbalanced sets", () => {
