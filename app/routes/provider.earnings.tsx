@@ -5,6 +5,7 @@ import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run
 import { Link, useLoaderData } from "@remix-run/react";
 import { providerEarnings } from "../../db/queries/provider-admin";
 import { formatMoney, money } from "../../domain/money";
+import { PAYOUT_WAIT_REASONS } from "../../workers/payments/payouts";
 import { AdminScopeNote } from "../components/provider/booking-status";
 import providerStyles from "../styles/provider.css?url";
 import { formatDateTimeWithZone } from "../utils/format";
@@ -22,6 +23,8 @@ const PAYOUT_LABELS: Record<string, string> = {
   cancelled: "Cancelled",
 };
 const UPCOMING = new Set(["scheduled", "processing", "failed"]);
+/** Our own reasons a due payout waits; other last errors (Stripe messages) are for admins, not shown here. */
+const WAIT_REASONS: ReadonlySet<string> = new Set(Object.values(PAYOUT_WAIT_REASONS));
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const scope = await requireProviderScope(request, context);
@@ -33,6 +36,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     id: p.id,
     status: p.status,
     statusLabel: PAYOUT_LABELS[p.status] ?? p.status,
+    // Why a due payout waits (a dispute, a refund in progress, no payout account): the provider should know.
+    note: p.status === "scheduled" && WAIT_REASONS.has(p.lastError ?? "") ? p.lastError : null,
     booking: p.confirmationCode ? { code: p.confirmationCode, href: scopedHref(scope, `/provider/bookings/${p.confirmationCode}`), service: p.serviceName } : null,
     gross: fmt(p.grossAmount, p.currency),
     deduction: p.deductionAmount > 0 ? fmt(p.deductionAmount, p.currency) : null,
@@ -86,7 +91,10 @@ function PayoutTable({ rows, caption, past }: { rows: PayoutRowView[]; caption: 
                   </span>
                 ) : null}
               </td>
-              <td>{r.statusLabel}</td>
+              <td>
+                {r.statusLabel}
+                {r.note ? <span className="muted small" data-testid="payout-note">{` · ${r.note}`}</span> : null}
+              </td>
             </tr>
           ))}
         </tbody>

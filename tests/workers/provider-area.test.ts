@@ -21,6 +21,7 @@ import type { BookingStatus } from "../../domain/booking-states";
 import { DEFAULT_CANCELLATION_POLICY } from "../../domain/cancellation-policy";
 import { generateConfirmationCode } from "../../domain/confirmation-code";
 import { loadConfig } from "../../workers/env";
+import { PAYOUT_WAIT_REASONS } from "../../workers/payments/payouts";
 import { validateWeeklyDraft, weeklyDraftFrom } from "../../app/utils/schedule-form.server";
 import { fetchWorker, pageTestBookingRow, sessionCookie } from "./support";
 
@@ -123,6 +124,10 @@ beforeAll(async () => {
       status: "scheduled",
       payableAt: new Date(Date.now() + 5 * 24 * 3600_000),
     });
+    await tx.insert(payoutSchedules).values([
+      { providerId: a!.id, currency: "usd", grossAmount: 3210, status: "scheduled", payableAt: new Date(Date.now() - 3600_000), lastError: PAYOUT_WAIT_REASONS.disputed },
+      { providerId: a!.id, currency: "usd", grossAmount: 1230, status: "scheduled", payableAt: new Date(Date.now() - 3600_000), lastError: "api_error: An unknown error occurred" },
+    ]);
   });
   for (const person of Object.values(people)) {
     person.csrf = `csrf-${person.key}-${suffix}-0123456789`;
@@ -542,6 +547,9 @@ describe("earnings", () => {
     expect(html).toContain("Upcoming payouts");
     expect(html).toContain("$49.50");
     expect(html).toContain('data-testid="payout-row"');
+    // A payout held by a dispute says so; Stripe's own error text stays with the admins.
+    expect(html).toContain("Held: the customer disputed the payment");
+    expect(html).not.toContain("api_error");
     const other = decode(await (await get("/provider/earnings", people.bo)).text());
     expect(other).not.toContain("$49.50");
   });

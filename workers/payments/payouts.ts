@@ -48,6 +48,13 @@ import { isDefinitiveRefusal, stripeErrorMessage, type PaymentsDeps } from "./st
 export const STUCK_PROCESSING_MINUTES = 20;
 export const NOT_PAYABLE_RECHECK_MINUTES = 60;
 export const REFUND_OPEN_RECHECK_MINUTES = 15;
+/** Why a due payout waits (its last_error); worded for the provider, who sees them on the earnings page. */
+export const PAYOUT_WAIT_REASONS = Object.freeze({
+  refundInProgress: "A refund of this booking is in progress",
+  disputed: "Held: the customer disputed the payment",
+  notPayable: "The provider cannot receive payouts yet (no connected Stripe account, or payouts disabled)",
+});
+
 /** A held payout is looked at again daily; a closed dispute makes it due at once anyway. */
 export const DISPUTE_RECHECK_HOURS = 24;
 const BACKOFF_BASE_MINUTES = 15;
@@ -126,12 +133,12 @@ async function processPayout(db: Database, deps: PaymentsDeps, row: PayoutRow, n
       return "waiting";
     }
     if ((await refundsForBooking(db, booking.id)).some((r) => r.status === "pending")) {
-      await putBack(db, row.id, { nextAttemptAt: toDate(now.add({ minutes: REFUND_OPEN_RECHECK_MINUTES })), lastError: "A refund of this booking is in progress" }, now);
+      await putBack(db, row.id, { nextAttemptAt: toDate(now.add({ minutes: REFUND_OPEN_RECHECK_MINUTES })), lastError: PAYOUT_WAIT_REASONS.refundInProgress }, now);
       return "waiting";
     }
     // Payable only if nothing disputes it: held until the dispute closes (disputes.ts releases it).
     if (await hasOpenDispute(db, booking.id)) {
-      await putBack(db, row.id, { nextAttemptAt: toDate(now.add({ hours: DISPUTE_RECHECK_HOURS })), lastError: "Held: the customer disputed the payment" }, now);
+      await putBack(db, row.id, { nextAttemptAt: toDate(now.add({ hours: DISPUTE_RECHECK_HOURS })), lastError: PAYOUT_WAIT_REASONS.disputed }, now);
       return "waiting";
     }
   }
@@ -145,7 +152,7 @@ async function processPayout(db: Database, deps: PaymentsDeps, row: PayoutRow, n
       row.id,
       {
         nextAttemptAt: toDate(now.add({ minutes: NOT_PAYABLE_RECHECK_MINUTES })),
-        lastError: "The provider cannot receive payouts yet (no connected Stripe account, or payouts disabled)",
+        lastError: PAYOUT_WAIT_REASONS.notPayable,
       },
       now,
     );
