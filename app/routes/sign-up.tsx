@@ -54,7 +54,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   // Guest bookings with this email are only claimed once the address is verified: mail the link.
   await claimGuestBookingsAfterSignUp(db, { userId: created.user.id, email, emailVerified: false });
   const { config } = context.cloudflare;
-  await queueVerificationEmail(db, { id: created.user.id, email, name: created.user.name }, { baseUrl: config.PUBLIC_BASE_URL, secret: config.SESSION_SECRET });
+  try {
+    await queueVerificationEmail(db, { id: created.user.id, email, name: created.user.name }, { baseUrl: config.PUBLIC_BASE_URL, secret: config.SESSION_SECRET });
+  } catch (error) {
+    // The account exists: sign the person in anyway; the account page offers to send the link again.
+    console.error(JSON.stringify({ eventName: "auth.verification_mail_failed", userId: created.user.id, message: error instanceof Error ? error.message : String(error) }));
+  }
   return createUserSession({ request, context, user: created.user, redirectTo: formData.get("redirectTo") });
 }
 
