@@ -3,8 +3,8 @@
 // provider's Durable Object and moves on to step 2.
 import { Temporal } from "@js-temporal/polyfill";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { useEffect } from "react";
+import { Form, Link, useActionData, useLoaderData, useLocation, useNavigation } from "@remix-run/react";
+import { useEffect, useState } from "react";
 import { isDomainError } from "../../domain/errors";
 import { localDateOf } from "../../domain/time";
 import { clientIp, describeWait, HOLD_ATTEMPTS, rateLimit, rateLimitKey, retryAfterHeaders } from "../../workers/auth/rate-limit";
@@ -113,9 +113,24 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   }
 }
 
+/**
+ * The last answer of this page's action, kept while the visitor stays on the same week and zone. A
+ * live update revalidates the loaders, and a revalidation clears action data: without this, a refused
+ * hold's message and its alternatives would vanish as soon as anyone else holds or books a slot.
+ */
+function useLastActionData<T>() {
+  const fresh = useActionData<T>();
+  const { search } = useLocation();
+  const [kept, setKept] = useState<{ data: typeof fresh; search: string }>({ data: fresh, search });
+  useEffect(() => {
+    if (fresh) setKept({ data: fresh, search });
+  }, [fresh, search]);
+  return fresh ?? (kept.search === search ? kept.data : undefined);
+}
+
 export default function PickSlot() {
   const { service, zone, zoneChosen, window: feedWindow, days, previous, next, zones } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const result = useLastActionData<typeof action>();
   const navigation = useNavigation();
   const status = useLiveAvailability(service.provider.id, feedWindow.from, feedWindow.to);
 

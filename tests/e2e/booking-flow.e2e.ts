@@ -122,6 +122,17 @@ describe("booking flow", () => {
     await expect(loser.getByTestId("alternative").count()).resolves.toBeGreaterThan(0);
     expect(await loser.getByTestId("alternative").first().getAttribute("data-start")).not.toBe(start);
     await screenshot(loser, "race-loser-alternatives");
+
+    // Someone else holds another slot: the loser's page updates live, and keeps the refusal and its
+    // alternatives on screen (a revalidation must not wipe them).
+    await loser.getByTestId("live-status").and(loser.locator('[data-status="live"]')).waitFor();
+    const third = await (await newContext(browser, { timezoneId: "Europe/Berlin" })).newPage();
+    await openService(third, "Book Follow-up treatment with Thames Physio");
+    const other = await third.getByTestId("slot").nth(8).getAttribute("data-start");
+    await third.locator(`[data-testid="slot"][data-start="${other}"]`).click();
+    await third.waitForURL(/\/details\?/);
+    await loser.locator(`[data-testid="slot"][data-start="${other}"]`).waitFor({ state: "detached", timeout: 15_000 });
+    await expect(loser.locator("#hold-error").innerText()).resolves.toContain("nearest free times");
   });
 
   it("a slot someone else holds disappears from an open page without a reload", async () => {
