@@ -162,6 +162,15 @@ describe("createBooking", () => {
     }
   });
 
+  it("concurrent copies of one free booking request all end with the same confirmed booking", async () => {
+    const free = await createProviderFixture(db, { service: { priceAmount: 0 } });
+    const body = { ...guestBody(localInstant(free.timeZone, 2, "13:00")), serviceId: free.serviceId, providerId: free.providerId };
+    const answers = await Promise.all(Array.from({ length: 5 }, () => createBooking(db, { body })));
+    expect(new Set(answers.map((a) => a.booking.id)).size).toBe(1);
+    expect(answers.map((a) => a.booking.status)).toEqual(Array(5).fill("confirmed"));
+    expect((await listTransitions(db, answers[0]!.booking.id)).map((t) => t.toStatus)).toEqual(["pending", "confirmed"]);
+  });
+
   it("answers 409 IDEMPOTENCY_MISMATCH naming the key when the same key comes with a different body", async () => {
     const start = localInstant(fixture.timeZone, 5, "13:00");
     const body = guestBody(start);

@@ -23,6 +23,7 @@ import type { Database } from "../../db/client";
 import {
   bookedWithApproval,
   CONFIRMATION_CODE_INDEX,
+  findBookingById,
   findBookingByIdempotencyKey,
   findBookingWithContextByCode,
   IDEMPOTENCY_INDEX,
@@ -127,7 +128,15 @@ async function resolveCustomer(db: Database, input: CreateBookingInput, userId: 
 async function settleFreeBooking(db: Database, booking: BookingRow, deps: ServiceDeps): Promise<BookingRow> {
   if (booking.totalAmount !== 0 || booking.status !== "pending") return booking;
   const to = (await bookedWithApproval(db, booking)) ? "awaiting_approval" : "confirmed";
-  return (await transitionBooking(db, { bookingId: booking.id, to, actor: SYSTEM_ACTOR, reason: "Nothing to pay", expectedVersion: booking.version }, deps)).booking;
+  try {
+    return (await transitionBooking(db, { bookingId: booking.id, to, actor: SYSTEM_ACTOR, reason: "Nothing to pay", expectedVersion: booking.version }, deps)).booking;
+  } catch (error) {
+    // A twin request (same idempotency key) moved it first: its state is the answer.
+    if (error instanceof DomainError && (error.code === "STALE_VERSION" || error.code === "ILLEGAL_TRANSITION")) {
+      return (await findBookingById(db, booking.id)) ?? booking;
+    }
+    throw error;
+  }
 }
 
 export async function createBooking(db: Database, request: CreateBookingRequest, deps: ServiceDeps = {}): Promise<CreateBookingResult> {
