@@ -104,10 +104,10 @@ describe("disputes", () => {
     expect(summary.discrepancies).toBe(0);
   });
 
-  it("a cancellation while a dispute is open holds the policy refund for an admin (Stripe would refuse it)", async () => {
+  it("a cancellation while a dispute is open holds the policy refund (Stripe would refuse it) and issues it once the dispute is won", async () => {
     const fixture = await payableProvider(h);
     const { booking, payment } = await paidBooking(fixture);
-    h.standin.createDispute(payment.paymentIntentId);
+    const dispute = h.standin.createDispute(payment.paymentIntentId);
     await settle(h);
     const deps = { port: h.deps.port, hooks: paymentHooks(h.deps), settings: DEFAULT_BOOKING_SETTINGS };
     const access = { session: { userId: customerId, role: "customer" as const } };
@@ -117,6 +117,16 @@ describe("disputes", () => {
     expect((await h.stripe.refunds.list({ payment_intent: payment.paymentIntentId })).data).toEqual([]);
     const held = (await listEvents(h.db, booking.id)).find((e) => e.type === "refund_held_by_dispute");
     expect(held?.data).toEqual({ amount: refund.amount, currency: booking.currency });
+
+    // Won: the held refund is owed under the policy and issued once, however often the events arrive.
+    h.standin.resolveDispute(dispute.id, "won");
+    await settle(h);
+    const won = await h.stripe.disputes.retrieve(dispute.id);
+    await Promise.all([applyDispute(h.db, h.deps, won), applyDispute(h.db, h.deps, won)]);
+    await settle(h);
+    expect((await h.stripe.refunds.list({ payment_intent: payment.paymentIntentId })).data.map((r) => r.amount)).toEqual([refund.amount]);
+    expect((await listEvents(h.db, booking.id)).filter((e) => e.type === "held_refund_issued").map((e) => (e.data as { refunded: number }).refunded)).toEqual([refund.amount]);
+    expect((await paymentsForBooking(h.db, booking.id))[0]!.amountRefunded).toBe(refund.amount);
   });
 
   it("a dispute lost after the payout is owed back and deducted from the provider's next payout", async () => {

@@ -1,6 +1,7 @@
 // Card disputes (chargebacks). Escrow pays a provider "if nothing disputes it", so:
 //  * while a dispute is open, the booking's payout is held (payouts.ts asks hasOpenDispute);
-//  * a won dispute releases the hold at once (the payout is due again now);
+//  * a won dispute releases the hold at once (the payout is due again now), and a cancellation refund
+//    held while it was open is issued;
 //  * a lost dispute means the money went back to the customer: it is posted once (key dispute:<id>)
 //    and funded from the fee and the provider's share exactly as a refund of that amount would be –
 //    out of escrow while the payout has not been prepared (the payout shrinks), else owed back and
@@ -8,16 +9,17 @@
 //    given back moves to `refunded` like after refunds.
 // Applying is idempotent and order-free: every charge.dispute.* event retrieves the dispute and
 // applies its current state; a closed dispute never reopens. Each change is a booking event.
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { Database } from "../../db/client";
 import { findBookingById, insertEvents } from "../../db/queries/bookings";
 import { postEntrySet } from "../../db/queries/ledger";
 import { findPaymentByIntent, lockPayment, lockPayoutByBooking, updatePayment, updatePayout } from "../../db/queries/payments";
-import { disputes, refunds } from "../../db/schema";
+import { bookingEvents, disputes, refunds } from "../../db/schema";
 import { disputeSet, refundPortion } from "../../domain/ledger";
 import { logEvent } from "../services/context";
-import { markRefundedIfSettled, paymentSplit, providerHolder } from "./refunds";
+import { SYSTEM } from "./payment-intents";
+import { markRefundedIfSettled, paymentSplit, providerHolder, refundBooking } from "./refunds";
 import type { PaymentsDeps } from "./stripe-client";
 
 const CLOSED = new Set(["won", "lost", "warning_closed"]);
@@ -33,7 +35,7 @@ const paymentIntentOf = (dispute: Stripe.Dispute): string | null =>
   typeof dispute.payment_intent === "string" ? dispute.payment_intent : (dispute.payment_intent?.id ?? null);
 
 /** Applies a dispute's current state (from any charge.dispute.* webhook, any number of times, in any order). */
-export async function applyDispute(db: Database, deps: Partial<Pick<PaymentsDeps, "port" | "settings" | "now">>, dispute: Stripe.Dispute): Promise<AppliedDispute> {
+export async function applyDispute(db: Database, deps: PaymentsDeps, dispute: Stripe.Dispute): Promise<AppliedDispute> {
   const piId = paymentIntentOf(dispute);
   if (!piId) return { ignored: "dispute without a PaymentIntent", posted: 0 };
   const known = await findPaymentByIntent(db, piId);
@@ -97,6 +99,40 @@ export async function applyDispute(db: Database, deps: Partial<Pick<PaymentsDeps
   });
 
   if (result.posted > 0 && result.bookingId) await markRefundedIfSettled(db, result.bookingId, deps);
+  // Every delivery of a won dispute tries this (it is idempotent), so a failed refund call is retried
+  // with Stripe's redelivery of the event.
+  if (result.status === "won" && result.bookingId) await releaseHeldRefund(db, deps, result.bookingId);
   if (result.status) logEvent("payments.dispute_applied", { disputeId: dispute.id, status: result.status, posted: result.posted });
   return { ignored: "ignored" in result ? result.ignored : undefined, status: result.status, posted: result.posted };
+}
+
+/**
+ * After a won dispute: a cancellation refund that was held while the dispute was open
+ * (refund_held_by_dispute, hooks.ts) is owed to the customer under the policy, so it is issued now.
+ * Serialised per booking by an advisory lock and recorded as held_refund_issued in the same
+ * transaction, so concurrent or repeated deliveries refund once; if the refund call fails, nothing is
+ * recorded and the next delivery tries again.
+ */
+async function releaseHeldRefund(db: Database, deps: PaymentsDeps, bookingId: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`held-refund:${bookingId}`}, 0))`);
+    const rows = await tx
+      .select({ type: bookingEvents.type, data: bookingEvents.data })
+      .from(bookingEvents)
+      .where(and(eq(bookingEvents.bookingId, bookingId), inArray(bookingEvents.type, ["refund_held_by_dispute", "held_refund_issued"])));
+    const amountOf = (data: unknown) => Number((data as { amount?: number }).amount ?? 0);
+    const owed = rows.reduce((sum, r) => sum + (r.type === "refund_held_by_dispute" ? amountOf(r.data) : -amountOf(r.data)), 0);
+    if (owed <= 0) return;
+    const booking = await findBookingById(tx, bookingId);
+    if (!booking) return;
+    const refund = await refundBooking(db, deps.stripe, booking, {
+      amount: owed,
+      capToRefundable: true,
+      reason: "Cancellation refund held during a dispute, issued after the dispute was won",
+      actor: SYSTEM,
+      port: deps.port,
+      now: deps.now,
+    });
+    await insertEvents(tx, [{ bookingId, type: "held_refund_issued", data: { amount: owed, refunded: refund?.amount ?? 0, stripeRefundId: refund?.stripeRefundId ?? null } }]);
+  });
 }

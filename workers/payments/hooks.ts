@@ -48,7 +48,7 @@ export async function refundCancelledBooking(db: Database, deps: PaymentsDeps, b
   if (policyRefund <= 0) return;
   if (await hasOpenDispute(db, booking.id)) {
     // Stripe refuses refunds on a disputed charge, and the dispute may return the money anyway: the
-    // refund the policy granted is recorded for an admin to settle once the dispute is decided.
+    // refund the policy granted is recorded, and issued if the dispute is won (disputes.ts).
     await db.transaction((tx) => insertEvents(tx, [{ bookingId: booking.id, type: "refund_held_by_dispute", data: { amount: policyRefund, currency: booking.currency } }]));
     logEvent("payments.refund_held_by_dispute", { bookingId: booking.id, policyRefund });
     return;
