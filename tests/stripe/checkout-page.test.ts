@@ -1,19 +1,15 @@
 // The test checkout page a browser is sent to: accessible markup, the client secret as authorization,
 // and the redirect back to return_url with redirect_status for each card outcome.
 import Stripe from "stripe";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { StripeStandin } from "../../stripe-standin/server";
-import { sdk, startStandin, submitForm } from "./helpers";
+import { submitForm, useStandin } from "./helpers";
 
 let standin: StripeStandin;
 let stripe: Stripe;
 const RETURN_URL = "http://127.0.0.1:5173/bookings/9/return";
 
-beforeAll(async () => {
-  standin = await startStandin();
-  stripe = sdk(standin);
-});
-afterAll(() => standin.close());
+useStandin((h) => ({ standin, stripe } = h));
 
 async function intent(extra: Partial<Stripe.PaymentIntentCreateParams> = {}): Promise<Stripe.PaymentIntent> {
   return stripe.paymentIntents.create({ amount: 4200, currency: "usd", description: "Haircut, Tue 10:00", ...extra });

@@ -1,17 +1,13 @@
 // Connect: Express-like accounts, the hosted onboarding link, and transfers grouped by transfer_group.
 import Stripe from "stripe";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { StripeStandin } from "../../stripe-standin/server";
-import { failure, onboardedAccount, sdk, startStandin, submitForm } from "./helpers";
+import { failure, onboardedAccount, submitForm, useStandin } from "./helpers";
 
 let standin: StripeStandin;
 let stripe: Stripe;
 
-beforeAll(async () => {
-  standin = await startStandin();
-  stripe = sdk(standin);
-});
-afterAll(() => standin.close());
+useStandin((h) => ({ standin, stripe } = h));
 
 describe("accounts and onboarding", () => {
   it("a new Express account can neither charge nor be paid out", async () => {

@@ -114,6 +114,16 @@ export async function submitForm(url: string, fields: Record<string, string>): P
   });
 }
 
+/** For a test file that only talks to the stand-in: one stand-in and SDK client for the file, closed at the end. */
+export function useStandin(ready: (harness: { standin: StripeStandin; stripe: Stripe }) => void): void {
+  let standin: StripeStandin | undefined;
+  beforeAll(async () => {
+    standin = await startStandin();
+    ready({ standin, stripe: sdk(standin) });
+  });
+  afterAll(() => standin?.close());
+}
+
 export interface WebhookHarness {
   standin: StripeStandin;
   stripe: Stripe;

@@ -1,18 +1,14 @@
 // PaymentIntents through the official SDK: the card outcomes the product handles (success, declines,
 // 3D Secure), manual capture and cancel, and Stripe's validation errors.
 import Stripe from "stripe";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { StripeStandin } from "../../stripe-standin/server";
-import { failure, sdk, startStandin, submitForm } from "./helpers";
+import { failure, sdk, startStandin, submitForm, useStandin } from "./helpers";
 
 let standin: StripeStandin;
 let stripe: Stripe;
 
-beforeAll(async () => {
-  standin = await startStandin();
-  stripe = sdk(standin);
-});
-afterAll(() => standin.close());
+useStandin((h) => ({ standin, stripe } = h));
 
 const cardOnly = { allowed_payment_method_types: ["card"] as Stripe.PaymentIntentCreateParams.AllowedPaymentMethodType[] };
 

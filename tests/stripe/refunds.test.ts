@@ -1,17 +1,11 @@
 // Refunds: partial refunds add up, and no refund may take more than was captured minus earlier refunds.
 import Stripe from "stripe";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { StripeStandin } from "../../stripe-standin/server";
-import { failure, sdk, startStandin } from "./helpers";
+import { describe, expect, it } from "vitest";
+import { failure, useStandin } from "./helpers";
 
-let standin: StripeStandin;
 let stripe: Stripe;
 
-beforeAll(async () => {
-  standin = await startStandin();
-  stripe = sdk(standin);
-});
-afterAll(() => standin.close());
+useStandin((h) => ({ stripe } = h));
 
 async function paid(amount: number, extra: Partial<Stripe.PaymentIntentCreateParams> = {}): Promise<Stripe.PaymentIntent> {
   return stripe.paymentIntents.create({
