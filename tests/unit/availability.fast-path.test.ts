@@ -8,7 +8,6 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   type AvailabilityInput,
-  type DateOverride,
   type Slot,
   type TimeRange,
   type WeeklyRule,
@@ -27,6 +26,7 @@ import {
   resolveLocalMinute,
   startOfLocalDay,
 } from "../../domain/time";
+import { availabilityInputFor } from "./availability-scenario";
 
 const ZONES = [
   "America/New_York",
@@ -200,34 +200,7 @@ const scenarioArb = fc
   .map((s): AvailabilityInput => {
     const bases = BASES.get(s.zone)!;
     const base = bases[s.basePick % bases.length]!.add({ days: s.dayShift });
-    const dayStart = startOfLocalDay(base, s.zone);
-    const from = dayStart.add({ minutes: s.fromOffset });
-    const weekly: WeeklyRule[] = s.weekly.map((ranges, i) => ({ weekday: (i + 1) as WeeklyRule["weekday"], ranges }));
-    const overrides: DateOverride[] = s.overrides.map((o) => ({
-      date: base.add({ days: o.day }).toString(),
-      ranges: o.ranges,
-    }));
-    return {
-      providerZone: s.zone,
-      weekly,
-      overrides,
-      service: {
-        durationMinutes: s.duration,
-        bufferBeforeMinutes: s.bufferBefore,
-        bufferAfterMinutes: s.bufferAfter,
-        slotIntervalMinutes: s.interval,
-        minNoticeMinutes: s.minNotice,
-        bookingWindowDays: s.bookingWindowDays,
-      },
-      occupied: s.occupied.map(([start, len]) => ({
-        start: from.add({ minutes: start }),
-        end: from.add({ minutes: start + len }),
-      })),
-      now: dayStart.add({ minutes: s.nowOffset }).add({ nanoseconds: s.nowNanos }),
-      from,
-      to: from.add({ minutes: s.windowMinutes }),
-      customerZone: s.customerZone,
-    };
+    return availabilityInputFor(s, base);
   });
 
 describe("fast engine equals the Temporal-only reference engine", () => {

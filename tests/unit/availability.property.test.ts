@@ -5,15 +5,13 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   type AvailabilityInput,
-  type DateOverride,
   type TimeRange,
-  type WeeklyRule,
   computeSlots,
   isSlotBookable,
   workingIntervals,
 } from "../../domain/availability";
 import { type Interval, contains, overlaps, widen } from "../../domain/intervals";
-import { startOfLocalDay } from "../../domain/time";
+import { availabilityInputFor } from "./availability-scenario";
 
 // Each zone with dates around which something happens (DST changes; Kathmandu has none).
 const ZONES: Record<string, string[]> = {
@@ -83,34 +81,7 @@ const scenarioArb = fc
   })
   .map((s): AvailabilityInput => {
     const base = Temporal.PlainDate.from(ZONES[s.zone]![s.dateIndex]!).add({ days: s.dayShift });
-    const dayStart = startOfLocalDay(base, s.zone);
-    const from = dayStart.add({ minutes: s.fromOffset });
-    const weekly: WeeklyRule[] = s.weekly.map((ranges, i) => ({ weekday: (i + 1) as WeeklyRule["weekday"], ranges }));
-    const overrides: DateOverride[] = s.overrides.map((o) => ({
-      date: base.add({ days: o.day }).toString(),
-      ranges: o.ranges,
-    }));
-    return {
-      providerZone: s.zone,
-      weekly,
-      overrides,
-      service: {
-        durationMinutes: s.duration,
-        bufferBeforeMinutes: s.bufferBefore,
-        bufferAfterMinutes: s.bufferAfter,
-        slotIntervalMinutes: s.interval,
-        minNoticeMinutes: s.minNotice,
-        bookingWindowDays: s.bookingWindowDays,
-      },
-      occupied: s.occupied.map(([start, len]) => ({
-        start: from.add({ minutes: start }),
-        end: from.add({ minutes: start + len }),
-      })),
-      now: dayStart.add({ minutes: s.nowOffset }),
-      from,
-      to: from.add({ minutes: s.windowMinutes }),
-      customerZone: s.customerZone,
-    };
+    return availabilityInputFor(s, base);
   });
 
 const cmp = Temporal.Instant.compare;
