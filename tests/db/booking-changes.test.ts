@@ -5,13 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findBookingById, listEvents, listTransitions } from "../../db/queries/bookings";
 import { users } from "../../db/schema";
 import type { Actor } from "../../domain/booking-states";
-import { DomainError } from "../../domain/errors";
 import { acceptBooking, cancelBooking, declineBooking } from "../../workers/services/cancel-booking";
 import { createBooking, type CreateBookingResult } from "../../workers/services/create-booking";
 import type { BookingChange, SchedulePort } from "../../workers/services/ports";
 import { rescheduleBooking } from "../../workers/services/reschedule-booking";
 import { transitionBooking } from "../../workers/services/transition-booking";
 import { createProviderFixture, localInstant, openTestDatabase, unique, type ProviderFixture } from "../support/db";
+import { expectDomainError } from "../support/domain-errors";
 
 const handle = openTestDatabase(12);
 const db = handle.db;
@@ -46,16 +46,6 @@ async function bookConfirmed(start: Temporal.Instant) {
   const created = await book(start);
   await transitionBooking(db, { bookingId: created.booking.id, to: "confirmed", actor: SYSTEM, reason: "Payment captured" });
   return created;
-}
-
-async function expectDomainError(promise: Promise<unknown>, code: DomainError["code"]): Promise<DomainError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DomainError);
-  expect((error as DomainError).code).toBe(code);
-  return error as DomainError;
 }
 
 const provider = () => ({ session: { userId: fixture.userId, role: "provider" as const } });

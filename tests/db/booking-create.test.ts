@@ -16,6 +16,7 @@ import { createBooking, type CreateBookingResult } from "../../workers/services/
 import { getBookingByCode } from "../../workers/services/get-booking";
 import type { BookingChange, ClaimArgs, SchedulePort } from "../../workers/services/ports";
 import { createProviderFixture, localInstant, openTestDatabase, unique, type ProviderFixture } from "../support/db";
+import { expectDomainError } from "../support/domain-errors";
 
 // One connection per concurrent attempt in the race test, plus headroom.
 const handle = openTestDatabase(60);
@@ -42,17 +43,6 @@ function guestBody(start: Temporal.Instant, overrides: Record<string, unknown> =
     idempotencyKey: unique("idem"),
     ...overrides,
   };
-}
-
-async function expectDomainError(promise: Promise<unknown>, code: DomainError["code"]): Promise<DomainError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(DomainError);
-    expect((error as DomainError).code).toBe(code);
-    return error as DomainError;
-  }
-  throw new Error(`expected ${code}`);
 }
 
 describe("createBooking", () => {

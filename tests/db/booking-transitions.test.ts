@@ -13,6 +13,7 @@ import { createBooking } from "../../workers/services/create-booking";
 import type { BookingChange, SchedulePort } from "../../workers/services/ports";
 import { transitionBooking } from "../../workers/services/transition-booking";
 import { createProviderFixture, localInstant, openTestDatabase, unique, type ProviderFixture } from "../support/db";
+import { expectDomainError } from "../support/domain-errors";
 
 const handle = openTestDatabase(12);
 const db = handle.db;
@@ -49,16 +50,6 @@ async function trailOf(bookingId: string): Promise<TransitionRecord[]> {
     reason: t.reason,
     at: t.createdAt.toISOString(),
   }));
-}
-
-async function expectDomainError(promise: Promise<unknown>, code: DomainError["code"]): Promise<DomainError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DomainError);
-  expect((error as DomainError).code).toBe(code);
-  return error as DomainError;
 }
 
 describe("transitionBooking", () => {
