@@ -1,6 +1,5 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isDomainError } from "../../domain/errors";
 import {
   add,
   compare,
@@ -16,15 +15,7 @@ import {
   toDecimalString,
   zero,
 } from "../../domain/money";
-
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    return isDomainError(error) ? error.code : "non-domain";
-  }
-  return undefined;
-}
+import { thrownCode } from "../support/domain-errors";
 
 describe("money()", () => {
   it("builds valid money", () => {
@@ -37,12 +28,12 @@ describe("money()", () => {
   it.each([1.5, 0.1, Number.NaN, Number.POSITIVE_INFINITY, Number.MAX_SAFE_INTEGER + 1, 2 ** 60])(
     "rejects amount %s",
     (amount) => {
-      expect(code(() => money(amount, "usd"))).toBe("VALIDATION");
+      expect(thrownCode(() => money(amount, "usd"))).toBe("VALIDATION");
     },
   );
 
   it.each(["USD", "us", "usdd", "", "u$d", " usd"])("rejects currency %j", (currency) => {
-    expect(code(() => money(1, currency))).toBe("VALIDATION");
+    expect(thrownCode(() => money(1, currency))).toBe("VALIDATION");
   });
 });
 
@@ -56,13 +47,13 @@ describe("arithmetic", () => {
   });
 
   it("refuses to mix currencies", () => {
-    expect(code(() => add(money(1, "usd"), money(1, "eur")))).toBe("VALIDATION");
-    expect(code(() => subtract(money(1, "usd"), money(1, "jpy")))).toBe("VALIDATION");
-    expect(code(() => compare(money(1, "usd"), money(1, "jpy")))).toBe("VALIDATION");
+    expect(thrownCode(() => add(money(1, "usd"), money(1, "eur")))).toBe("VALIDATION");
+    expect(thrownCode(() => subtract(money(1, "usd"), money(1, "jpy")))).toBe("VALIDATION");
+    expect(thrownCode(() => compare(money(1, "usd"), money(1, "jpy")))).toBe("VALIDATION");
   });
 
   it("throws instead of losing precision past MAX_SAFE_INTEGER", () => {
-    expect(code(() => add(money(Number.MAX_SAFE_INTEGER, "usd"), money(1, "usd")))).toBe("VALIDATION");
+    expect(thrownCode(() => add(money(Number.MAX_SAFE_INTEGER, "usd"), money(1, "usd")))).toBe("VALIDATION");
   });
 
   it("add/subtract are inverse (property)", () => {
@@ -86,9 +77,9 @@ describe("integer fractions", () => {
   });
 
   it("rejects bad operands", () => {
-    expect(code(() => mulDivRoundHalfUp(1, 1, 0))).toBe("VALIDATION");
-    expect(code(() => mulDivRoundHalfUp(-1, 1, 2))).toBe("VALIDATION");
-    expect(code(() => mulDivRoundHalfUp(1.5, 1, 2))).toBe("VALIDATION");
+    expect(thrownCode(() => mulDivRoundHalfUp(1, 1, 0))).toBe("VALIDATION");
+    expect(thrownCode(() => mulDivRoundHalfUp(-1, 1, 2))).toBe("VALIDATION");
+    expect(thrownCode(() => mulDivRoundHalfUp(1.5, 1, 2))).toBe("VALIDATION");
   });
 });
 
@@ -100,7 +91,7 @@ describe("formatting", () => {
     expect(minorUnitDigits("krw")).toBe(0);
     expect(minorUnitDigits("kwd")).toBe(3);
     expect(minorUnitDigits("bhd")).toBe(3);
-    expect(code(() => minorUnitDigits("US"))).toBe("VALIDATION");
+    expect(thrownCode(() => minorUnitDigits("US"))).toBe("VALIDATION");
   });
 
   it("builds exact decimal strings", () => {

@@ -1,21 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isDomainError } from "../../domain/errors";
 import { money } from "../../domain/money";
 import { allocate, priceBooking, splitPlatformFee, splitRefund } from "../../domain/pricing";
+import { thrownCode } from "../support/domain-errors";
 
 const amountArb = fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER });
 const smallAmountArb = fc.integer({ min: 0, max: 10_000_000 });
 const bpsArb = fc.integer({ min: 0, max: 10_000 });
-
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    return isDomainError(error) ? error.code : "non-domain";
-  }
-  return undefined;
-}
 
 describe("splitPlatformFee", () => {
   it("examples", () => {
@@ -31,11 +22,11 @@ describe("splitPlatformFee", () => {
   });
 
   it.each([-1, 10_001, 12.5, Number.NaN])("rejects bps %s", (bps) => {
-    expect(code(() => splitPlatformFee(money(100, "usd"), bps))).toBe("VALIDATION");
+    expect(thrownCode(() => splitPlatformFee(money(100, "usd"), bps))).toBe("VALIDATION");
   });
 
   it("rejects a negative total", () => {
-    expect(code(() => splitPlatformFee(money(-100, "usd"), 500))).toBe("VALIDATION");
+    expect(thrownCode(() => splitPlatformFee(money(-100, "usd"), 500))).toBe("VALIDATION");
   });
 
   it("parts add up exactly and the fee is round-half-up of the exact rational", () => {
@@ -83,7 +74,7 @@ describe("priceBooking", () => {
 
   it("validates the selected rate", () => {
     expect(
-      code(() => priceBooking({ servicePrice: money(1, "usd"), customerKind: "guest", feeBps: { guest: -1, customer: 0 } })),
+      thrownCode(() => priceBooking({ servicePrice: money(1, "usd"), customerKind: "guest", feeBps: { guest: -1, customer: 0 } })),
     ).toBe("VALIDATION");
   });
 });
@@ -98,10 +89,10 @@ describe("allocate", () => {
   });
 
   it("rejects bad ratios", () => {
-    expect(code(() => allocate(money(1, "usd"), []))).toBe("VALIDATION");
-    expect(code(() => allocate(money(1, "usd"), [0, 0]))).toBe("VALIDATION");
-    expect(code(() => allocate(money(1, "usd"), [1, -1]))).toBe("VALIDATION");
-    expect(code(() => allocate(money(1, "usd"), [0.5, 0.5]))).toBe("VALIDATION");
+    expect(thrownCode(() => allocate(money(1, "usd"), []))).toBe("VALIDATION");
+    expect(thrownCode(() => allocate(money(1, "usd"), [0, 0]))).toBe("VALIDATION");
+    expect(thrownCode(() => allocate(money(1, "usd"), [1, -1]))).toBe("VALIDATION");
+    expect(thrownCode(() => allocate(money(1, "usd"), [0.5, 0.5]))).toBe("VALIDATION");
   });
 
   it("parts sum exactly, each within 1 of its exact share, zero ratios get zero", () => {
@@ -141,10 +132,10 @@ describe("splitRefund", () => {
 
   it("rejects refunds outside 0..total, other currencies and inconsistent splits", () => {
     const split = splitPlatformFee(money(1_000, "usd"), 1_000);
-    expect(code(() => splitRefund(money(1_001, "usd"), split))).toBe("VALIDATION");
-    expect(code(() => splitRefund(money(-1, "usd"), split))).toBe("VALIDATION");
-    expect(code(() => splitRefund(money(1, "eur"), split))).toBe("VALIDATION");
-    expect(code(() => splitRefund(money(1, "usd"), { ...split, platformFee: money(1, "usd") }))).toBe("VALIDATION");
+    expect(thrownCode(() => splitRefund(money(1_001, "usd"), split))).toBe("VALIDATION");
+    expect(thrownCode(() => splitRefund(money(-1, "usd"), split))).toBe("VALIDATION");
+    expect(thrownCode(() => splitRefund(money(1, "eur"), split))).toBe("VALIDATION");
+    expect(thrownCode(() => splitRefund(money(1, "usd"), { ...split, platformFee: money(1, "usd") }))).toBe("VALIDATION");
   });
 
   it("never exceeds either part, sums to the refund, and a full refund returns both parts", () => {
