@@ -1,9 +1,37 @@
-// Turns a sampled availability scenario (fast-check record of offsets in minutes around a base day)
-// into the engine's input. Shared by the property tests and the fast-path-versus-reference tests,
-// which sample differently but must build inputs the same way.
+// Shared by the availability property tests and the fast-path-versus-reference tests: the generator
+// of a day's working ranges, and the builder that turns a sampled scenario (offsets in minutes around
+// a base day) into the engine's input. The suites sample scenarios differently but build them alike.
 import type { Temporal } from "@js-temporal/polyfill";
+import fc from "fast-check";
 import type { AvailabilityInput, DateOverride, TimeRange, WeeklyRule } from "../../domain/availability";
 import { startOfLocalDay } from "../../domain/time";
+
+const hhmm = (minute: number) =>
+  minute === 1440
+    ? "24:00"
+    : `${String(Math.floor(minute / 60)).padStart(2, "0")}:${String(minute % 60).padStart(2, "0")}`;
+
+// Ranges on a 5-minute grid; ends of 24:00 and starts at 00:00 come up often enough to exercise
+// midnight joins. Lengths are mostly 3-12 h so that most runs have slots to check, now and then tiny
+// or whole-day; a share of ranges sit in the small hours (0-5 h), where the DST changes happen.
+const rangeArb: fc.Arbitrary<TimeRange> = fc
+  .oneof(
+    {
+      arbitrary: fc.tuple(
+        fc.integer({ min: 0, max: 287 }),
+        fc.oneof({ arbitrary: fc.integer({ min: 36, max: 144 }), weight: 3 }, fc.integer({ min: 1, max: 288 }))
+      ),
+      weight: 3,
+    },
+    fc.tuple(fc.integer({ min: 0, max: 59 }), fc.integer({ min: 6, max: 72 }))
+  )
+  .map(([s, len]) => ({ start: hhmm(s * 5), end: hhmm(Math.min(s + len, 288) * 5) }));
+
+/** A day's working ranges: mostly one to three, sometimes a closed day. */
+export const rangesArb = fc.oneof(
+  { arbitrary: fc.array(rangeArb, { minLength: 1, maxLength: 3 }), weight: 4 },
+  fc.constant<TimeRange[]>([]) // closed day
+);
 
 export interface ScenarioSample {
   zone: string;

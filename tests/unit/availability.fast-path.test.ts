@@ -9,7 +9,6 @@ import { describe, expect, it } from "vitest";
 import {
   type AvailabilityInput,
   type Slot,
-  type TimeRange,
   type WeeklyRule,
   computeSlots,
   isSlotBookable,
@@ -26,7 +25,7 @@ import {
   resolveLocalMinute,
   startOfLocalDay,
 } from "../../domain/time";
-import { availabilityInputFor } from "./availability-scenario";
+import { availabilityInputFor, rangesArb } from "./availability-scenario";
 
 const ZONES = [
   "America/New_York",
@@ -143,31 +142,9 @@ describe("fast-path primitives equal Temporal's resolvers and formatter", () => 
 });
 
 // ---------------------------------------------------------------------------------------------
-// Whole engine, random schedules: same generator style as availability.property.test.ts, but
+// Whole engine, random schedules: the ranges generator of availability.property.test.ts, but
 // windows of up to 10 days that start up to 6 days before/after a transition, so each run
 // mixes uniform days and transition days (and the transition cache is extended both ways).
-
-const hhmm = (minute: number) =>
-  minute === 1440
-    ? "24:00"
-    : `${String(Math.floor(minute / 60)).padStart(2, "0")}:${String(minute % 60).padStart(2, "0")}`;
-
-const rangeArb: fc.Arbitrary<TimeRange> = fc
-  .oneof(
-    {
-      arbitrary: fc.tuple(
-        fc.integer({ min: 0, max: 287 }),
-        fc.oneof({ arbitrary: fc.integer({ min: 36, max: 144 }), weight: 3 }, fc.integer({ min: 1, max: 288 }))
-      ),
-      weight: 3,
-    },
-    fc.tuple(fc.integer({ min: 0, max: 59 }), fc.integer({ min: 6, max: 72 })) // the small hours
-  )
-  .map(([s, len]) => ({ start: hhmm(s * 5), end: hhmm(Math.min(s + len, 288) * 5) }));
-const rangesArb = fc.oneof(
-  { arbitrary: fc.array(rangeArb, { minLength: 1, maxLength: 3 }), weight: 4 },
-  fc.constant<TimeRange[]>([])
-);
 
 const scenarioArb = fc
   .record({

@@ -5,13 +5,12 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   type AvailabilityInput,
-  type TimeRange,
   computeSlots,
   isSlotBookable,
   workingIntervals,
 } from "../../domain/availability";
 import { type Interval, contains, overlaps, widen } from "../../domain/intervals";
-import { availabilityInputFor } from "./availability-scenario";
+import { availabilityInputFor, rangesArb } from "./availability-scenario";
 
 // Each zone with dates around which something happens (DST changes; Kathmandu has none).
 const ZONES: Record<string, string[]> = {
@@ -24,32 +23,6 @@ const ZONES: Record<string, string[]> = {
 };
 const zoneNames = Object.keys(ZONES);
 const NUM_RUNS = 100;
-
-const hhmm = (minute: number) =>
-  minute === 1440
-    ? "24:00"
-    : `${String(Math.floor(minute / 60)).padStart(2, "0")}:${String(minute % 60).padStart(2, "0")}`;
-
-// Ranges on a 5-minute grid; ends of 24:00 and starts at 00:00 come up often enough to exercise
-// midnight joins, and the 0-5h area where most DST changes happen is hit by chance a lot.
-// In 5-minute units. Lengths are mostly 3-12 h so that most runs have slots to check, now and then
-// tiny or whole-day; a share of ranges sit in the small hours, where the DST changes happen.
-const rangeArb: fc.Arbitrary<TimeRange> = fc
-  .oneof(
-    {
-      arbitrary: fc.tuple(
-        fc.integer({ min: 0, max: 287 }),
-        fc.oneof({ arbitrary: fc.integer({ min: 36, max: 144 }), weight: 3 }, fc.integer({ min: 1, max: 288 }))
-      ),
-      weight: 3,
-    },
-    fc.tuple(fc.integer({ min: 0, max: 59 }), fc.integer({ min: 6, max: 72 }))
-  )
-  .map(([s, len]) => ({ start: hhmm(s * 5), end: hhmm(Math.min(s + len, 288) * 5) }));
-const rangesArb = fc.oneof(
-  { arbitrary: fc.array(rangeArb, { minLength: 1, maxLength: 3 }), weight: 4 },
-  fc.constant<TimeRange[]>([]) // closed day
-);
 
 const scenarioArb = fc
   .record({
