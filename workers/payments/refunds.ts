@@ -332,7 +332,6 @@ export async function settleFollowUp(db: Database, deps: PaymentsDeps, outcome: 
   const booking = await findBookingById(db, outcome.bookingId);
   const payment = await findPaymentByIntent(db, outcome.paymentIntentId);
   if (!booking || !payment) return;
-  if ((await refundableAmount(db, payment)) <= 0) return;
   const refunded = await refundBooking(db, deps.stripe, booking, {
     amount: followUp.amount,
     capToRefundable: true,
