@@ -222,7 +222,7 @@ describe("sign-in through the real form", () => {
   });
 
   it("ignores an off-site redirectTo and sends the user to their home page", async () => {
-    for (const redirectTo of ["//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"]) {
+    for (const redirectTo of ["//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:alert(1)", "/.//evil.example", "/a/..//evil.example", "/%2e//evil.example"]) {
       const form = await openForm("/sign-in");
       const response = await postForm("/sign-in", { csrf: form.csrf, email: people.admin.email, password: PASSWORD, redirectTo }, { cookie: form.cookie, "cf-connecting-ip": freshIp() });
       expect(response.status).toBe(302);
@@ -254,6 +254,19 @@ describe("sign-in through the real form", () => {
     expect(html).toContain('<p id="field-email-error" class="error">Email must be an address like name@example.com.</p>');
     expect(html).toMatch(/<input id="field-password" name="password" aria-invalid="true" aria-describedby="field-password-error"(?! autofocus)/);
     expect(html).toContain('<label for="field-email">');
+  });
+
+  it("a signed-in visitor is never sent off-site, whatever the normalised redirectTo becomes", async () => {
+    for (const page of ["/sign-in", "/sign-up"]) {
+      for (const redirectTo of ["%2F.%2F%2Fevil.example", "%2Fa%2F..%2F%2Fevil.example", "%2F%252e%2F%2Fevil.example"]) {
+        const response = await fetchWorker(`${page}?redirectTo=${redirectTo}`, { headers: { cookie: cookies.provider! } });
+        expect(response.status, `${page}?redirectTo=${redirectTo}`).toBe(302);
+        expect(response.headers.get("location")).toBe("/provider");
+      }
+    }
+    // The form's hidden field carries only a checked value, too.
+    const form = await openForm("/sign-in?redirectTo=%2Fa%2F..%2F%2Fevil.example");
+    expect(form.html).not.toContain("evil.example");
   });
 
   it("a signed-in visitor of /sign-in is sent on", async () => {
