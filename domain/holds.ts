@@ -6,9 +6,13 @@ import { Temporal } from "@js-temporal/polyfill";
 import { DomainError } from "./errors";
 import { type Interval, overlaps, widen } from "./intervals";
 
-/** A hold shorter than this would expire before a payment page loads; longer ones block others unfairly. */
+/** A hold shorter than this would expire before a payment page loads. */
 export const HOLD_TTL_MIN_SECONDS = 30;
-export const HOLD_TTL_MAX_SECONDS = 3600;
+/**
+ * However often it is extended, a hold ends this many of the server's TTLs after it was granted
+ * (2 x 10 minutes by default), so nobody parks on a slot.
+ */
+export const HOLD_MAX_LIFETIME_TTLS = 2;
 /** A service can't be longer than a day (services_duration_positive), buffers a day each at most. */
 const MAX_DURATION_MINUTES = 1440;
 const MAX_BUFFER_MINUTES = 1440;
@@ -16,6 +20,8 @@ const MAX_BUFFER_MINUTES = 1440;
 export interface Hold {
   id: string;
   holder: string;
+  /** Who asked, beyond the free-to-mint holder token: a hash of the client's network address. */
+  clientKey?: string | null;
   serviceId: string;
   /** What the customer sees: [start, start + duration). */
   slot: Interval;
@@ -54,34 +60,33 @@ export function holdIntervals(timing: HoldTiming): { slot: Interval; occupied: I
 }
 
 /**
- * The TTL to apply: the requested one (or the configured default), clamped into
- * [HOLD_TTL_MIN_SECONDS, HOLD_TTL_MAX_SECONDS]. Clamped rather than rejected: a client asking for
- * "as long as possible" should get the maximum, not an error.
+ * The TTL to apply. The server decides it (`serverSeconds`, the configured HOLD_TTL_SECONDS); a client
+ * may only ask for a SHORTER one, clamped to at least HOLD_TTL_MIN_SECONDS. Clamped rather than
+ * rejected: a client asking for "as long as possible" gets the server's TTL, not an error. (A client
+ * that could choose an hour, and extend to two, could hide a provider's week from everyone.)
  */
-export function resolveTtlSeconds(requested: number | undefined, defaultSeconds: number): number {
-  const wanted = requested === undefined || !Number.isFinite(requested) ? defaultSeconds : Math.floor(requested);
-  return Math.min(HOLD_TTL_MAX_SECONDS, Math.max(HOLD_TTL_MIN_SECONDS, wanted));
+export function resolveTtlSeconds(requested: number | undefined, serverSeconds: number): number {
+  const wanted = requested === undefined || !Number.isFinite(requested) ? serverSeconds : Math.floor(requested);
+  return Math.min(serverSeconds, Math.max(HOLD_TTL_MIN_SECONDS, wanted));
 }
 
 export function expiryFor(now: Temporal.Instant, ttlSeconds: number): Temporal.Instant {
   return now.add({ seconds: ttlSeconds });
 }
 
-/** However often it is extended, a hold ends this long after it was granted, so nobody parks on a slot. */
-export const HOLD_MAX_LIFETIME_SECONDS = 2 * 3600;
-
 /**
- * The expiry after an extend: now + ttl, capped at createdAt + HOLD_MAX_LIFETIME_SECONDS, and never
- * earlier than the current expiry (extending must not shorten a hold).
+ * The expiry after an extend: now + ttl, capped at createdAt + HOLD_MAX_LIFETIME_TTLS x the server's
+ * TTL, and never earlier than the current expiry (extending must not shorten a hold).
  */
 export function extendedExpiry(
   hold: { createdAt: Temporal.Instant; expiresAt: Temporal.Instant },
   now: Temporal.Instant,
   ttlSeconds: number,
+  serverSeconds: number,
 ): Temporal.Instant {
   const cmp = Temporal.Instant.compare;
   const wanted = now.add({ seconds: ttlSeconds });
-  const cap = hold.createdAt.add({ seconds: HOLD_MAX_LIFETIME_SECONDS });
+  const cap = hold.createdAt.add({ seconds: HOLD_MAX_LIFETIME_TTLS * serverSeconds });
   const capped = cmp(wanted, cap) > 0 ? cap : wanted;
   return cmp(capped, hold.expiresAt) < 0 ? hold.expiresAt : capped;
 }
@@ -111,8 +116,17 @@ export function sameHolder(a: string, b: string): boolean {
   return diff === 0;
 }
 
+/** How many live holds one client may have at one provider (the overall cap lives in ClientBudget). */
+export interface HoldLimits {
+  /** Per holder token (one browser). */
+  perHolder: number;
+  /** Per client network address (tokens are free to mint, addresses are not). */
+  perClient: number;
+}
+
 export interface HoldCheckInput {
   holder: string;
+  clientKey: string | null;
   serviceId: string;
   slot: Interval;
   occupied: Interval;
@@ -120,36 +134,44 @@ export interface HoldCheckInput {
   holds: readonly Hold[];
   /** Occupied intervals of bookings in an occupying status (already widened by their buffers). */
   booked: readonly Interval[];
-  /** Live holds this holder has anywhere for this provider. */
-  holderLiveCount: number;
-  maxPerHolder: number;
+  /** Live holds of this provider with this holder token OR this client key, anywhere in time. */
+  own: readonly Hold[];
+  limits: HoldLimits;
   now: Temporal.Instant;
 }
 
+export type HoldVerdict = { ok: true; existing: Hold } | { ok: true; existing?: undefined; replaces: Hold[] } | HoldRefusal;
+
+const sameSlot = (a: Hold, b: { serviceId: string; slot: Interval; occupied: Interval }) =>
+  a.serviceId === b.serviceId &&
+  a.slot.start.equals(b.slot.start) &&
+  a.occupied.start.equals(b.occupied.start) &&
+  a.occupied.end.equals(b.occupied.end);
+
 /**
  * May this hold be granted? Order: an identical live hold of the same holder is returned as is
- * (a retried request must not fail or create a second hold), then conflicts (HELD before BOOKED:
- * a hold is temporary, so "held" tells the customer to try again later), then the per-holder
- * limit last, so a customer at the limit who picks a taken slot learns the slot is taken.
+ * (a retried request must not fail or create a second hold); the holder's live holds for the SAME
+ * service are replaced by the new one (a customer who goes back and picks another time holds one
+ * time, not a growing pile: abandoned picks never hide time from others); then conflicts (HELD
+ * before BOOKED: a hold is temporary, so "held" tells the customer to try again later; a hold being
+ * replaced never conflicts); then the per-holder and per-client limits last, so a customer at the
+ * limit who picks a taken slot learns the slot is taken.
  */
-export function checkHold(input: HoldCheckInput): { ok: true; existing?: Hold } | HoldRefusal {
+export function checkHold(input: HoldCheckInput): HoldVerdict {
   const live = input.holds.filter((h) => isLive(h, input.now));
-  const identical = live.find(
-    (h) =>
-      sameHolder(h.holder, input.holder) &&
-      h.serviceId === input.serviceId &&
-      h.slot.start.equals(input.slot.start) &&
-      h.occupied.start.equals(input.occupied.start) &&
-      h.occupied.end.equals(input.occupied.end),
-  );
+  const own = input.own.filter((h) => isLive(h, input.now));
+  const mine = own.filter((h) => sameHolder(h.holder, input.holder));
+  const identical = mine.find((h) => sameSlot(h, input)) ?? live.find((h) => sameHolder(h.holder, input.holder) && sameSlot(h, input));
   if (identical) return { ok: true, existing: identical };
-  const clash = live.find((h) => overlaps(h.occupied, input.occupied));
+  const replaces = mine.filter((h) => h.serviceId === input.serviceId);
+  const replaced = new Set(replaces.map((h) => h.id));
+  const clash = live.find((h) => !replaced.has(h.id) && overlaps(h.occupied, input.occupied));
   if (clash) {
-    const own = sameHolder(clash.holder, input.holder);
+    const mineToo = sameHolder(clash.holder, input.holder);
     return {
       ok: false,
       reason: "HELD",
-      message: own
+      message: mineToo
         ? "You already hold an overlapping time; release it before holding another."
         : "Someone else is holding this time. It frees up if they do not book it.",
     };
@@ -157,14 +179,22 @@ export function checkHold(input: HoldCheckInput): { ok: true; existing?: Hold } 
   if (input.booked.some((b) => overlaps(b, input.occupied))) {
     return { ok: false, reason: "BOOKED", message: "This time is already booked." };
   }
-  if (input.holderLiveCount >= input.maxPerHolder) {
+  const kept = own.filter((h) => !replaced.has(h.id));
+  if (kept.filter((h) => sameHolder(h.holder, input.holder)).length >= input.limits.perHolder) {
     return {
       ok: false,
       reason: "LIMIT",
-      message: `You can hold at most ${input.maxPerHolder} times at once; release one first.`,
+      message: `You can hold at most ${input.limits.perHolder} times with this provider at once; book or release one first.`,
     };
   }
-  return { ok: true };
+  if (input.clientKey !== null && kept.filter((h) => h.clientKey === input.clientKey).length >= input.limits.perClient) {
+    return {
+      ok: false,
+      reason: "LIMIT",
+      message: `At most ${input.limits.perClient} times with this provider can be held from your network at once; book or release one first.`,
+    };
+  }
+  return { ok: true, replaces };
 }
 
 export type OwnershipFailure = "NOT_FOUND" | "NOT_OWNER" | "EXPIRED";
@@ -205,4 +235,33 @@ export function checkClaim(input: ClaimCheckInput): { ok: true; consume: Hold[] 
     (h) => sameHolder(h.holder, input.holder) && (overlaps(h.occupied, input.occupied) || h.id === input.holdId),
   );
   return { ok: true, consume };
+}
+
+/** A live hold as the client's budget remembers it (see durable-objects/client-budget.ts). */
+export interface ClientHold {
+  holdId: string;
+  holder: string;
+  providerId: string;
+  serviceId: string;
+}
+
+/**
+ * The overall cap across providers for one client: refused when `live` (the client's live holds and
+ * reservations) already has `limit` entries, not counting the holder's hold for the same provider and
+ * service, which the new hold would replace. The per-provider caps are checkHold's.
+ */
+export function checkOverallHolds(
+  live: readonly ClientHold[],
+  request: { holder: string; providerId: string; serviceId: string },
+  limit: number,
+): HoldRefusal | null {
+  const kept = live.filter(
+    (h) => !(sameHolder(h.holder, request.holder) && h.providerId === request.providerId && h.serviceId === request.serviceId),
+  );
+  if (kept.length < limit) return null;
+  return {
+    ok: false,
+    reason: "LIMIT",
+    message: `At most ${limit} times can be held from your network at once; book or release one first.`,
+  };
 }

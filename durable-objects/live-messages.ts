@@ -57,7 +57,7 @@ export const HoldDetails = z.strictObject({
 });
 export type HoldDetails = z.infer<typeof HoldDetails>;
 
-export const ReleaseReason = z.enum(["expired", "released", "claimed"]);
+export const ReleaseReason = z.enum(["expired", "released", "claimed", "replaced"]);
 
 // ---------------------------------------------------------------------------------------------
 // Server → client

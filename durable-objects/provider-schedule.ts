@@ -18,6 +18,7 @@ import {
   checkOwnership,
   extendedExpiry,
   holdIntervals,
+  type HoldLimits,
   resolveTtlSeconds,
 } from "../domain/holds";
 import { ConfigSchema, type Env, loadConfig } from "../workers/env";
@@ -62,7 +63,7 @@ export class ProviderSchedule extends DurableObject<Env> {
   /** Serializes overlapping hold/claim check+insert across the Postgres await (see ./mutex.ts for why). */
   private readonly holdLock = new RangeLock();
   private readonly ttlSeconds: number;
-  private readonly maxPerHolder: number;
+  private readonly limits: HoldLimits;
   /** Alarm time last set by this instance (avoids a storage write per hold when unchanged). */
   private armedAt: number | null | undefined;
   private readonly mirror: BookingMirror;
@@ -80,9 +81,9 @@ export class ProviderSchedule extends DurableObject<Env> {
     this.feed = new LiveFeed(ctx, this.store);
     // Answered by the runtime without waking the object, so idle connections stay hibernated.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
-    const limits = ConfigSchema.pick({ HOLD_TTL_SECONDS: true, MAX_HOLDS_PER_HOLDER: true }).parse(env);
+    const limits = ConfigSchema.pick({ HOLD_TTL_SECONDS: true, MAX_HOLDS_PER_HOLDER: true, MAX_HOLDS_PER_CLIENT: true }).parse(env);
     this.ttlSeconds = limits.HOLD_TTL_SECONDS;
-    this.maxPerHolder = limits.MAX_HOLDS_PER_HOLDER;
+    this.limits = { perHolder: limits.MAX_HOLDS_PER_HOLDER, perClient: limits.MAX_HOLDS_PER_CLIENT };
     const database = env.DATABASE_URL ? loadConfig(env) : null;
     this.mirror = new BookingMirror(this.store, database, () => this.providerId());
     this.bookedInDatabase = database
@@ -122,10 +123,12 @@ export class ProviderSchedule extends DurableObject<Env> {
     const untilMs = occupied.end.epochMilliseconds;
     const ttl = resolveTtlSeconds(req.ttlSeconds, this.ttlSeconds);
 
+    const clientKey = req.clientKey ?? null;
     const decide = (nowMs: number) => {
       const nowInstant = Temporal.Instant.fromEpochMilliseconds(nowMs);
       return checkHold({
         holder: req.holder,
+        clientKey,
         serviceId: req.serviceId,
         slot,
         occupied,
@@ -133,8 +136,8 @@ export class ProviderSchedule extends DurableObject<Env> {
         booked: this.store
           .bookedOverlapping(fromMs, untilMs)
           .map((b) => ({ start: Temporal.Instant.fromEpochMilliseconds(b.occupiedFromMs), end: Temporal.Instant.fromEpochMilliseconds(b.occupiedUntilMs) })),
-        holderLiveCount: this.store.liveHoldCountFor(req.holder, nowMs),
-        maxPerHolder: this.maxPerHolder,
+        own: this.store.liveHoldsOwnedBy(req.holder, clientKey, nowMs).map(holdFromRow),
+        limits: this.limits,
         now: nowInstant,
       });
     };
@@ -145,7 +148,7 @@ export class ProviderSchedule extends DurableObject<Env> {
       this.sweepExpired(Date.now());
       const local = decide(Date.now());
       if (!local.ok) return local;
-      if (local.existing) return { ok: true, hold: viewOf(this.store.getHold(local.existing.id)!) };
+      if (local.existing) return { ok: true, hold: viewOf(this.store.getHold(local.existing.id)!), replacedHoldIds: [] };
       if (this.bookedInDatabase) {
         if (await this.bookedInDatabase(fromMs, untilMs)) {
           return { ok: false, reason: "BOOKED", message: "This time is already booked." };
@@ -153,11 +156,11 @@ export class ProviderSchedule extends DurableObject<Env> {
         // Re-check what may have changed during the await: bookingChanged and release do not take the
         // lock, and holds for other (disjoint) times by the same holder count towards its limit. This
         // re-check and the insert below have no await between them, so together they are atomic.
-        const again = decide(Date.now());
-        if (!again.ok) return again;
-        if (again.existing) return { ok: true, hold: viewOf(this.store.getHold(again.existing.id)!) };
       }
       const nowMs = Date.now();
+      const verdict = this.bookedInDatabase ? decide(nowMs) : local;
+      if (!verdict.ok) return verdict;
+      if (verdict.existing) return { ok: true, hold: viewOf(this.store.getHold(verdict.existing.id)!), replacedHoldIds: [] };
       const row: HoldRow = {
         id: crypto.randomUUID(),
         holder: req.holder,
@@ -168,7 +171,16 @@ export class ProviderSchedule extends DurableObject<Env> {
         occupied_until_ms: untilMs,
         expires_at_ms: nowMs + ttl * 1000,
         created_at_ms: nowMs,
+        client_key: clientKey,
+        touched_at_ms: nowMs,
       };
+      // The holder's previous pick for this service goes: going back and choosing again never piles up holds.
+      const replaced = verdict.replaces.map((h) => this.store.getHold(h.id)).filter((r): r is HoldRow => r !== undefined);
+      for (const old of replaced) {
+        this.store.deleteHold(old.id);
+        this.emitReleased(old, "replaced", nowMs);
+      }
+      this.tellBudgets(replaced.filter((old) => old.client_key !== clientKey));
       this.store.insertHold(row);
       this.emit({
         type: "slot.held",
@@ -178,22 +190,40 @@ export class ProviderSchedule extends DurableObject<Env> {
         hold: { holdId: row.id, serviceId: row.service_id, expiresAt: isoFromMs(row.expires_at_ms) },
       });
       await this.rearm();
-      return { ok: true, hold: viewOf(row) };
+      return { ok: true, hold: viewOf(row), replacedHoldIds: replaced.map((old) => old.id) };
     });
   }
 
   // release/extend are synchronous check+write (no await in between), so input gates already make
   // them atomic; they do not need to queue behind a hold that is waiting for Postgres.
-  async release(holdId: string, holder: string): Promise<{ ok: true } | OwnedHoldFailure> {
+  /**
+   * Releases a hold. `pageShownAtMs` (from a page that is going away: "choose another time", a
+   * pagehide beacon) makes the release lose to any later page view of the same hold (a reload shows
+   * it again before the old page's beacon may arrive): then it is kept and `kept: true` is answered.
+   */
+  async release(holdId: string, holder: string, pageShownAtMs?: number): Promise<{ ok: true; kept?: true } | OwnedHoldFailure> {
     const nowMs = Date.now();
     this.sweepExpired(nowMs);
     const row = this.store.getHold(holdId);
     const denied = this.ownership(holdId, row, holder, nowMs);
     if (denied) return denied;
+    if (pageShownAtMs !== undefined && row!.touched_at_ms > pageShownAtMs) return { ok: true, kept: true };
     this.store.deleteHold(holdId);
     this.emitReleased(row!, "released", nowMs);
+    this.tellBudgets([row!]);
     await this.rearm();
     return { ok: true };
+  }
+
+  /** The holder's live hold, marked as just shown on a page; the ownership failure otherwise. */
+  async showHold(holdId: string, holder: string): Promise<{ ok: true; hold: HoldView } | OwnedHoldFailure> {
+    const nowMs = Date.now();
+    this.sweepExpired(nowMs);
+    const row = this.store.getHold(holdId);
+    const denied = this.ownership(holdId, row, holder, nowMs);
+    if (denied) return denied;
+    this.store.touchHold(holdId, nowMs);
+    return { ok: true, hold: viewOf(row!) };
   }
 
   async extend(holdId: string, holder: string, ttlSeconds?: number): Promise<{ ok: true; hold: HoldView } | OwnedHoldFailure> {
@@ -210,8 +240,14 @@ export class ProviderSchedule extends DurableObject<Env> {
       },
       Temporal.Instant.fromEpochMilliseconds(nowMs),
       resolveTtlSeconds(ttlSeconds, this.ttlSeconds),
+      this.ttlSeconds,
     ).epochMilliseconds;
     this.store.setHoldExpiry(holdId, expiresAt);
+    if (hold.client_key) {
+      this.budget(hold.client_key)
+        .holdExtended(holdId, expiresAt)
+        .catch((error: unknown) => logBudgetFailure(error));
+    }
     // No feed event: the interval did not change; provider pages read the new expiry from snapshots.
     await this.rearm();
     return { ok: true, hold: viewOf({ ...hold, expires_at_ms: expiresAt }) };
@@ -251,11 +287,12 @@ export class ProviderSchedule extends DurableObject<Env> {
         now: Temporal.Instant.fromEpochMilliseconds(nowMs),
       });
       if (!verdict.ok) return verdict;
-      for (const consumed of verdict.consume) {
-        const row = rows.find((r) => r.id === consumed.id)!;
+      const claimed = verdict.consume.map((consumed) => rows.find((r) => r.id === consumed.id)!);
+      for (const row of claimed) {
         this.store.deleteHold(row.id);
         this.emitReleased(row, "claimed", nowMs);
       }
+      this.tellBudgets(claimed);
       await this.rearm();
       return { ok: true, consumedHoldIds: verdict.consume.map((h) => h.id) };
     });
@@ -314,7 +351,21 @@ export class ProviderSchedule extends DurableObject<Env> {
     return stored.seq;
   }
 
-  private emitReleased(row: HoldRow, reason: "expired" | "released" | "claimed", nowMs: number): void {
+  private budget(clientKey: string) {
+    return this.env.CLIENT_BUDGET.get(this.env.CLIENT_BUDGET.idFromName(clientKey));
+  }
+
+  /**
+   * Tells the clients' budgets that these holds ended before their expiry. Not awaited: a lost note
+   * only leaves an entry there until the hold's own expiry (an over-count, never an under-count).
+   */
+  private tellBudgets(rows: readonly HoldRow[]): void {
+    const byClient = new Map<string, string[]>();
+    for (const row of rows) if (row.client_key) byClient.set(row.client_key, [...(byClient.get(row.client_key) ?? []), row.id]);
+    for (const [clientKey, ids] of byClient) this.budget(clientKey).holdsEnded(ids).catch((error: unknown) => logBudgetFailure(error));
+  }
+
+  private emitReleased(row: HoldRow, reason: "expired" | "released" | "claimed" | "replaced", nowMs: number): void {
     this.emit({
       type: "slot.released",
       at: isoFromMs(nowMs),
@@ -370,6 +421,10 @@ export class ProviderSchedule extends DurableObject<Env> {
   override async webSocketError(ws: WebSocket): Promise<void> {
     this.feed.onError(ws);
   }
+}
+
+function logBudgetFailure(error: unknown): void {
+  console.warn(JSON.stringify({ eventName: "schedule.budget_note_failed", message: error instanceof Error ? error.message : String(error) }));
 }
 
 function intervalFields(row: HoldRow) {

@@ -14,7 +14,10 @@ export const HoldRequest = z.object({
   durationMinutes: z.number().int(),
   bufferBeforeMinutes: z.number().int(),
   bufferAfterMinutes: z.number().int(),
+  /** Shortens the server's TTL (never lengthens it: domain/holds.ts resolveTtlSeconds). */
   ttlSeconds: z.number().int().positive().optional(),
+  /** The ClientBudget that asked (a hash of the client's address), for the per-client caps. */
+  clientKey: z.string().min(1).max(64).nullish(),
 });
 export type HoldRequest = z.input<typeof HoldRequest>;
 
@@ -27,7 +30,8 @@ export interface HoldView {
   occupiedUntil: string;
   expiresAt: string;
 }
-export type HoldResult = { ok: true; hold: HoldView } | HoldRefusal;
+/** A granted hold, and the holder's earlier holds for the same service that it replaced. */
+export type HoldResult = { ok: true; hold: HoldView; replacedHoldIds: string[] } | HoldRefusal;
 export type OwnedHoldFailure = { ok: false; reason: OwnershipFailure; message: string };
 
 export const ClaimRequest = z.object({

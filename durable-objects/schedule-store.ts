@@ -24,6 +24,10 @@ export interface HoldRow {
   occupied_until_ms: number;
   expires_at_ms: number;
   created_at_ms: number;
+  /** Hash of the client's network address (ClientBudget's name); null for holds made before it existed. */
+  client_key: string | null;
+  /** Last time a page showed this hold to its holder: a release sent by an older page loses to it. */
+  touched_at_ms: number;
   [key: string]: SqlStorageValue;
 }
 
@@ -57,6 +61,7 @@ export function holdFromRow(row: HoldRow): Hold {
   return {
     id: row.id,
     holder: row.holder,
+    clientKey: row.client_key,
     serviceId: row.service_id,
     slot: { start: instant(row.start_ms), end: instant(row.end_ms) },
     occupied: { start: instant(row.occupied_from_ms), end: instant(row.occupied_until_ms) },
@@ -95,6 +100,12 @@ const MIGRATIONS: string[][] = [
     `CREATE INDEX booked_occupied_idx ON booked (occupied_from_ms, occupied_until_ms)`,
     `CREATE TABLE events (seq INTEGER PRIMARY KEY, payload TEXT NOT NULL)`,
   ],
+  [
+    // Per-client hold limits (client_key) and "a newer page view wins over an older page's release".
+    `ALTER TABLE holds ADD COLUMN client_key TEXT`,
+    `ALTER TABLE holds ADD COLUMN touched_at_ms INTEGER NOT NULL DEFAULT 0`,
+    `CREATE INDEX holds_client_idx ON holds (client_key)`,
+  ],
 ];
 
 export class ScheduleStore {
@@ -128,8 +139,11 @@ export class ScheduleStore {
     return this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM holds WHERE expires_at_ms > ?`, nowMs).one().n;
   }
 
-  liveHoldCountFor(holder: string, nowMs: number): number {
-    return this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM holds WHERE holder = ? AND expires_at_ms > ?`, holder, nowMs).one().n;
+  /** Live holds with this holder token or (when given) this client key, anywhere in time. */
+  liveHoldsOwnedBy(holder: string, clientKey: string | null, nowMs: number): HoldRow[] {
+    return this.sql
+      .exec<HoldRow>(`SELECT * FROM holds WHERE expires_at_ms > ? AND (holder = ? OR (? IS NOT NULL AND client_key = ?))`, nowMs, holder, clientKey, clientKey)
+      .toArray();
   }
 
   /** Live holds whose occupied interval overlaps [fromMs, untilMs) (null = unbounded). */
@@ -159,8 +173,8 @@ export class ScheduleStore {
 
   insertHold(row: HoldRow): void {
     this.sql.exec(
-      `INSERT INTO holds (id, holder, service_id, start_ms, end_ms, occupied_from_ms, occupied_until_ms, expires_at_ms, created_at_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO holds (id, holder, service_id, start_ms, end_ms, occupied_from_ms, occupied_until_ms, expires_at_ms, created_at_ms, client_key, touched_at_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       row.id,
       row.holder,
       row.service_id,
@@ -170,7 +184,13 @@ export class ScheduleStore {
       row.occupied_until_ms,
       row.expires_at_ms,
       row.created_at_ms,
+      row.client_key,
+      row.touched_at_ms,
     );
+  }
+
+  touchHold(id: string, nowMs: number): void {
+    this.sql.exec(`UPDATE holds SET touched_at_ms = ? WHERE id = ?`, nowMs, id);
   }
 
   setHoldExpiry(id: string, expiresAtMs: number): void {

@@ -13,6 +13,7 @@ import { createNonce, withSecurityHeaders } from "./http/security-headers";
 import { JOBS, jobForCron, runRecordedJob } from "./cron";
 import { ConfigError, loadConfig, type Env } from "./env";
 
+export { ClientBudget } from "../durable-objects/client-budget";
 export { ProviderSchedule } from "../durable-objects/provider-schedule";
 
 const handleRemixRequest = createRequestHandler(remixBuild as unknown as ServerBuild);

@@ -2,10 +2,12 @@
 // missing or malformed variable fails fast with its name (the dev script runs the same check before
 // it starts wrangler, so a typo never surfaces as a confusing error deep inside a request).
 import { z } from "zod";
+import type { ClientBudget } from "../durable-objects/client-budget";
 import type { ProviderSchedule } from "../durable-objects/provider-schedule";
 
 export interface Env {
   PROVIDER_SCHEDULE: DurableObjectNamespace<ProviderSchedule>;
+  CLIENT_BUDGET: DurableObjectNamespace<ClientBudget>;
   ASSETS: Fetcher;
   APP_ENV?: string;
   DATABASE_URL?: string;
@@ -23,6 +25,8 @@ export interface Env {
   ESCROW_DAYS?: string;
   HOLD_TTL_SECONDS?: string;
   MAX_HOLDS_PER_HOLDER?: string;
+  MAX_HOLDS_PER_CLIENT?: string;
+  MAX_HOLDS_OVERALL?: string;
   PENDING_PAYMENT_TTL_MINUTES?: string;
   APPROVAL_TTL_HOURS?: string;
   PAYOUT_MAX_ATTEMPTS?: string;
@@ -60,7 +64,11 @@ export const ConfigSchema = z.object({
   PLATFORM_FEE_BPS_GUEST: intFrom(0, 10_000).default(1200),
   ESCROW_DAYS: intFrom(0, 365).default(7),
   HOLD_TTL_SECONDS: intFrom(30, 3600).default(600),
+  /** Live holds per provider for one browser (holder token), and for one network address. */
   MAX_HOLDS_PER_HOLDER: intFrom(1, 50).default(3),
+  MAX_HOLDS_PER_CLIENT: intFrom(1, 50).default(3),
+  /** Live holds across all providers for one network address. */
+  MAX_HOLDS_OVERALL: intFrom(1, 200).default(10),
   PENDING_PAYMENT_TTL_MINUTES: intFrom(1, 24 * 60).default(30),
   APPROVAL_TTL_HOURS: intFrom(1, 24 * 14).default(24),
   PAYOUT_MAX_ATTEMPTS: intFrom(1, 20).default(5),

@@ -7,7 +7,8 @@ import { Form, Link, useActionData, useLoaderData, useLocation, useNavigation } 
 import { useEffect, useState } from "react";
 import { isDomainError } from "../../domain/errors";
 import { localDateOf } from "../../domain/time";
-import { clientIp, describeWait, HOLD_ATTEMPTS, rateLimit, rateLimitKey, retryAfterHeaders } from "../../workers/auth/rate-limit";
+import { budgetFor, countAttempt, HOLD_ATTEMPTS } from "../../workers/auth/client-budget";
+import { describeWait, retryAfterHeaders } from "../../workers/auth/rate-limit";
 import { alternativesFor, getAvailability, loadBookableService, resolveWindow, timingOf, type SlotJson } from "../../workers/services/availability";
 import { holdSlot } from "../../workers/services/hold-slot";
 import { AuthenticityTokenInput } from "../components/authenticity-token-input";
@@ -73,7 +74,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const db = context.database.db;
   const service = await serviceOr404(db, params.serviceId);
 
-  const limit = await rateLimit(db, await rateLimitKey("hold:ip", clientIp(request)), HOLD_ATTEMPTS.limit, HOLD_ATTEMPTS.windowSeconds);
+  const limit = await countAttempt(context.cloudflare.env, request, HOLD_ATTEMPTS);
   if (!limit.allowed) {
     return data(
       { error: `Too many attempts from your network. Please wait ${describeWait(limit.retryAfterSeconds)} and try again.`, field: null },
@@ -89,7 +90,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const zone = customerZone(request, service.provider.timeZone);
   const holder = holderToken(request);
   try {
-    const hold = await holdSlot(db, context.cloudflare.env, { providerId: service.provider.id, serviceId: service.id, start, holder: holder.token });
+    const hold = await holdSlot(db, await budgetFor(context.cloudflare.env, request), { providerId: service.provider.id, serviceId: service.id, start, holder: holder.token });
     context.metrics.add("funnel.hold", { labels: { providerId: service.provider.id } });
     const next = new URLSearchParams({ hold: hold.id, start: hold.start, expires: hold.expiresAt, tz: zone });
     return redirect(`/book/${service.id}/details?${next}`, { headers: holder.setCookie ? { "Set-Cookie": holder.setCookie } : undefined });
@@ -104,7 +105,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       );
     }
     if (isDomainError(error, "HOLD_LIMIT_REACHED")) {
-      return data({ error: "You are already holding the maximum number of times. Finish or wait for one to expire.", field: null }, { status: 429 });
+      return data({ error: error.message, field: null }, { status: 429 });
     }
     if (isDomainError(error, "NOT_FOUND") || isDomainError(error, "VALIDATION")) {
       return data({ error: error.message, field: "start" }, { status: 400 });

@@ -8,7 +8,8 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { isDomainError } from "../../domain/errors";
 import { formatMoney, money } from "../../domain/money";
 import { priceBooking } from "../../domain/pricing";
-import { BOOKING_ATTEMPTS, clientIp, describeWait, rateLimit, rateLimitKey, retryAfterHeaders } from "../../workers/auth/rate-limit";
+import { BOOKING_ATTEMPTS, countAttempt } from "../../workers/auth/client-budget";
+import { describeWait, retryAfterHeaders } from "../../workers/auth/rate-limit";
 import { startCheckout } from "../../workers/payments/payment-intents";
 import type { SlotJson } from "../../workers/services/availability";
 import { createBooking } from "../../workers/services/create-booking";
@@ -17,7 +18,8 @@ import { AuthenticityTokenInput } from "../components/authenticity-token-input";
 import { HoldCountdown } from "../components/booking/hold-countdown";
 import { BookingSteps } from "../components/booking/steps";
 import { getUser } from "../utils/auth.server";
-import { bookingDeps, customerZone, holderToken, paymentDeps, serviceOr404, tokenQuery } from "../utils/booking-flow.server";
+import { ReleaseHoldOnLeave } from "../components/booking/release-hold-on-leave";
+import { bookingDeps, currentHold, customerZone, holderToken, paymentDeps, serviceOr404, tokenQuery } from "../utils/booking-flow.server";
 import { assertCsrf } from "../utils/csrf.server";
 import { formatDateTime, formatPrice, formatTime, zoneLabel } from "../utils/format";
 
@@ -45,14 +47,17 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     feeBps: { guest: config.PLATFORM_FEE_BPS_GUEST, customer: config.PLATFORM_FEE_BPS_CUSTOMER },
   });
   const end = start.add({ minutes: service.durationMinutes });
+  const hold = await currentHold(request, context, { providerId: service.provider.id, serviceId: service.id, holdId: url.searchParams.get("hold"), start });
   return {
     service,
     user: user ? { name: user.name } : null,
     zone,
     start: start.toString(),
     end: end.toString(),
-    holdId: url.searchParams.get("hold"),
-    expiresAt: parseInstant(url.searchParams.get("expires"))?.toString() ?? null,
+    holdId: hold?.id ?? null,
+    expiresAt: hold?.expiresAt ?? null,
+    // When this page showed the hold: a release it sends on leaving loses to any later view of it.
+    shownAt: Date.now(),
     total: formatPrice(price.total),
     free: price.total.amount === 0,
     fee: formatMoney(price.platformFee),
@@ -80,7 +85,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   await assertCsrf(request, formData, context);
   const db = context.database.db;
   const service = await serviceOr404(db, params.serviceId);
-  const limit = await rateLimit(db, await rateLimitKey("booking:ip", clientIp(request)), BOOKING_ATTEMPTS.limit, BOOKING_ATTEMPTS.windowSeconds);
+  const limit = await countAttempt(context.cloudflare.env, request, BOOKING_ATTEMPTS);
   if (!limit.allowed) {
     return data<ActionResult>(
       { formError: `Too many booking attempts from your network. Please wait ${describeWait(limit.retryAfterSeconds)} and try again.` },
@@ -182,6 +187,7 @@ export default function Details() {
             </div>
           )}
         </dl>
+        {page.holdId ? <ReleaseHoldOnLeave serviceId={service.id} providerId={service.provider.id} holdId={page.holdId} shownAt={page.shownAt} /> : null}
         {page.expiresAt ? <HoldCountdown expiresAt={page.expiresAt} fallbackLabel={`${formatTime(page.expiresAt, zone)} ${zoneLabel(page.expiresAt, zone)}`} /> : null}
         {service.requiresApproval ? <p>The provider confirms this booking. Your card is authorised now and charged only if they accept.</p> : null}
       </section>
@@ -232,9 +238,17 @@ export default function Details() {
         <button type="submit" disabled={navigation.state !== "idle"}>
           {navigation.state === "submitting" ? "Booking…" : page.free ? "Confirm booking · free" : `Continue to payment · ${page.total}`}
         </button>
-        <p className="muted">
-          <Link to={`/book/${service.id}?tz=${encodeURIComponent(zone)}`}>Choose another time</Link>
-        </p>
+      </Form>
+      <Form method="post" action={`/book/${service.id}/release`} className="choose-another">
+        <AuthenticityTokenInput />
+        <input type="hidden" name="provider" value={service.provider.id} />
+        <input type="hidden" name="hold" value={page.holdId ?? ""} />
+        <input type="hidden" name="shownAt" value={page.shownAt} />
+        <input type="hidden" name="tz" value={zone} />
+        <input type="hidden" name="then" value="choose" />
+        <button type="submit" className="link-button" data-testid="choose-another">
+          Choose another time
+        </button>
       </Form>
     </article>
   );

@@ -1,14 +1,19 @@
 // Shared plumbing of the customer booking pages: the page's service, the customer's time zone, the
 // hold-owner token, the dependencies (Durable Object port, payments) and who may see a booking.
+import type { Temporal } from "@js-temporal/polyfill";
 import type { AppLoadContext } from "@remix-run/cloudflare";
 import type { Queryable } from "../../db/client";
 import { findServiceCard, type ServiceCard } from "../../db/queries/catalog";
 import { isValidTimeZone } from "../../domain/time";
+import { isDomainError } from "../../domain/errors";
+import { budgetFor, countAttempt, HOLD_ATTEMPTS } from "../../workers/auth/client-budget";
 import { readCookie } from "../../workers/auth/session";
+import { holdSlot } from "../../workers/services/hold-slot";
 import { paymentsDepsFromConfig } from "../../workers/payments/stripe-client";
 import type { BookingAccess } from "../../workers/services/booking-access";
 import { appSchedulePort, workerDeps } from "../../workers/services/schedule-port";
 import { getSession } from "./auth.server";
+import { logScheduleError, scheduleStub } from "./schedule-object.server";
 
 export const ZONE_COOKIE = "eb_tz";
 const HOLDER_COOKIE = "eb_holder";
@@ -33,13 +38,19 @@ export function zoneCookie(zone: string): string {
   return `${ZONE_COOKIE}=${encodeURIComponent(zone)}; Path=/; SameSite=Lax; Max-Age=${60 * 60 * 24 * 365}`;
 }
 
+/** The holder token the browser already has, or null (never mints one). */
+export function readHolderToken(request: Request): string | null {
+  const existing = readCookie(request, HOLDER_COOKIE);
+  return existing && /^[A-Za-z0-9_-]{16,128}$/.test(existing) ? existing : null;
+}
+
 /**
  * The browser's hold-owner token: proves which holds are "mine" when the booking is created. Random,
  * HttpOnly, and not a credential for anything else.
  */
 export function holderToken(request: Request): { token: string; setCookie: string | null } {
-  const existing = readCookie(request, HOLDER_COOKIE);
-  if (existing && /^[A-Za-z0-9_-]{16,128}$/.test(existing)) return { token: existing, setCookie: null };
+  const existing = readHolderToken(request);
+  if (existing) return { token: existing, setCookie: null };
   const bytes = crypto.getRandomValues(new Uint8Array(24));
   const token = btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
   const secure = new URL(request.url).protocol === "https:" ? "; Secure" : "";
@@ -64,4 +75,38 @@ export async function bookingAccess(request: Request, context: AppLoadContext): 
 /** `?token=…` to carry a guest's access along links, or nothing for signed-in customers. */
 export function tokenQuery(token: string | null | undefined): string {
   return token ? `?token=${encodeURIComponent(token)}` : "";
+}
+
+/**
+ * The visitor's hold for the details step as the provider's object has it now (so the countdown shows
+ * the real expiry), marked as shown so a release beacon from an earlier view of it cannot take it
+ * away. If there is none (a reload whose beacon released it, an expired hold, a sign-in detour) and
+ * the time is still free, it is taken again; null when that is not possible either.
+ */
+export async function currentHold(
+  request: Request,
+  context: AppLoadContext,
+  args: { providerId: string; serviceId: string; holdId: string | null; start: Temporal.Instant },
+): Promise<{ id: string; expiresAt: string } | null> {
+  const holder = holderToken(request);
+  try {
+    if (args.holdId && holder.setCookie === null) {
+      const shown = await scheduleStub(context, args.providerId).showHold(args.holdId, holder.token);
+      if (shown.ok && Date.parse(shown.hold.start) === args.start.epochMilliseconds) return { id: shown.hold.id, expiresAt: shown.hold.expiresAt };
+    }
+    if (holder.setCookie !== null) return null; // no holder cookie yet: nothing to show or re-take from this request
+    const limit = await countAttempt(context.cloudflare.env, request, HOLD_ATTEMPTS);
+    if (!limit.allowed) return null;
+    const hold = await holdSlot(context.database.db, await budgetFor(context.cloudflare.env, request), {
+      providerId: args.providerId,
+      serviceId: args.serviceId,
+      start: args.start,
+      holder: holder.token,
+    });
+    return { id: hold.id, expiresAt: hold.expiresAt };
+  } catch (error) {
+    // Taken meanwhile, at a limit, or outside hours: the page still works, booking then says why.
+    if (!isDomainError(error)) logScheduleError(args.providerId, error);
+    return null;
+  }
 }

@@ -46,7 +46,8 @@ describe("accessibility (axe, WCAG 2.1 AA)", () => {
     found.push(...(await violations(page)));
     // A form with errors (submitted empty, past the browser's own checks, as a script-less client
     // could): the server's error summary and the invalid fields must stay accessible too.
-    await page.locator("form[method=post]").last().evaluate((form) => ((form as HTMLFormElement).noValidate = true));
+    const bookingForm = page.locator("form[method=post]").filter({ has: page.getByRole("button", { name: /Continue to payment/ }) });
+    await bookingForm.evaluate((form) => ((form as HTMLFormElement).noValidate = true));
     await page.getByRole("button", { name: /Continue to payment/ }).click();
     await page.getByText("Please check the highlighted fields.").waitFor();
     found.push(...(await violations(page)));

@@ -103,7 +103,7 @@ describe("rate-limit helpers", () => {
     expect(describeWait(59)).toBe("59 seconds");
     expect(describeWait(60)).toBe("1 minute");
     expect(describeWait(61)).toBe("2 minutes");
-    const response = tooManyRequests({ allowed: false, count: 11, limit: 10, remaining: 0, retryAfterSeconds: 90 }, "Too many booking attempts.");
+    const response = tooManyRequests({ retryAfterSeconds: 90 }, "Too many booking attempts.");
     expect(response.status).toBe(429);
     expect(response.headers.get("retry-after")).toBe("90");
     expect(await response.json()).toEqual({ error: { code: "RATE_LIMITED", message: "Too many booking attempts. Try again in 2 minutes.", retryAfterSeconds: 90 } });

@@ -3,13 +3,12 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isDomainError } from "../../domain/errors";
 import {
-  HOLD_TTL_MAX_SECONDS,
+  HOLD_MAX_LIFETIME_TTLS,
   HOLD_TTL_MIN_SECONDS,
   type Hold,
   checkClaim,
   checkHold,
   checkOwnership,
-  HOLD_MAX_LIFETIME_SECONDS,
   expiredAt,
   expiryFor,
   extendedExpiry,
@@ -24,32 +23,54 @@ import type { Interval } from "../../domain/intervals";
 const T = (iso: string) => Temporal.Instant.from(iso);
 const NOW = T("2030-03-04T08:00:00Z");
 
-function hold(id: string, holder: string, startIso: string, minutes: number, opts: { before?: number; after?: number; expires?: string } = {}): Hold {
+function hold(
+  id: string,
+  holder: string,
+  startIso: string,
+  minutes: number,
+  opts: { before?: number; after?: number; expires?: string; serviceId?: string; clientKey?: string } = {},
+): Hold {
   const { slot, occupied } = holdIntervals({
     start: T(startIso),
     durationMinutes: minutes,
     bufferBeforeMinutes: opts.before ?? 0,
     bufferAfterMinutes: opts.after ?? 0,
   });
-  return { id, holder, serviceId: "svc", slot, occupied, expiresAt: T(opts.expires ?? "2030-03-04T08:10:00Z") };
+  return {
+    id,
+    holder,
+    clientKey: opts.clientKey ?? null,
+    serviceId: opts.serviceId ?? "svc",
+    slot,
+    occupied,
+    expiresAt: T(opts.expires ?? "2030-03-04T08:10:00Z"),
+  };
 }
 
-function request(holder: string, startIso: string, minutes: number, holds: Hold[], extra: Partial<{ before: number; after: number; booked: Interval[]; count: number; max: number; now: Temporal.Instant }> = {}) {
+function request(
+  holder: string,
+  startIso: string,
+  minutes: number,
+  holds: Hold[],
+  extra: Partial<{ before: number; after: number; booked: Interval[]; max: number; perClient: number; now: Temporal.Instant; serviceId: string; clientKey: string }> = {},
+) {
   const { slot, occupied } = holdIntervals({
     start: T(startIso),
     durationMinutes: minutes,
     bufferBeforeMinutes: extra.before ?? 0,
     bufferAfterMinutes: extra.after ?? 0,
   });
+  const clientKey = extra.clientKey ?? null;
   return checkHold({
     holder,
-    serviceId: "svc",
+    clientKey,
+    serviceId: extra.serviceId ?? "svc",
     slot,
     occupied,
     holds,
     booked: extra.booked ?? [],
-    holderLiveCount: extra.count ?? holds.filter((h) => h.holder === holder && isLive(h, extra.now ?? NOW)).length,
-    maxPerHolder: extra.max ?? 3,
+    own: holds.filter((h) => h.holder === holder || (clientKey !== null && h.clientKey === clientKey)),
+    limits: { perHolder: extra.max ?? 3, perClient: extra.perClient ?? 3 },
     now: extra.now ?? NOW,
   });
 }
@@ -82,7 +103,7 @@ describe("holdIntervals", () => {
 
 describe("checkHold", () => {
   it("grants a free slot", () => {
-    expect(request("a", "2030-03-04T10:00:00Z", 60, [])).toEqual({ ok: true });
+    expect(request("a", "2030-03-04T10:00:00Z", 60, [])).toEqual({ ok: true, replaces: [] });
   });
 
   it("refuses a slot overlapping another holder's live hold (HELD)", () => {
@@ -97,42 +118,75 @@ describe("checkHold", () => {
     // New 11:15 slot with a 5 min buffer before -> occupies from 11:10: overlaps.
     expect(request("b", "2030-03-04T11:15:00Z", 30, [existing], { before: 5 })).toMatchObject({ ok: false, reason: "HELD" });
     // New 11:15 slot without buffer touches 11:15: allowed.
-    expect(request("b", "2030-03-04T11:15:00Z", 30, [existing])).toEqual({ ok: true });
+    expect(request("b", "2030-03-04T11:15:00Z", 30, [existing])).toEqual({ ok: true, replaces: [] });
   });
 
   it("allows touching (adjacent) intervals", () => {
     const existing = hold("h1", "a", "2030-03-04T10:00:00Z", 60);
-    expect(request("b", "2030-03-04T11:00:00Z", 60, [existing])).toEqual({ ok: true });
-    expect(request("b", "2030-03-04T09:00:00Z", 60, [existing])).toEqual({ ok: true });
+    expect(request("b", "2030-03-04T11:00:00Z", 60, [existing])).toEqual({ ok: true, replaces: [] });
+    expect(request("b", "2030-03-04T09:00:00Z", 60, [existing])).toEqual({ ok: true, replaces: [] });
   });
 
   it("ignores expired holds", () => {
     const expired = hold("h1", "a", "2030-03-04T10:00:00Z", 60, { expires: "2030-03-04T08:00:00Z" });
-    expect(request("b", "2030-03-04T10:00:00Z", 60, [expired])).toEqual({ ok: true });
+    expect(request("b", "2030-03-04T10:00:00Z", 60, [expired])).toEqual({ ok: true, replaces: [] });
   });
 
   it("refuses booked time (BOOKED), after held time", () => {
     const booked = [{ start: T("2030-03-04T10:30:00Z"), end: T("2030-03-04T11:30:00Z") }];
     expect(request("b", "2030-03-04T10:00:00Z", 60, [], { booked })).toMatchObject({ ok: false, reason: "BOOKED" });
-    expect(request("b", "2030-03-04T11:30:00Z", 60, [], { booked })).toEqual({ ok: true });
+    expect(request("b", "2030-03-04T11:30:00Z", 60, [], { booked })).toEqual({ ok: true, replaces: [] });
     const held = hold("h1", "a", "2030-03-04T10:00:00Z", 60);
     expect(request("b", "2030-03-04T10:00:00Z", 60, [held], { booked })).toMatchObject({ reason: "HELD" });
   });
 
   it("enforces the per-holder limit (LIMIT) only when the slot itself is free", () => {
-    const mine = [1, 2, 3].map((i) => hold(`h${i}`, "a", `2030-03-0${4 + i}T10:00:00Z`, 60));
+    const mine = [1, 2, 3].map((i) => hold(`h${i}`, "a", `2030-03-0${4 + i}T10:00:00Z`, 60, { serviceId: `svc-${i}` }));
     expect(request("a", "2030-03-04T15:00:00Z", 60, mine)).toMatchObject({ ok: false, reason: "LIMIT" });
-    expect(request("a", "2030-03-04T15:00:00Z", 60, mine, { max: 4 })).toEqual({ ok: true });
+    expect(request("a", "2030-03-04T15:00:00Z", 60, mine, { max: 4 })).toEqual({ ok: true, replaces: [] });
     const booked = [{ start: T("2030-03-04T15:00:00Z"), end: T("2030-03-04T16:00:00Z") }];
     expect(request("a", "2030-03-04T15:00:00Z", 60, mine, { booked })).toMatchObject({ reason: "BOOKED" });
+  });
+
+  it("a new time for the same service replaces the holder's previous hold, even an overlapping one", () => {
+    const previous = hold("h1", "a", "2030-03-04T10:00:00Z", 60);
+    expect(request("a", "2030-03-04T14:00:00Z", 60, [previous])).toEqual({ ok: true, replaces: [previous] });
+    expect(request("a", "2030-03-04T10:30:00Z", 60, [previous])).toEqual({ ok: true, replaces: [previous] });
+    // Another service of the same holder is kept, another holder's hold is never replaced.
+    const otherService = hold("h2", "a", "2030-03-05T10:00:00Z", 60, { serviceId: "svc-2" });
+    expect(request("a", "2030-03-04T14:00:00Z", 60, [previous, otherService])).toEqual({ ok: true, replaces: [previous] });
+    const someoneElse = hold("h3", "b", "2030-03-04T10:00:00Z", 60);
+    expect(request("a", "2030-03-04T10:30:00Z", 60, [someoneElse])).toMatchObject({ ok: false, reason: "HELD" });
+  });
+
+  it("an indecisive customer (pick, go back, pick another, again and again) never reaches a limit", () => {
+    let holds: Hold[] = [];
+    for (let i = 0; i < 20; i++) {
+      const start = T("2030-03-04T09:00:00Z").add({ minutes: 30 * i });
+      const r = request("a", start.toString(), 30, holds, { max: 3, perClient: 3, clientKey: "net-1" });
+      expect(r.ok).toBe(true);
+      if (!r.ok || r.existing) continue;
+      const gone = new Set(r.replaces.map((h) => h.id));
+      holds = [...holds.filter((h) => !gone.has(h.id)), hold(`h${i}`, "a", start.toString(), 30, { clientKey: "net-1" })];
+      expect(holds).toHaveLength(1);
+    }
+  });
+
+  it("limits holds per client network too: fresh tokens from one address get at most perClient", () => {
+    const fromNet = [1, 2, 3].map((i) => hold(`h${i}`, `token-${i}`, `2030-03-0${4 + i}T10:00:00Z`, 60, { clientKey: "net-1" }));
+    const r = request("token-4", "2030-03-04T15:00:00Z", 60, fromNet, { clientKey: "net-1" });
+    expect(r).toMatchObject({ ok: false, reason: "LIMIT" });
+    expect((r as { message: string }).message).toMatch(/from your network/);
+    expect(request("token-4", "2030-03-04T15:00:00Z", 60, fromNet, { clientKey: "net-2" })).toEqual({ ok: true, replaces: [] });
+    expect(request("token-4", "2030-03-04T15:00:00Z", 60, fromNet, { clientKey: "net-1", perClient: 4 })).toEqual({ ok: true, replaces: [] });
   });
 
   it("returns an identical live hold of the same holder instead of failing (idempotent retry)", () => {
     const existing = hold("h1", "a", "2030-03-04T10:00:00Z", 60);
     const r = request("a", "2030-03-04T10:00:00Z", 60, [existing]);
     expect(r).toEqual({ ok: true, existing });
-    // Same holder, overlapping but different: refused with an own-hold message.
-    const other = request("a", "2030-03-04T10:30:00Z", 60, [existing]);
+    // Same holder, overlapping but for another service: refused with an own-hold message.
+    const other = request("a", "2030-03-04T10:30:00Z", 60, [existing], { serviceId: "svc-2" });
     expect(other).toMatchObject({ ok: false, reason: "HELD" });
     expect((other as { message: string }).message).toMatch(/already hold/);
   });
@@ -152,7 +206,7 @@ describe("checkHold", () => {
             expiresAt: s.live ? NOW.add({ minutes: 5 }) : NOW,
           }));
           const booked = bookedSpecs.map((s) => ({ start: base.add({ minutes: s.at }), end: base.add({ minutes: s.at + s.len }) }));
-          const r = request("me", base.add({ minutes: at }).toString(), len, holds, { booked, count: 0 });
+          const r = request("me", base.add({ minutes: at }).toString(), len, holds, { booked });
           const a = at;
           const b = at + len;
           const clashes = (x: number, y: number) => x < b && a < y;
@@ -167,10 +221,11 @@ describe("checkHold", () => {
 });
 
 describe("expiry math", () => {
-  it("clamps the TTL into [min, max] and defaults", () => {
+  it("the server decides the TTL: a client may shorten it (down to the minimum), never lengthen it", () => {
     expect(resolveTtlSeconds(undefined, 600)).toBe(600);
     expect(resolveTtlSeconds(5, 600)).toBe(HOLD_TTL_MIN_SECONDS);
-    expect(resolveTtlSeconds(1e9, 600)).toBe(HOLD_TTL_MAX_SECONDS);
+    expect(resolveTtlSeconds(3600, 600)).toBe(600);
+    expect(resolveTtlSeconds(1e9, 600)).toBe(600);
     expect(resolveTtlSeconds(90.9, 600)).toBe(90);
     expect(resolveTtlSeconds(Number.NaN, 600)).toBe(600);
   });
@@ -185,11 +240,16 @@ describe("expiry math", () => {
   it("extending moves expiry to now + ttl, never past the lifetime cap, never backwards", () => {
     const createdAt = NOW;
     const later = NOW.add({ minutes: 5 });
-    expect(extendedExpiry({ createdAt, expiresAt: NOW.add({ minutes: 10 }) }, later, 600).toString()).toBe("2030-03-04T08:15:00Z");
-    const nearCap = NOW.add({ seconds: HOLD_MAX_LIFETIME_SECONDS - 60 });
-    expect(extendedExpiry({ createdAt, expiresAt: nearCap }, nearCap.subtract({ seconds: 1 }), 600).equals(NOW.add({ seconds: HOLD_MAX_LIFETIME_SECONDS }))).toBe(true);
-    const far = NOW.add({ minutes: 30 });
-    expect(extendedExpiry({ createdAt, expiresAt: far }, NOW, 60).equals(far)).toBe(true);
+    expect(extendedExpiry({ createdAt, expiresAt: NOW.add({ minutes: 10 }) }, later, 600, 600).toString()).toBe("2030-03-04T08:15:00Z");
+    const lifetime = HOLD_MAX_LIFETIME_TTLS * 600;
+    const nearCap = NOW.add({ seconds: lifetime - 60 });
+    expect(extendedExpiry({ createdAt, expiresAt: nearCap }, nearCap.subtract({ seconds: 1 }), 600, 600).equals(NOW.add({ seconds: lifetime }))).toBe(true);
+    const far = NOW.add({ minutes: 15 });
+    expect(extendedExpiry({ createdAt, expiresAt: far }, NOW, 60, 600).equals(far)).toBe(true);
+    // However often it is extended, a hold ends 20 minutes (two server TTLs) after it was granted.
+    let expiresAt = NOW.add({ minutes: 10 });
+    for (let minute = 1; minute <= 60; minute++) expiresAt = extendedExpiry({ createdAt, expiresAt }, NOW.add({ minutes: minute }), 600, 600);
+    expect(expiresAt.toString()).toBe("2030-03-04T08:20:00Z");
   });
 
   it("nextExpiry is the earliest; expiredAt lists those at or past expiry", () => {

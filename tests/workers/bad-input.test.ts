@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { withDatabase } from "../../db/client";
 import { availabilityRules, providers, services, users } from "../../db/schema";
 import { DEFAULT_CANCELLATION_POLICY } from "../../domain/cancellation-policy";
-import { BOOKING_ATTEMPTS, HOLD_ATTEMPTS } from "../../workers/auth/rate-limit";
+import { BOOKING_ATTEMPTS, HOLD_ATTEMPTS } from "../../workers/auth/client-budget";
 import { loadConfig } from "../../workers/env";
 import { csrfFrom } from "./support";
 

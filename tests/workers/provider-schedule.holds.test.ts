@@ -63,8 +63,8 @@ describe("hold()", () => {
     const distinct = await Promise.all(Array.from({ length: 10 }, (_, i) => stub.hold(holdInput(`d${i}`, i * 60))));
     expect(distinct.every((r) => r.ok)).toBe(true);
     expect(await runInDurableObject(stub, (instance) => (instance as unknown as { peak: () => number }).peak())).toBeGreaterThan(1);
-    // One holder, 10 disjoint slots at once: the re-check after the await keeps it at exactly 3.
-    const greedy = await Promise.all(Array.from({ length: 10 }, (_, i) => stub.hold(holdInput("greedy", 1000 + i * 60))));
+    // One holder, 10 disjoint slots of 10 services at once: the re-check after the await keeps it at exactly 3.
+    const greedy = await Promise.all(Array.from({ length: 10 }, (_, i) => stub.hold(holdInput("greedy", 1000 + i * 60, { serviceId: `svc-${i}` }))));
     expect(greedy.filter((r) => r.ok)).toHaveLength(3);
     expect(greedy.filter((r) => !r.ok && r.reason === "LIMIT")).toHaveLength(7);
   });
@@ -101,6 +101,7 @@ describe("hold()", () => {
     const first = await stub.hold(holdInput("a", 60));
     const again = await stub.hold(holdInput("a", 60));
     expect(first.ok && again.ok && first.hold.id === again.hold.id).toBe(true);
+    expect(again.ok && again.replacedHoldIds).toEqual([]);
     expect(await stub.liveHoldCount()).toBe(1);
   });
 
@@ -116,15 +117,15 @@ describe("hold()", () => {
   it("limits live holds per holder (LIMIT) and frees a place on release", async () => {
     const { stub } = await newProvider();
     const ids: string[] = [];
-    for (const start of [0, 120, 240]) {
-      const r = await stub.hold(holdInput("greedy", start));
+    for (const [i, start] of [0, 120, 240].entries()) {
+      const r = await stub.hold(holdInput("greedy", start, { serviceId: `svc-${i}` }));
       expect(r.ok).toBe(true);
       if (r.ok) ids.push(r.hold.id);
     }
-    expect(await stub.hold(holdInput("greedy", 360))).toMatchObject({ ok: false, reason: "LIMIT" });
+    expect(await stub.hold(holdInput("greedy", 360, { serviceId: "svc-3" }))).toMatchObject({ ok: false, reason: "LIMIT" });
     expect((await stub.hold(holdInput("someone-else", 360))).ok).toBe(true);
     expect(await stub.release(ids[0]!, "greedy")).toEqual({ ok: true });
-    expect((await stub.hold(holdInput("greedy", 480))).ok).toBe(true);
+    expect((await stub.hold(holdInput("greedy", 480, { serviceId: "svc-3" }))).ok).toBe(true);
   });
 });
 

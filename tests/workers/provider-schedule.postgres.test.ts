@@ -122,7 +122,7 @@ describe.skipIf(!testEnv.DATABASE_URL)("with Postgres", () => {
     anonymous.close();
   });
 
-  it("POST /holds: 201, then 409 HELD for someone else, 429 at the limit, 409 outside hours, 404 unknown service", async () => {
+  it("POST /holds: 201, 409 HELD for someone else, a new pick replaces the old one, 429 at the network's limit, 409 outside hours, 404 unknown service", async () => {
     const url = `https://edge-booking.test/api/v1/providers/${f.providerId}/holds`;
     const post = (body: unknown) => workerFetch(url, { method: "POST", body: JSON.stringify(body) });
     const mine = "tok_pg_holder_aaaaaaaa";
@@ -133,9 +133,14 @@ describe.skipIf(!testEnv.DATABASE_URL)("with Postgres", () => {
     const clash = await post({ serviceId: f.serviceId, start: iso(f.day, "13:30"), holderToken: "tok_pg_holder_bbbbbbbb" });
     expect(clash.status).toBe(409);
     expect(((await clash.json()) as { error: { reason: string } }).error.reason).toBe("HELD");
+    // Choosing another time for the same service gives up the first one: 13:30 is free for others now.
     expect((await post({ serviceId: f.serviceId, start: iso(f.day, "15:00"), holderToken: mine })).status).toBe(201);
-    expect((await post({ serviceId: f.serviceId, start: iso(f.day, "16:30"), holderToken: mine })).status).toBe(201);
-    expect((await post({ serviceId: f.serviceId, start: iso(f.day, "08:30"), holderToken: mine })).status).toBe(429);
+    expect((await post({ serviceId: f.serviceId, start: iso(f.day, "13:30"), holderToken: "tok_pg_holder_bbbbbbbb" })).status).toBe(201);
+    expect((await post({ serviceId: f.serviceId, start: iso(f.day, "16:30"), holderToken: "tok_pg_holder_dddddddd" })).status).toBe(201);
+    // Three live holds from this network at this provider: a fresh token does not buy a fourth.
+    const fourth = await post({ serviceId: f.serviceId, start: iso(f.day, "08:30"), holderToken: "tok_pg_holder_eeeeeeee" });
+    expect(fourth.status).toBe(429);
+    expect(((await fourth.json()) as { error: { code: string } }).error.code).toBe("HOLD_LIMIT_REACHED");
     const closed = await post({ serviceId: f.serviceId, start: iso(f.day, "20:00"), holderToken: "tok_pg_holder_cccccccc" });
     expect(closed.status).toBe(409);
     expect(((await closed.json()) as { error: { reason: string } }).error.reason).toBe("NOT_BOOKABLE");

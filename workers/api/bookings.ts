@@ -2,7 +2,8 @@
 // the services decide, toErrorResponse turns DomainError / ZodError into the error envelope.
 // Responses that carry personal data or the manage token are never cached.
 import { crossSiteProblem } from "../auth/csrf";
-import { BOOKING_ATTEMPTS, clientIp, rateLimit, rateLimitKey, tooManyRequests } from "../auth/rate-limit";
+import { BOOKING_ATTEMPTS, countAttempt } from "../auth/client-budget";
+import { tooManyRequests } from "../auth/rate-limit";
 import { getSession, type Session } from "../auth/session";
 import { json, readJson } from "../http/errors";
 import type { BookingAccess } from "../services/booking-access";
@@ -51,7 +52,7 @@ function codeOf(context: ApiContext): string {
 
 register(API_OPERATIONS.createBooking, async (context) => {
   // The same per-client budget as the booking pages' details step.
-  const limit = await rateLimit(context.database.db, await rateLimitKey("booking:ip", clientIp(context.request)), BOOKING_ATTEMPTS.limit, BOOKING_ATTEMPTS.windowSeconds);
+  const limit = await countAttempt(context.env, context.request, BOOKING_ATTEMPTS);
   if (!limit.allowed) return tooManyRequests(limit, "Too many booking attempts from your network.");
   const body = await readJson(context.request);
   const session = await sessionOf(context);

@@ -17,7 +17,8 @@ import { AUDIENCE_HEADER, type Audience, IsoInstant } from "../../durable-object
 import type { OwnedHoldFailure } from "../../durable-objects/provider-schedule";
 import { getSession } from "../auth/session";
 import { errorResponse, json, readJson, validationError } from "../http/errors";
-import { clientIp, HOLD_ATTEMPTS, rateLimit, rateLimitKey, tooManyRequests } from "../auth/rate-limit";
+import { budgetFor, countAttempt, HOLD_ATTEMPTS } from "../auth/client-budget";
+import { tooManyRequests } from "../auth/rate-limit";
 import { holdSlot } from "../services/hold-slot";
 import { type ApiContext, route } from "./router";
 
@@ -116,10 +117,10 @@ route("POST", "/api/v1/providers/:providerId/holds", async (context) => {
   if (!parsed.success) return validationError(parsed.error);
   const body = parsed.data;
   // The per-holder limit counts per token, and tokens are free to mint: limit attempts per client too
-  // (the same budget as the booking pages' hold action).
-  const limit = await rateLimit(context.database.db, await rateLimitKey("hold:ip", clientIp(context.request)), HOLD_ATTEMPTS.limit, HOLD_ATTEMPTS.windowSeconds);
+  // (the same budget as the booking pages' hold action), before anything else is looked up.
+  const limit = await countAttempt(context.env, context.request, HOLD_ATTEMPTS);
   if (!limit.allowed) return tooManyRequests(limit, "Too many hold attempts from your network.");
-  const hold = await holdSlot(context.database.db, context.env, {
+  const hold = await holdSlot(context.database.db, await budgetFor(context.env, context.request), {
     providerId,
     serviceId: body.serviceId,
     start: Temporal.Instant.from(body.start),

@@ -89,7 +89,7 @@ export async function rateLimitKey(purpose: string, ...parts: string[]): Promise
   return `${purpose}:${hex}`;
 }
 
-export function retryAfterHeaders(result: RateLimitResult): Record<string, string> {
+export function retryAfterHeaders(result: Pick<RateLimitResult, "retryAfterSeconds">): Record<string, string> {
   return { "Retry-After": String(result.retryAfterSeconds) };
 }
 
@@ -101,7 +101,7 @@ export function describeWait(seconds: number): string {
 }
 
 /** A 429 in the API's JSON error envelope with Retry-After; can be returned, or thrown from a Remix loader/action. */
-export function tooManyRequests(result: RateLimitResult, message: string): Response {
+export function tooManyRequests(result: Pick<RateLimitResult, "retryAfterSeconds">, message: string): Response {
   return new Response(
     JSON.stringify({ error: { code: "RATE_LIMITED", message: `${message} Try again in ${describeWait(result.retryAfterSeconds)}.`, retryAfterSeconds: result.retryAfterSeconds } }),
     { status: 429, headers: { "content-type": "application/json; charset=utf-8", ...retryAfterHeaders(result) } },
@@ -116,9 +116,3 @@ export const SIGN_IN_LIMITS = {
 
 /** Sign-up: each attempt costs a PBKDF2 hash and may create a row, so cap it per IP. */
 export const SIGN_UP_LIMITS = { perIp: { limit: 20, windowSeconds: 60 * 60 } } as const;
-
-/** Slot holds per client IP, for the booking pages and the JSON API alike. */
-export const HOLD_ATTEMPTS = { limit: 40, windowSeconds: 10 * 60 } as const;
-
-/** Booking submissions per client IP, for the details page and the JSON API alike. */
-export const BOOKING_ATTEMPTS = { limit: 20, windowSeconds: 10 * 60 } as const;

@@ -29,8 +29,26 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-export async function newContext(browser: Browser, options: { timezoneId?: string; viewport?: { width: number; height: number } } = {}): Promise<BrowserContext> {
-  return browser.newContext({ baseURL: baseUrl(), timezoneId: options.timezoneId ?? "Europe/Berlin", viewport: options.viewport ?? { width: 1280, height: 900 } });
+let contexts = 0;
+
+/**
+ * A new browser profile, as a different customer on a different network: every context sends its own
+ * CF-Connecting-IP (wrangler dev keeps a client's own header; Cloudflare sets it in production), since
+ * hold and booking limits count per network address and every test browser runs on 127.0.0.1.
+ * `ip` pins the address, to put two browsers on one network.
+ */
+export async function newContext(
+  browser: Browser,
+  options: { timezoneId?: string; viewport?: { width: number; height: number }; ip?: string } = {},
+): Promise<BrowserContext> {
+  contexts++;
+  const ip = options.ip ?? `198.18.${Math.floor(contexts / 250) % 250}.${(contexts % 250) + 1}`;
+  return browser.newContext({
+    baseURL: baseUrl(),
+    timezoneId: options.timezoneId ?? "Europe/Berlin",
+    viewport: options.viewport ?? { width: 1280, height: 900 },
+    extraHTTPHeaders: { "cf-connecting-ip": ip },
+  });
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {
