@@ -42,8 +42,11 @@ const COUNTS = {
   holds: count("BENCH_HOLDS", 200, 5),
 };
 
-/** Stay under the per-client limits (workers/auth/rate-limit.ts: holds 40, bookings 20 per 600 s). */
-const PER_CLIENT = { booking: 10, hold: 20 } as const;
+/**
+ * Stay under the per-client limits (workers/auth/client-budget.ts: 40 hold and 20 booking attempts per
+ * 600 s; wrangler.toml MAX_HOLDS_PER_CLIENT: 3 live holds per provider per address).
+ */
+const PER_CLIENT = { booking: 10, hold: 3 } as const;
 /** Slots starting sooner may fall under the services' minimum notice (60 min) while the run lasts. */
 const NOTICE_MARGIN_MS = 3 * 60 * 60_000;
 /** The availability API answers at most 62 days per request; the demo services book 60 days ahead. */
