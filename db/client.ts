@@ -29,6 +29,8 @@ export function configureNeon(options: { wsProxy?: string; webSocketConstructor?
 
 export interface DatabaseHandle {
   readonly db: Database;
+  /** Whether `db` was used (a pool exists): a request that never touched Postgres opened nothing. */
+  readonly opened: boolean;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,9 @@ export function openRequestDatabase(
         db = drizzle({ client: pool, schema });
       }
       return db;
+    },
+    get opened() {
+      return pool !== undefined;
     },
     async close() {
       closing = true;

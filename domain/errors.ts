@@ -15,7 +15,8 @@ export type DomainErrorCode =
   | "PAYMENT_FAILED"
   | "UNAUTHENTICATED"
   | "FORBIDDEN"
-  | "RATE_LIMITED";
+  | "RATE_LIMITED"
+  | "UNAVAILABLE"; // a dependency (Postgres) cannot be reached and the answer cannot be given safely: retry
 
 export class DomainError extends Error {
   readonly code: DomainErrorCode;

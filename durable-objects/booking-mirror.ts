@@ -1,19 +1,29 @@
 // The object's mirror of booked time: which occupying bookings this provider has, with what the
 // provider feed shows about them. Fed by bookingChanged (every writer calls it after its commit) and,
-// when Postgres is configured, re-read from Postgres before snapshots so a fresh object (or one that
-// missed a notification) does not show an empty calendar.
+// when Postgres is configured, re-read from Postgres: before feed snapshots when older than
+// SYNC_EVERY_MS, and before availability answers when older than FRESH_FOR_AVAILABILITY_MS, so a
+// fresh object (or one that missed a notification) does not show an empty or stale calendar for long.
 import { Temporal } from "@js-temporal/polyfill";
 import type { z } from "zod";
 import { OCCUPYING_STATUSES, isBookingStatus } from "../domain/booking-states";
 import { assertNever } from "../domain/errors";
-import type { AppConfig } from "../workers/env";
-import { loadOccupyingBookings } from "./bookings-db";
 import type { NewFeedEvent, SlotInterval } from "./live-messages";
 import type { BookingChange, IntervalInput } from "./schedule-rpc";
-import { type ScheduleStore, isoFromMs } from "./schedule-store";
+import { type BookedInterval, type ScheduleStore, isoFromMs } from "./schedule-store";
+
+/** Occupying bookings of the provider ending after `sinceMs`, from Postgres. */
+export type LoadBooked = (sinceMs: number) => Promise<BookedInterval[]>;
 
 /** Occupied bookings are re-read from Postgres into the mirror at most this often (on feed connects). */
-const SYNC_EVERY_MS = 5 * 60_000;
+export const SYNC_EVERY_MS = 5 * 60_000;
+/**
+ * Availability is answered from the mirror when it was re-read this recently: a lost bookingChanged
+ * can show a taken slot as free for at most this long (booking it then answers 409 with alternatives;
+ * Postgres's constraint decides).
+ */
+export const FRESH_FOR_AVAILABILITY_MS = 30_000;
+/** Re-read from this far back: a slot's buffer before may reach into time that has just passed. */
+const SYNC_REACH_BACK_MS = 24 * 60 * 60_000;
 
 const RELEASING: ReadonlySet<string> = new Set(["cancelled", "expired", "payment_failed"]);
 
@@ -23,14 +33,13 @@ function normalize(i: z.infer<typeof IntervalInput>): SlotInterval {
 }
 
 export class BookingMirror {
-  private sync: Promise<void> | undefined;
+  private sync: Promise<boolean> | undefined;
   /** Bookings changed while a sync read Postgres: that older read must not overwrite them. */
   private touchedDuringSync: Set<string> | undefined;
 
   constructor(
     private readonly store: ScheduleStore,
-    private readonly database: AppConfig | null,
-    private readonly providerId: () => string,
+    private readonly load: LoadBooked | null,
   ) {}
 
   /** Applies a validated change to the mirror and returns the feed event announcing it. */
@@ -71,27 +80,39 @@ export class BookingMirror {
     }
   }
 
-  /** Best effort: re-reads Postgres at most every SYNC_EVERY_MS; concurrent callers share one read. */
-  async syncIfStale(): Promise<void> {
-    const database = this.database;
-    if (!database) return;
-    const last = Number(this.store.getMeta("mirror_synced_at") ?? "0");
-    if (Date.now() - last < SYNC_EVERY_MS) return;
+  /** When the mirror was last re-read from Postgres (0: never). */
+  syncedAtMs(): number {
+    return Number(this.store.getMeta("mirror_synced_at") ?? "0");
+  }
+
+  /**
+   * Best effort: re-reads Postgres when the last re-read is older than `maxAgeMs`; concurrent callers
+   * share one read. True when the mirror is now at most `maxAgeMs` old (or there is no Postgres, so
+   * the mirror is all there is), false when the re-read failed.
+   */
+  async syncIfOlderThan(maxAgeMs: number = SYNC_EVERY_MS): Promise<boolean> {
+    const load = this.load;
+    if (!load) return true;
+    if (Date.now() - this.syncedAtMs() < maxAgeMs) return true;
     this.sync ??= (async () => {
       const touched = new Set<string>();
       this.touchedDuringSync = touched;
       try {
-        const sinceMs = Date.now();
-        const rows = await loadOccupyingBookings(database, this.providerId(), sinceMs);
+        const startedMs = Date.now();
+        const sinceMs = startedMs - SYNC_REACH_BACK_MS;
+        const rows = await load(sinceMs);
         this.store.replaceBookedAfter(sinceMs, rows, touched);
-        this.store.setMeta("mirror_synced_at", String(Date.now()));
+        // The read began at startedMs: that is how current the mirror is now.
+        this.store.setMeta("mirror_synced_at", String(startedMs));
+        return true;
       } catch (error) {
         console.warn(JSON.stringify({ eventName: "schedule.mirror_sync_failed", message: error instanceof Error ? error.message : String(error) }));
+        return false;
       } finally {
         this.touchedDuringSync = undefined;
         this.sync = undefined;
       }
     })();
-    await this.sync;
+    return this.sync;
   }
 }

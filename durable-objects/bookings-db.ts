@@ -1,17 +1,14 @@
-// The provider object's two Postgres reads. Each call opens a pool and closes it before returning
-// (withDatabase): a connection kept open between requests would pin the object in memory and stop
-// WebSocket hibernation, and on Workers a socket may not outlive the request that opened it anyway.
+// The provider object's Postgres reads of booked time, on the object's warm connection
+// (./warm-database.ts).
 import { and, asc, eq, gt, inArray, lt } from "drizzle-orm";
-import { withDatabase } from "../db/client";
+import type { Queryable } from "../db/client";
 import { bookings, services } from "../db/schema";
 import { OCCUPYING_STATUSES } from "../domain/booking-states";
-import type { AppConfig } from "../workers/env";
 import type { BookedInterval } from "./schedule-store";
 
 /** Does an occupying booking of this provider overlap [fromMs, untilMs)? */
-export async function occupyingBookingOverlaps(config: AppConfig, providerId: string, fromMs: number, untilMs: number): Promise<boolean> {
-  const rows = await withDatabase(config, (db) =>
-    db
+export async function occupyingBookingOverlaps(db: Queryable, providerId: string, fromMs: number, untilMs: number): Promise<boolean> {
+  const rows = await db
       .select({ id: bookings.id })
       .from(bookings)
       .where(
@@ -22,15 +19,13 @@ export async function occupyingBookingOverlaps(config: AppConfig, providerId: st
           gt(bookings.occupiedUntil, new Date(fromMs)),
         ),
       )
-      .limit(1),
-  );
+      .limit(1);
   return rows.length > 0;
 }
 
 /** Occupying bookings of this provider ending after `sinceMs`, with what the provider feed shows. */
-export async function loadOccupyingBookings(config: AppConfig, providerId: string, sinceMs: number): Promise<BookedInterval[]> {
-  const rows = await withDatabase(config, (db) =>
-    db
+export async function loadOccupyingBookings(db: Queryable, providerId: string, sinceMs: number): Promise<BookedInterval[]> {
+  const rows = await db
       .select({
         id: bookings.id,
         startsAt: bookings.startsAt,
@@ -52,8 +47,7 @@ export async function loadOccupyingBookings(config: AppConfig, providerId: strin
         ),
       )
       .orderBy(asc(bookings.occupiedFrom))
-      .limit(5_000),
-  );
+      .limit(5_000);
   return rows.map((r) => ({
     bookingId: r.id,
     startMs: r.startsAt.getTime(),

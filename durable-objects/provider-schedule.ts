@@ -10,6 +10,11 @@
 // asks Postgres, because the mirror depends on every writer calling bookingChanged after its commit and
 // one lost notification would otherwise let holds be granted on booked time until checkout fails. The
 // database exclusion constraint stays the final guarantee either way.
+//
+// Availability is answered here too (availability()), from the provider's schedule kept in memory
+// (./schedule-snapshot.ts), the mirror and the live holds: a warm object answers with no Postgres
+// round trip. Postgres is reached over one connection the object keeps while it is busy
+// (./warm-database.ts), not a new one per call.
 import { Temporal } from "@js-temporal/polyfill";
 import { DurableObject } from "cloudflare:workers";
 import {
@@ -21,9 +26,14 @@ import {
   type HoldLimits,
   resolveTtlSeconds,
 } from "../domain/holds";
+import type { ServiceCard } from "../db/queries/catalog";
+import { computeSlots, isSlotBookable, type ServiceTiming } from "../domain/availability";
+import { isDomainError } from "../domain/errors";
+import type { Interval } from "../domain/intervals";
+import { availabilityResult, engineReach, resolveWindow, timingOf, type AvailabilityResult } from "../workers/services/availability";
 import { ConfigSchema, type Env, loadConfig } from "../workers/env";
-import { BookingMirror } from "./booking-mirror";
-import { occupyingBookingOverlaps } from "./bookings-db";
+import { BookingMirror, FRESH_FOR_AVAILABILITY_MS } from "./booking-mirror";
+import { loadOccupyingBookings, occupyingBookingOverlaps } from "./bookings-db";
 import { LiveFeed, type Window } from "./live-feed";
 import { AUDIENCE_HEADER, type Audience, type NewFeedEvent } from "./live-messages";
 import { RangeLock } from "./mutex";
@@ -32,14 +42,24 @@ import {
   ClaimRequest,
   type ClaimResult,
   FeedQuery,
+  AvailabilityRequest,
   HoldRequest,
   type HoldResult,
   type HoldView,
   type OwnedHoldFailure,
+  type ScheduleFailure,
 } from "./schedule-rpc";
 import { type HoldRow, ScheduleStore, holdFromRow, isoFromMs } from "./schedule-store";
+import { ScheduleCache, type ScheduleSnapshot, loadScheduleSnapshot } from "./schedule-snapshot";
+import { WarmDatabase } from "./warm-database";
 
 export type { BookingChange, ClaimRequest, ClaimResult, HoldRequest, HoldResult, HoldView, OwnedHoldFailure } from "./schedule-rpc";
+
+/** What the Worker answers with Retry-After when Postgres cannot be read. */
+const RETRY_AFTER_SECONDS = 2;
+
+/** availability(): the API's answer, or why there is none. */
+export type AvailabilityAnswer = { ok: true; result: AvailabilityResult } | ScheduleFailure;
 
 // ---------------------------------------------------------------------------------------------
 
@@ -67,6 +87,10 @@ export class ProviderSchedule extends DurableObject<Env> {
   /** Alarm time last set by this instance (avoids a storage write per hold when unchanged). */
   private armedAt: number | null | undefined;
   private readonly mirror: BookingMirror;
+  /** Postgres, kept connected while the object is busy; null without DATABASE_URL (unit tests). */
+  readonly warm: WarmDatabase | null;
+  /** The provider's rules and services in memory; null without Postgres. */
+  private readonly schedule: ScheduleCache | null;
 
   /**
    * Asks the system of record whether an occupying booking overlaps [fromMs, untilMs); null when there
@@ -84,11 +108,13 @@ export class ProviderSchedule extends DurableObject<Env> {
     const limits = ConfigSchema.pick({ HOLD_TTL_SECONDS: true, MAX_HOLDS_PER_HOLDER: true, MAX_HOLDS_PER_CLIENT: true }).parse(env);
     this.ttlSeconds = limits.HOLD_TTL_SECONDS;
     this.limits = { perHolder: limits.MAX_HOLDS_PER_HOLDER, perClient: limits.MAX_HOLDS_PER_CLIENT };
-    const database = env.DATABASE_URL ? loadConfig(env) : null;
-    this.mirror = new BookingMirror(this.store, database, () => this.providerId());
-    this.bookedInDatabase = database
-      ? (fromMs, untilMs) => occupyingBookingOverlaps(database, this.providerId(), fromMs, untilMs)
+    const warm = env.DATABASE_URL ? new WarmDatabase(loadConfig(env)) : null;
+    this.warm = warm;
+    this.mirror = new BookingMirror(this.store, warm ? (sinceMs) => warm.run((db) => loadOccupyingBookings(db, this.providerId(), sinceMs)) : null);
+    this.bookedInDatabase = warm
+      ? (fromMs, untilMs) => warm.run((db) => occupyingBookingOverlaps(db, this.providerId(), fromMs, untilMs))
       : null;
+    this.schedule = warm ? new ScheduleCache(() => warm.run((db) => loadScheduleSnapshot(db, this.providerId(), Temporal.Now.instant()))) : null;
   }
 
   private providerId(): string {
@@ -111,14 +137,130 @@ export class ProviderSchedule extends DurableObject<Env> {
     return { count: rows.length, holds: rows.map(intervalFields) };
   }
 
+  /**
+   * The service's timing for a hold. A caller that sends it has checked the start against the
+   * provider's rules itself (trusted code: the object is reachable only from the Worker); otherwise the
+   * object takes the timing from its schedule snapshot and checks working hours, grid, notice and
+   * booking window there, with no Postgres round trip when warm.
+   */
+  private async holdTiming(req: HoldRequest, start: Temporal.Instant): Promise<{ ok: true; timing: Omit<ServiceTiming, "slotIntervalMinutes" | "minNoticeMinutes" | "bookingWindowDays"> } | ScheduleFailure> {
+    const { durationMinutes, bufferBeforeMinutes, bufferAfterMinutes } = req;
+    if (durationMinutes !== undefined && bufferBeforeMinutes !== undefined && bufferAfterMinutes !== undefined) {
+      return { ok: true, timing: { durationMinutes, bufferBeforeMinutes, bufferAfterMinutes } };
+    }
+    if (!this.schedule) throw new Error("hold: without Postgres the caller must send the service's timing");
+    const found = await this.bookableService(req.serviceId);
+    if (!found.ok) return found;
+    const { snapshot, service } = found;
+    const timing = timingOf(service);
+    const rulesOnly = { providerZone: snapshot.provider.timeZone, weekly: snapshot.weekly, overrides: snapshot.overrides, service: timing, occupied: [] };
+    if (!isSlotBookable({ ...rulesOnly, now: Temporal.Now.instant() }, start)) {
+      return { ok: false, reason: "NOT_BOOKABLE", message: "This time is not offered by the provider." };
+    }
+    return { ok: true, timing };
+  }
+
+  /** The active provider's active service from the snapshot, or why not. */
+  private async bookableService(
+    serviceId: string,
+  ): Promise<{ ok: true; snapshot: ScheduleSnapshot; service: ScheduleSnapshot["services"][number]; stale: boolean } | ScheduleFailure> {
+    let read;
+    try {
+      read = await this.schedule!.read();
+    } catch (error) {
+      return unavailable(error);
+    }
+    const { snapshot, stale } = read;
+    if (!snapshot || !snapshot.provider.isActive) return { ok: false, reason: "NOT_FOUND", message: "No such provider", field: "providerId" };
+    const service = snapshot.services.find((s) => s.id === serviceId && s.isActive);
+    if (!service) return { ok: false, reason: "NOT_FOUND", message: "No such service for this provider", field: "serviceId" };
+    return { ok: true, snapshot, service, stale };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Availability
+
+  /**
+   * Free slots of one service for the availability API and the slot page, from memory: the schedule
+   * snapshot, the booked mirror (re-read when older than FRESH_FOR_AVAILABILITY_MS) and live holds.
+   * With Postgres unreachable it still answers from what it has, marked `stale`.
+   */
+  async availability(input: AvailabilityRequest): Promise<AvailabilityAnswer> {
+    if (!this.schedule) throw new Error("availability needs Postgres (DATABASE_URL)");
+    const req = AvailabilityRequest.parse(input);
+    const found = await this.bookableService(req.serviceId);
+    if (!found.ok) return found;
+    const { snapshot, service } = found;
+    const provider = snapshot.provider;
+    const customerZone = req.timeZone ?? provider.timeZone;
+    let window: { from: Temporal.Instant; to: Temporal.Instant };
+    try {
+      window = resolveWindow(req.from, req.to, customerZone);
+    } catch (error) {
+      if (isDomainError(error, "VALIDATION")) {
+        return { ok: false, reason: "VALIDATION", message: error.message, fields: (error.details.fields as { path: string; message: string }[]) ?? [] };
+      }
+      throw error;
+    }
+    const mirrorCurrent = await this.mirror.syncIfOlderThan(FRESH_FOR_AVAILABILITY_MS);
+    const timing = timingOf(service);
+    const reach = engineReach(timing, window.from, window.to, provider.timeZone).window;
+    const fromMs = reach.start.epochMilliseconds;
+    const untilMs = reach.end.epochMilliseconds;
+    const nowMs = Date.now();
+    this.sweepExpired(nowMs);
+    const instant = Temporal.Instant.fromEpochMilliseconds;
+    const occupied: Interval[] = [
+      ...this.store.bookedOverlapping(fromMs, untilMs).map((b) => ({ start: instant(b.occupiedFromMs), end: instant(b.occupiedUntilMs) })),
+      ...this.store.liveHoldsOverlapping(fromMs, untilMs, nowMs).map((h) => ({ start: instant(h.occupied_from_ms), end: instant(h.occupied_until_ms) })),
+    ];
+    const slots = computeSlots({
+      providerZone: provider.timeZone,
+      weekly: snapshot.weekly,
+      overrides: snapshot.overrides,
+      service: timing,
+      occupied,
+      now: instant(nowMs),
+      from: window.from,
+      to: window.to,
+      customerZone,
+    });
+    const result = availabilityResult(provider, service, { ...window, customerZone }, slots);
+    return { ok: true, result: found.stale || !mirrorCurrent ? { ...result, stale: true } : result };
+  }
+
+  /** The booking pages' card of an offered service (null when not offered), from the snapshot. */
+  async serviceCard(serviceId: string): Promise<ServiceCard | null> {
+    if (!this.schedule) throw new Error("serviceCard needs Postgres (DATABASE_URL)");
+    const found = await this.bookableService(serviceId);
+    if (!found.ok) {
+      if (found.reason === "UNAVAILABLE") throw new Error(found.message);
+      return null;
+    }
+    const { provider } = found.snapshot;
+    const { id, name, description, category, durationMinutes, priceAmount, currency, requiresApproval } = found.service;
+    return {
+      id,
+      name,
+      description,
+      category,
+      durationMinutes,
+      priceAmount,
+      currency,
+      requiresApproval,
+      provider: { id: provider.id, slug: provider.slug, displayName: provider.displayName, timeZone: provider.timeZone },
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Holds (continued)
+
   async hold(input: HoldRequest): Promise<HoldResult> {
     const req = HoldRequest.parse(input);
-    const { slot, occupied } = holdIntervals({
-      start: Temporal.Instant.from(req.start),
-      durationMinutes: req.durationMinutes,
-      bufferBeforeMinutes: req.bufferBeforeMinutes,
-      bufferAfterMinutes: req.bufferAfterMinutes,
-    });
+    const start = Temporal.Instant.from(req.start);
+    const timing = await this.holdTiming(req, start);
+    if (!timing.ok) return timing;
+    const { slot, occupied } = holdIntervals({ start, ...timing.timing });
     const fromMs = occupied.start.epochMilliseconds;
     const untilMs = occupied.end.epochMilliseconds;
     const ttl = resolveTtlSeconds(req.ttlSeconds, this.ttlSeconds);
@@ -150,9 +292,13 @@ export class ProviderSchedule extends DurableObject<Env> {
       if (!local.ok) return local;
       if (local.existing) return { ok: true, hold: viewOf(this.store.getHold(local.existing.id)!), replacedHoldIds: [] };
       if (this.bookedInDatabase) {
-        if (await this.bookedInDatabase(fromMs, untilMs)) {
-          return { ok: false, reason: "BOOKED", message: "This time is already booked." };
+        let booked: boolean;
+        try {
+          booked = await this.bookedInDatabase(fromMs, untilMs);
+        } catch (error) {
+          return unavailable(error);
         }
+        if (booked) return { ok: false, reason: "BOOKED", message: "This time is already booked." };
         // Re-check what may have changed during the await: bookingChanged and release do not take the
         // lock, and holds for other (disjoint) times by the same holder count towards its limit. This
         // re-check and the insert below have no await between them, so together they are atomic.
@@ -307,6 +453,7 @@ export class ProviderSchedule extends DurableObject<Env> {
 
   /** Working hours, overrides or services changed: every page should recompute its slots. */
   async scheduleChanged(): Promise<{ seq: number }> {
+    this.schedule?.invalidate();
     return { seq: this.emit({ type: "schedule.changed", at: isoFromMs(Date.now()) }) };
   }
 
@@ -398,12 +545,12 @@ export class ProviderSchedule extends DurableObject<Env> {
 
     if (url.pathname === "/ws") {
       if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response("Expected Upgrade: websocket", { status: 426 });
-      await this.mirror.syncIfStale();
+      await this.mirror.syncIfOlderThan();
       this.sweepExpired(Date.now());
       return this.feed.acceptWebSocket(audience, window, since);
     }
     if (url.pathname === "/sse") {
-      await this.mirror.syncIfStale();
+      await this.mirror.syncIfOlderThan();
       this.sweepExpired(Date.now());
       return this.feed.openSse(audience, window, since);
     }
@@ -421,6 +568,11 @@ export class ProviderSchedule extends DurableObject<Env> {
   override async webSocketError(ws: WebSocket): Promise<void> {
     this.feed.onError(ws);
   }
+}
+
+function unavailable(error: unknown): ScheduleFailure {
+  console.warn(JSON.stringify({ eventName: "schedule.postgres_unavailable", message: error instanceof Error ? error.message : String(error) }));
+  return { ok: false, reason: "UNAVAILABLE", message: "Bookings cannot be checked right now. Please try again in a moment.", retryAfterSeconds: RETRY_AFTER_SECONDS };
 }
 
 function logBudgetFailure(error: unknown): void {

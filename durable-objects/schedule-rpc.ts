@@ -11,9 +11,11 @@ export const HoldRequest = z.object({
   holder: z.string().min(1).max(200),
   serviceId: z.string().min(1).max(64),
   start: IsoInstant,
-  durationMinutes: z.number().int(),
-  bufferBeforeMinutes: z.number().int(),
-  bufferAfterMinutes: z.number().int(),
+  // The service's timing, from a caller that has checked the start against the provider's rules.
+  // Left out, the object reads both from its schedule snapshot (required with Postgres configured).
+  durationMinutes: z.number().int().optional(),
+  bufferBeforeMinutes: z.number().int().optional(),
+  bufferAfterMinutes: z.number().int().optional(),
   /** Shortens the server's TTL (never lengthens it: domain/holds.ts resolveTtlSeconds). */
   ttlSeconds: z.number().int().positive().optional(),
   /** The ClientBudget that asked (a hash of the client's address), for the per-client caps. */
@@ -30,8 +32,26 @@ export interface HoldView {
   occupiedUntil: string;
   expiresAt: string;
 }
+/** Why the object could not judge a request at all (as opposed to a contention refusal). */
+export type ScheduleFailure =
+  | { ok: false; reason: "NOT_FOUND"; message: string; field: "providerId" | "serviceId" }
+  | { ok: false; reason: "NOT_BOOKABLE"; message: string }
+  | { ok: false; reason: "VALIDATION"; message: string; fields: { path: string; message: string }[] }
+  /** Postgres could not be read and what the object holds cannot be shown current: try again soon. */
+  | { ok: false; reason: "UNAVAILABLE"; message: string; retryAfterSeconds: number };
+
 /** A granted hold, and the holder's earlier holds for the same service that it replaced. */
-export type HoldResult = { ok: true; hold: HoldView; replacedHoldIds: string[] } | HoldRefusal;
+export type HoldResult = { ok: true; hold: HoldView; replacedHoldIds: string[] } | HoldRefusal | ScheduleFailure;
+
+/** The availability API's query, as the Worker validated it (the object re-validates). */
+export const AvailabilityRequest = z.object({
+  serviceId: z.string().min(1).max(64),
+  from: z.string().min(1).max(64),
+  to: z.string().min(1).max(64),
+  /** The customer's zone; the provider's when absent. */
+  timeZone: z.string().max(64).nullish(),
+});
+export type AvailabilityRequest = z.input<typeof AvailabilityRequest>;
 export type OwnedHoldFailure = { ok: false; reason: OwnershipFailure; message: string };
 
 export const ClaimRequest = z.object({

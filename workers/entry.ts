@@ -5,7 +5,8 @@ import { createRequestHandler, type ServerBuild } from "@remix-run/cloudflare";
 // The Remix server build is produced by `remix vite:build` (npm run build) before wrangler bundles this file.
 // @ts-ignore -- generated JavaScript without type declarations
 import * as remixBuild from "../build/server/index.js";
-import { openRequestDatabase, withDatabase } from "../db/client";
+import { type DatabaseHandle, openRequestDatabase, withDatabase } from "../db/client";
+import { METRIC_SINK_SHARDS } from "../durable-objects/metrics-sink";
 import { MetricBuffer } from "./metrics/record";
 import { handleApi } from "./api";
 import { refuseCrossSitePost } from "./auth/csrf";
@@ -14,6 +15,7 @@ import { JOBS, jobForCron, runRecordedJob } from "./cron";
 import { ConfigError, loadConfig, type Env } from "./env";
 
 export { ClientBudget } from "../durable-objects/client-budget";
+export { MetricsSink } from "../durable-objects/metrics-sink";
 export { ProviderSchedule } from "../durable-objects/provider-schedule";
 
 const handleRemixRequest = createRequestHandler(remixBuild as unknown as ServerBuild);
@@ -21,6 +23,26 @@ const handleRemixRequest = createRequestHandler(remixBuild as unknown as ServerB
 function misconfigured(error: ConfigError): Response {
   console.error(JSON.stringify({ eventName: "config.invalid", issues: error.issues }));
   return new Response(`Server misconfigured: ${error.issues.join("; ")}`, { status: 500 });
+}
+
+/**
+ * A request that used Postgres writes its metrics in one insert on its open connection, before it
+ * closes; one that did not (the hot paths) hands them to a MetricsSink object rather than open a
+ * connection for them.
+ */
+async function writeMetrics(env: Env, metrics: MetricBuffer, database: DatabaseHandle): Promise<void> {
+  if (metrics.size === 0) return;
+  if (database.opened) {
+    await metrics.flush(database.db);
+    return;
+  }
+  const events = metrics.take();
+  const shard = Math.floor(Math.random() * METRIC_SINK_SHARDS);
+  try {
+    await env.METRICS_SINK.get(env.METRICS_SINK.idFromName(`metrics:${shard}`)).record(events);
+  } catch (error) {
+    console.warn(JSON.stringify({ eventName: "metrics.sink_failed", count: events.length, message: error instanceof Error ? error.message : String(error) }));
+  }
 }
 
 export default {
@@ -33,8 +55,7 @@ export default {
       throw error;
     }
     const database = openRequestDatabase(config);
-    // Metrics are collected in memory and written in one insert after the response, before the
-    // request's database closes (a separate waitUntil per metric could lose that race).
+    // Metrics are collected in memory and written after the response (see writeMetrics).
     const metrics = new MetricBuffer();
     const url = new URL(request.url);
     const nonce = createNonce();
@@ -47,7 +68,7 @@ export default {
       if (refused) return secure(refused);
       return secure(await handleRemixRequest(request, { cloudflare: { env, ctx, config }, database, cspNonce: nonce, metrics }));
     } finally {
-      ctx.waitUntil(metrics.flush(() => database.db).finally(() => database.close()));
+      ctx.waitUntil(writeMetrics(env, metrics, database).finally(() => database.close()));
     }
   },
 

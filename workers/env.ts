@@ -3,11 +3,13 @@
 // it starts wrangler, so a typo never surfaces as a confusing error deep inside a request).
 import { z } from "zod";
 import type { ClientBudget } from "../durable-objects/client-budget";
+import type { MetricsSink } from "../durable-objects/metrics-sink";
 import type { ProviderSchedule } from "../durable-objects/provider-schedule";
 
 export interface Env {
   PROVIDER_SCHEDULE: DurableObjectNamespace<ProviderSchedule>;
   CLIENT_BUDGET: DurableObjectNamespace<ClientBudget>;
+  METRICS_SINK: DurableObjectNamespace<MetricsSink>;
   ASSETS: Fetcher;
   APP_ENV?: string;
   DATABASE_URL?: string;

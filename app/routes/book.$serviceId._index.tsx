@@ -9,8 +9,9 @@ import { isDomainError } from "../../domain/errors";
 import { localDateOf } from "../../domain/time";
 import { budgetFor, countAttempt, HOLD_ATTEMPTS } from "../../workers/auth/client-budget";
 import { describeWait, retryAfterHeaders } from "../../workers/auth/rate-limit";
-import { alternativesFor, getAvailability, loadBookableService, resolveWindow, timingOf, type SlotJson } from "../../workers/services/availability";
+import { alternativesFor, loadBookableService, resolveWindow, timingOf, type SlotJson } from "../../workers/services/availability";
 import { holdSlot } from "../../workers/services/hold-slot";
+import { availabilityFromSchedule } from "../../workers/services/schedule-reads";
 import { AuthenticityTokenInput } from "../components/authenticity-token-input";
 import { LiveBadge, useLiveAvailability } from "../components/booking/live-availability";
 import { BookingSteps } from "../components/booking/steps";
@@ -25,8 +26,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 const DAYS_SHOWN = 7;
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const db = context.database.db;
-  const service = await serviceOr404(db, params.serviceId);
+  const service = await serviceOr404(context, params.serviceId);
   const url = new URL(request.url);
   const zone = customerZone(request, service.provider.timeZone);
   const today = localDateOf(Temporal.Now.instant(), zone);
@@ -40,13 +40,22 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   if (Temporal.PlainDate.compare(first, today) < 0) first = today;
   const last = first.add({ days: DAYS_SHOWN - 1 });
   const window = resolveWindow(first.toString(), last.toString(), zone);
-  const availability = await context.metrics.withTiming("latency.availability_ms", () =>
-    getAvailability(
-      db,
-      { providerId: service.provider.id, serviceId: service.id, from: window.from, to: window.to, customerZone: zone },
-      bookingDeps(context),
-    ),
-  );
+  // From the provider's Durable Object: no Postgres connection on this page when it is warm.
+  const availability = await context.metrics
+    .withTiming("latency.availability_ms", () =>
+      availabilityFromSchedule(context.cloudflare.env, service.provider.id, {
+        serviceId: service.id,
+        from: window.from.toString(),
+        to: window.to.toString(),
+        timeZone: zone,
+      }),
+    )
+    .catch((error: unknown) => {
+      if (isDomainError(error, "UNAVAILABLE")) {
+        throw new Response(error.message, { status: 503, headers: { "Retry-After": String(error.details.retryAfterSeconds ?? 2) } });
+      }
+      throw error;
+    });
   context.metrics.add("funnel.slot_view", { labels: { providerId: service.provider.id, serviceId: service.id } });
   const days = Array.from({ length: DAYS_SHOWN }, (_, i) => first.add({ days: i }).toString());
   const byDay = new Map<string, SlotJson[]>(days.map((d) => [d, []]));
@@ -72,7 +81,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const formData = await request.formData();
   await assertCsrf(request, formData, context);
   const db = context.database.db;
-  const service = await serviceOr404(db, params.serviceId);
+  const service = await serviceOr404(context, params.serviceId);
 
   const limit = await countAttempt(context.cloudflare.env, request, HOLD_ATTEMPTS);
   if (!limit.allowed) {
@@ -90,7 +99,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const zone = customerZone(request, service.provider.timeZone);
   const holder = holderToken(request);
   try {
-    const hold = await holdSlot(db, await budgetFor(context.cloudflare.env, request), { providerId: service.provider.id, serviceId: service.id, start, holder: holder.token });
+    const hold = await holdSlot(await budgetFor(context.cloudflare.env, request), { providerId: service.provider.id, serviceId: service.id, start, holder: holder.token });
     context.metrics.add("funnel.hold", { labels: { providerId: service.provider.id } });
     const next = new URLSearchParams({ hold: hold.id, start: hold.start, expires: hold.expiresAt, tz: zone });
     return redirect(`/book/${service.id}/details?${next}`, { headers: holder.setCookie ? { "Set-Cookie": holder.setCookie } : undefined });
@@ -106,6 +115,9 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     }
     if (isDomainError(error, "HOLD_LIMIT_REACHED")) {
       return data({ error: error.message, field: null }, { status: 429 });
+    }
+    if (isDomainError(error, "UNAVAILABLE")) {
+      return data({ error: error.message, field: null }, { status: 503, headers: { "Retry-After": String(error.details.retryAfterSeconds ?? 2) } });
     }
     if (isDomainError(error, "NOT_FOUND") || isDomainError(error, "VALIDATION")) {
       return data({ error: error.message, field: "start" }, { status: 400 });

@@ -34,7 +34,7 @@ function parseInstant(value: string | null): Temporal.Instant | null {
 }
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const service = await serviceOr404(context.database.db, params.serviceId);
+  const service = await serviceOr404(context, params.serviceId);
   const url = new URL(request.url);
   const start = parseInstant(url.searchParams.get("start"));
   if (!start) throw redirect(`/book/${service.id}`);
@@ -84,7 +84,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const formData = await request.formData();
   await assertCsrf(request, formData, context);
   const db = context.database.db;
-  const service = await serviceOr404(db, params.serviceId);
+  const service = await serviceOr404(context, params.serviceId);
   const limit = await countAttempt(context.cloudflare.env, request, BOOKING_ATTEMPTS);
   if (!limit.allowed) {
     return data<ActionResult>(

@@ -2,13 +2,13 @@
 // hold-owner token, the dependencies (Durable Object port, payments) and who may see a booking.
 import type { Temporal } from "@js-temporal/polyfill";
 import type { AppLoadContext } from "@remix-run/cloudflare";
-import type { Queryable } from "../../db/client";
-import { findServiceCard, type ServiceCard } from "../../db/queries/catalog";
+import type { ServiceCard } from "../../db/queries/catalog";
 import { isValidTimeZone } from "../../domain/time";
 import { isDomainError } from "../../domain/errors";
 import { budgetFor, countAttempt, HOLD_ATTEMPTS } from "../../workers/auth/client-budget";
 import { readCookie } from "../../workers/auth/session";
 import { holdSlot } from "../../workers/services/hold-slot";
+import { serviceCardFromSchedule } from "../../workers/services/schedule-reads";
 import { paymentsDepsFromConfig } from "../../workers/payments/stripe-client";
 import type { BookingAccess } from "../../workers/services/booking-access";
 import { appSchedulePort, workerDeps } from "../../workers/services/schedule-port";
@@ -18,9 +18,12 @@ import { logScheduleError, scheduleStub } from "./schedule-object.server";
 export const ZONE_COOKIE = "eb_tz";
 const HOLDER_COOKIE = "eb_holder";
 
-/** The service of the booking page's `:serviceId`, or a 404 response (thrown) if it is not offered. */
-export async function serviceOr404(db: Queryable, serviceId: string | undefined): Promise<ServiceCard> {
-  const service = await findServiceCard(db, serviceId ?? "");
+/**
+ * The service of the booking page's `:serviceId`, or a 404 response (thrown) if it is not offered.
+ * Read from the provider's Durable Object (its schedule snapshot), not from Postgres.
+ */
+export async function serviceOr404(context: AppLoadContext, serviceId: string | undefined): Promise<ServiceCard> {
+  const service = await serviceCardFromSchedule(context.cloudflare.env, () => context.database.db, serviceId ?? "");
   if (!service) throw new Response("This service does not exist or is no longer offered.", { status: 404 });
   return service;
 }
@@ -97,7 +100,7 @@ export async function currentHold(
     if (holder.setCookie !== null) return null; // no holder cookie yet: nothing to show or re-take from this request
     const limit = await countAttempt(context.cloudflare.env, request, HOLD_ATTEMPTS);
     if (!limit.allowed) return null;
-    const hold = await holdSlot(context.database.db, await budgetFor(context.cloudflare.env, request), {
+    const hold = await holdSlot(await budgetFor(context.cloudflare.env, request), {
       providerId: args.providerId,
       serviceId: args.serviceId,
       start: args.start,

@@ -2,90 +2,12 @@
 // The provider object and its routes against real Postgres (skipped when DATABASE_URL is empty):
 // bookings the mirror never heard of still block holds, snapshots are filled from Postgres, the
 // provider owner is authorized by providers.user_id, and POST /holds reads service timing from Postgres.
-import { Temporal } from "@js-temporal/polyfill";
 import { beforeAll, describe, expect, it } from "vitest";
-import { withDatabase } from "../../db/client";
-import { availabilityRules, bookings, providers, services, users } from "../../db/schema";
-import { DEFAULT_CANCELLATION_POLICY } from "../../domain/cancellation-policy";
 import { SESSION_COOKIE, signSession } from "../../workers/auth/session";
-import { loadConfig } from "../../workers/env";
+import { type Fixture, iso, seed } from "./postgres-fixture";
 import { SocketClient, testEnv, workerFetch } from "./provider-schedule.helpers";
 
 const SESSION_SECRET = "test-session-secret-test-session-secret";
-
-interface Fixture {
-  providerId: string;
-  ownerUserId: string;
-  serviceId: string;
-  /** A confirmed booking 10:00-11:00 UTC (occupied 09:50-11:10) the mirror was never told about. */
-  booking: { from: string; until: string; code: string };
-  day: Temporal.PlainDate;
-}
-
-const iso = (day: Temporal.PlainDate, hhmm: string) => Temporal.Instant.from(`${day.toString()}T${hhmm}:00Z`).toString();
-
-async function seed(): Promise<Fixture> {
-  const suffix = crypto.randomUUID().slice(0, 8);
-  const day = Temporal.Now.plainDateISO("UTC").add({ days: 3 });
-  return withDatabase(loadConfig(testEnv), async (db) => {
-    const [owner] = await db.insert(users).values({ email: `owner-${suffix}@example.com`, name: "Owner", role: "provider" }).returning();
-    const [customer] = await db.insert(users).values({ email: `cust-${suffix}@example.com`, name: "Zelda Privatename", role: "customer" }).returning();
-    const [provider] = await db
-      .insert(providers)
-      .values({ userId: owner!.id, slug: `live-${suffix}`, displayName: "Live Test", timeZone: "UTC" })
-      .returning();
-    const [service] = await db
-      .insert(services)
-      .values({
-        providerId: provider!.id,
-        name: "Massage",
-        category: "wellness",
-        durationMinutes: 60,
-        priceAmount: 1000,
-        bufferBeforeMinutes: 10,
-        bufferAfterMinutes: 10,
-        slotIntervalMinutes: 30,
-        minNoticeMinutes: 0,
-        bookingWindowDays: 30,
-        cancellationPolicy: DEFAULT_CANCELLATION_POLICY,
-      })
-      .returning();
-    await db.insert(availabilityRules).values(
-      [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ providerId: provider!.id, weekday, startTime: "08:00", endTime: "18:00" })),
-    );
-    const code = `PG${suffix.toUpperCase()}`;
-    await db.insert(bookings).values({
-      confirmationCode: code,
-      idempotencyKey: `idem-${suffix}`,
-      requestHash: "x",
-      providerId: provider!.id,
-      serviceId: service!.id,
-      customerId: customer!.id,
-      status: "confirmed",
-      startsAt: new Date(iso(day, "10:00")),
-      endsAt: new Date(iso(day, "11:00")),
-      timeZone: "UTC",
-      providerTimeZone: "UTC",
-      occupiedFrom: new Date(iso(day, "09:50")),
-      occupiedUntil: new Date(iso(day, "11:10")),
-      customerName: "Zelda Privatename",
-      customerEmail: `cust-${suffix}@example.com`,
-      currency: "usd",
-      totalAmount: 1000,
-      platformFeeAmount: 100,
-      providerAmount: 900,
-      platformFeeBps: 1000,
-      cancellationPolicy: DEFAULT_CANCELLATION_POLICY,
-    });
-    return {
-      providerId: provider!.id,
-      ownerUserId: owner!.id,
-      serviceId: service!.id,
-      booking: { from: iso(day, "09:50"), until: iso(day, "11:10"), code },
-      day,
-    };
-  });
-}
 
 describe.skipIf(!testEnv.DATABASE_URL)("with Postgres", () => {
   let f: Fixture;

@@ -1,11 +1,10 @@
 // Provider directory, availability and the API description. Handlers only parse → call → map;
 // paths and methods come from API_OPERATIONS (workers/api/openapi.ts), so each route is documented.
-import { findActiveProviderWithServices, findProviderById, listActiveProviders } from "../../db/queries/availability";
+import { findActiveProviderWithServices, listActiveProviders } from "../../db/queries/availability";
 import { CancellationPolicySchema, describePolicy } from "../../domain/cancellation-policy";
 import { DomainError } from "../../domain/errors";
 import { json } from "../http/errors";
-import { getAvailability, resolveWindow } from "../services/availability";
-import { workerDeps } from "../services/schedule-port";
+import { availabilityFromSchedule } from "../services/schedule-reads";
 import { API_OPERATIONS, buildOpenApiDocument, type ApiOperation } from "./openapi";
 import { type ApiHandler, route } from "./router";
 import { AvailabilityQuerySchema, ProviderListQuerySchema, ProviderParamsSchema } from "./schemas";
@@ -48,19 +47,12 @@ register(API_OPERATIONS.getProvider, async ({ database, params }) => {
   });
 });
 
-register(API_OPERATIONS.getAvailability, async ({ database, params, url, env, config, metrics }) => {
+// Answered by the provider's Durable Object from memory (no Postgres connection from this request).
+register(API_OPERATIONS.getAvailability, async ({ params, url, env, metrics }) => {
   const { providerId } = ProviderParamsSchema.parse(params);
   const input = AvailabilityQuerySchema.parse(query(url));
-  const provider = await findProviderById(database.db, providerId);
-  if (!provider || !provider.isActive) throw providerNotFound();
-  const zone = input.timeZone ?? provider.timeZone;
-  const window = resolveWindow(input.from, input.to, zone);
   const result = await metrics.withTiming("latency.availability_ms", () =>
-    getAvailability(
-      database.db,
-      { providerId, serviceId: input.serviceId, from: window.from, to: window.to, customerZone: zone },
-      workerDeps(env, config, database.db),
-    ),
+    availabilityFromSchedule(env, providerId, { serviceId: input.serviceId, from: input.from, to: input.to, timeZone: input.timeZone }),
   );
   metrics.add("funnel.slot_view", { labels: { providerId, serviceId: input.serviceId } });
   return json(result);

@@ -120,7 +120,7 @@ route("POST", "/api/v1/providers/:providerId/holds", async (context) => {
   // (the same budget as the booking pages' hold action), before anything else is looked up.
   const limit = await countAttempt(context.env, context.request, HOLD_ATTEMPTS);
   if (!limit.allowed) return tooManyRequests(limit, "Too many hold attempts from your network.");
-  const hold = await holdSlot(context.database.db, await budgetFor(context.env, context.request), {
+  const hold = await holdSlot(await budgetFor(context.env, context.request), {
     providerId,
     serviceId: body.serviceId,
     start: Temporal.Instant.from(body.start),

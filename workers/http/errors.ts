@@ -19,6 +19,7 @@ const STATUS: Record<DomainErrorCode, number> = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   RATE_LIMITED: 429,
+  UNAVAILABLE: 503,
 };
 
 /** The HTTP status a DomainError code answers with, for the API and for the pages alike. */
@@ -49,7 +50,9 @@ export function validationError(error: z.ZodError, prefix?: string): Response {
 /** Turns anything thrown by a handler into a response; unexpected errors are logged and become 500. */
 export function toErrorResponse(error: unknown): Response {
   if (error instanceof DomainError) {
-    return errorResponse(statusForDomainErrorCode(error.code), error.code, error.message, error.details);
+    const retryAfter = error.details.retryAfterSeconds;
+    const headers = typeof retryAfter === "number" ? { "Retry-After": String(Math.max(1, Math.ceil(retryAfter))) } : undefined;
+    return json({ error: { code: error.code, message: error.message, ...error.details } }, { status: statusForDomainErrorCode(error.code), headers });
   }
   if (error instanceof z.ZodError) return validationError(error);
   if (error instanceof ConfigError) return errorResponse(500, "MISCONFIGURED", error.message);

@@ -140,6 +140,13 @@ export class MetricBuffer implements MetricSink {
     return this.events.length;
   }
 
+  /** Hands the collected events over (and forgets them): for a sink that writes them later. */
+  take(): MetricEvent[] {
+    const batch = this.events;
+    this.events = [];
+    return batch;
+  }
+
   async flush(db: Queryable | (() => Queryable)): Promise<boolean> {
     if (this.events.length === 0) return true;
     const batch = this.events;

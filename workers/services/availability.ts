@@ -134,6 +134,21 @@ export interface EngineData {
 }
 
 /**
+ * What decides slots that START in [from, to): occupied time reaching back by the buffer before and
+ * forward by duration + buffer after, and the provider-local dates around it (one local day of margin
+ * on each side: working ranges are per local day and may touch across midnight).
+ */
+export function engineReach(timing: ServiceTiming, from: Temporal.Instant, to: Temporal.Instant, zone: string): { window: Interval; firstDate: string; lastDate: string } {
+  const reachFrom = from.subtract({ minutes: timing.bufferBeforeMinutes });
+  const reachTo = to.add({ minutes: timing.durationMinutes + timing.bufferAfterMinutes });
+  return {
+    window: { start: reachFrom, end: reachTo },
+    firstDate: localDateOf(reachFrom, zone).subtract({ days: 1 }).toString(),
+    lastDate: localDateOf(reachTo, zone).add({ days: 1 }).toString(),
+  };
+}
+
+/**
  * Engine input for judging slots that START in [from, to): overrides of the provider-local dates around
  * it and occupied time reaching back by the buffer before and forward by duration + buffer after.
  * Holds come from the schedule port; if it is unreachable we fall back to Postgres alone (the
@@ -153,12 +168,9 @@ export async function loadEngineData(
 ): Promise<EngineData> {
   const { provider, timing } = args;
   const zone = provider.timeZone;
-  const reachFrom = args.from.subtract({ minutes: timing.bufferBeforeMinutes });
-  const reachTo = args.to.add({ minutes: timing.durationMinutes + timing.bufferAfterMinutes });
-  // One local day of margin on each side: working ranges are per local day and may touch across midnight.
-  const firstDate = localDateOf(reachFrom, zone).subtract({ days: 1 }).toString();
-  const lastDate = localDateOf(reachTo, zone).add({ days: 1 }).toString();
-  const window: Interval = { start: reachFrom, end: reachTo };
+  const { window, firstDate, lastDate } = engineReach(timing, args.from, args.to, zone);
+  const reachFrom = window.start;
+  const reachTo = window.end;
 
   const [weekly, overrides, occupiedRows, holds] = await Promise.all([
     loadWeeklyRules(db, provider.id),
@@ -212,6 +224,30 @@ export interface AvailabilityResult {
   to: string;
   durationMinutes: number;
   slots: SlotJson[];
+  /**
+   * Present (true) when the provider's object answered from what it knew while Postgres could not be
+   * read: the slots may include time booked since.
+   */
+  stale?: true;
+}
+
+/** The answer's envelope around computed slots. */
+export function availabilityResult(
+  provider: Pick<ProviderRow, "id" | "timeZone">,
+  service: Pick<ServiceRow, "id" | "durationMinutes">,
+  query: { from: Temporal.Instant; to: Temporal.Instant; customerZone: string },
+  slots: Slot[],
+): AvailabilityResult {
+  return {
+    providerId: provider.id,
+    serviceId: service.id,
+    timeZone: query.customerZone,
+    providerTimeZone: provider.timeZone,
+    from: query.from.toString(),
+    to: query.to.toString(),
+    durationMinutes: service.durationMinutes,
+    slots: slots.map(slotJson),
+  };
 }
 
 export async function getAvailability(db: Queryable, query: AvailabilityQuery, deps: ServiceDeps = {}): Promise<AvailabilityResult> {
@@ -224,16 +260,7 @@ export async function getAvailability(db: Queryable, query: AvailabilityQuery, d
   const timing = timingOf(service);
   const data = await loadEngineData(db, port, { provider, timing, from: query.from, to: query.to });
   const slots = computeSlots({ ...data, now: now(), from: query.from, to: query.to, customerZone: query.customerZone });
-  return {
-    providerId: provider.id,
-    serviceId: service.id,
-    timeZone: query.customerZone,
-    providerTimeZone: provider.timeZone,
-    from: query.from.toString(),
-    to: query.to.toString(),
-    durationMinutes: service.durationMinutes,
-    slots: slots.map(slotJson),
-  };
+  return availabilityResult(provider, service, query, slots);
 }
 
 /** The engine's rules for one start, on data loaded around it (holds excluded: the caller claims them). */

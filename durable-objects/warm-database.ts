@@ -1,0 +1,92 @@
+// A Postgres connection a Durable Object keeps between its requests. A Worker may not carry a socket
+// from one request into the next, but a Durable Object's requests share one I/O context, so the
+// object can reuse the connection it opened for the previous request and skip the WebSocket, startup
+// and auth round trips that dominate a short query. It is closed after `idleMs` without a query:
+// an open socket would keep the object in memory and stop hibernation, and a provider nobody is
+// booking should not hold a Postgres connection.
+//
+// docs/decisions/0005-connections-at-the-edge.md has the measurements and the production path.
+import { Pool } from "@neondatabase/serverless";
+import { drizzle } from "drizzle-orm/neon-serverless";
+import { configureNeon, type Database } from "../db/client";
+import * as schema from "../db/schema";
+
+export const WARM_IDLE_MS = 5_000;
+
+export interface WarmDatabaseOptions {
+  /** Idle time after which the connection is closed (the object may then hibernate). */
+  idleMs?: number;
+  /** Connections at most; two let a read run beside a slow one without queueing. */
+  maxConnections?: number;
+}
+
+export class WarmDatabase {
+  private pool: Pool | undefined;
+  private database: Database | undefined;
+  private readonly idleMs: number;
+  private readonly maxConnections: number;
+
+  constructor(
+    private readonly config: { DATABASE_URL: string; NEON_WS_PROXY?: string },
+    options: WarmDatabaseOptions = {},
+  ) {
+    this.idleMs = options.idleMs ?? WARM_IDLE_MS;
+    this.maxConnections = options.maxConnections ?? 2;
+  }
+
+  /** The database; connects on first use and again after an idle close or a lost connection. */
+  get db(): Database {
+    if (this.database) return this.database;
+    configureNeon({ wsProxy: this.config.NEON_WS_PROXY });
+    // pg-pool closes a client that stayed idle for idleTimeoutMillis; an empty pool holds no socket
+    // and no timer, so the object can hibernate.
+    const pool = new Pool({ connectionString: this.config.DATABASE_URL, max: this.maxConnections, idleTimeoutMillis: this.idleMs });
+    pool.on("error", (error: Error) => {
+      // An idle client lost its socket (Postgres restarted, the proxy closed it): start over next time.
+      console.warn(JSON.stringify({ eventName: "db.warm_pool_error", message: error.message }));
+      if (this.pool === pool) this.forget();
+      pool.end().catch(() => {});
+    });
+    this.pool = pool;
+    this.database = drizzle({ client: pool, schema });
+    return this.database;
+  }
+
+  /** Open connections right now (idle or busy): what the hibernation test looks at. */
+  get openConnections(): number {
+    return this.pool?.totalCount ?? 0;
+  }
+
+  /**
+   * Runs `fn` on the warm database. A failure that looks like a broken connection drops the pool, so
+   * the next call connects afresh instead of reusing a dead socket; the error is rethrown either way
+   * (the caller decides whether to retry or to answer 503).
+   */
+  async run<T>(fn: (db: Database) => Promise<T>): Promise<T> {
+    try {
+      return await fn(this.db);
+    } catch (error) {
+      if (isConnectionError(error)) await this.close();
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.forget();
+    await pool?.end().catch(() => {});
+  }
+
+  private forget(): void {
+    this.pool = undefined;
+    this.database = undefined;
+  }
+}
+
+function isConnectionError(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  // Postgres errors carry a SQLSTATE `code`; class 08 is "connection exception", 57P01 "admin shutdown".
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string") return code.startsWith("08") || code === "57P01" || code === "57P03";
+  return /connect|socket|closed|terminated|ECONN|websocket/i.test(message);
+}
