@@ -31,7 +31,10 @@ import { computeSlots, isSlotBookable, type ServiceTiming } from "../domain/avai
 import { isDomainError } from "../domain/errors";
 import type { Interval } from "../domain/intervals";
 import { availabilityResult, engineReach, resolveWindow, timingOf, type AvailabilityResult } from "../workers/services/availability";
-import { ConfigSchema, type Env, loadConfig } from "../workers/env";
+import { type AppConfig, ConfigSchema, type Env, loadConfig } from "../workers/env";
+import { type CreateBookingRequest, type CreateBookingResult, createBooking } from "../workers/services/create-booking";
+import { type RemoteOutcome, captureOutcome } from "../workers/services/remote-outcome";
+import { depsOver, schedulePortOver } from "../workers/services/schedule-port";
 import { BookingMirror, FRESH_FOR_AVAILABILITY_MS } from "./booking-mirror";
 import { loadOccupyingBookings, occupyingBookingOverlaps } from "./bookings-db";
 import { LiveFeed, type Window } from "./live-feed";
@@ -89,6 +92,7 @@ export class ProviderSchedule extends DurableObject<Env> {
   private readonly mirror: BookingMirror;
   /** Postgres, kept connected while the object is busy; null without DATABASE_URL (unit tests). */
   readonly warm: WarmDatabase | null;
+  private readonly config: AppConfig | null;
   /** The provider's rules and services in memory; null without Postgres. */
   private readonly schedule: ScheduleCache | null;
 
@@ -108,7 +112,8 @@ export class ProviderSchedule extends DurableObject<Env> {
     const limits = ConfigSchema.pick({ HOLD_TTL_SECONDS: true, MAX_HOLDS_PER_HOLDER: true, MAX_HOLDS_PER_CLIENT: true }).parse(env);
     this.ttlSeconds = limits.HOLD_TTL_SECONDS;
     this.limits = { perHolder: limits.MAX_HOLDS_PER_HOLDER, perClient: limits.MAX_HOLDS_PER_CLIENT };
-    const warm = env.DATABASE_URL ? new WarmDatabase(loadConfig(env)) : null;
+    this.config = env.DATABASE_URL ? loadConfig(env) : null;
+    const warm = this.config ? new WarmDatabase(this.config) : null;
     this.warm = warm;
     this.mirror = new BookingMirror(this.store, warm ? (sinceMs) => warm.run((db) => loadOccupyingBookings(db, this.providerId(), sinceMs)) : null);
     this.bookedInDatabase = warm
@@ -442,6 +447,26 @@ export class ProviderSchedule extends DurableObject<Env> {
       await this.rearm();
       return { ok: true, consumedHoldIds: verdict.consume.map((h) => h.id) };
     });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Bookings
+
+  /**
+   * Creates a booking of this provider: the same service the Worker ran before
+   * (workers/services/create-booking.ts), here on the object's warm connection and with the object
+   * itself as the schedule port, so a booking pays no connection setup and no RPC back here for its
+   * claim and its change notice. Postgres's exclusion constraint stays the final word.
+   */
+  async createBooking(request: CreateBookingRequest): Promise<RemoteOutcome<CreateBookingResult>> {
+    const warm = this.warm;
+    const config = this.config;
+    if (!warm || !config) throw new Error("createBooking needs Postgres (DATABASE_URL)");
+    const named = (request.body as { providerId?: unknown } | null)?.providerId;
+    if (typeof named !== "string" || named.toLowerCase() !== this.providerId()) {
+      throw new Error("createBooking: the booking's provider is not this object's"); // a routing bug, not bad input
+    }
+    return captureOutcome(() => warm.run((db) => createBooking(db, request, depsOver(schedulePortOver(() => this), config, db))));
   }
 
   // -------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ export const WARM_IDLE_MS = 5_000;
 export interface WarmDatabaseOptions {
   /** Idle time after which the connection is closed (the object may then hibernate). */
   idleMs?: number;
-  /** Connections at most; two let a read run beside a slow one without queueing. */
+  /** Connections at most: a few, so concurrent bookings do not queue behind one transaction. */
   maxConnections?: number;
 }
 
@@ -31,7 +31,7 @@ export class WarmDatabase {
     options: WarmDatabaseOptions = {},
   ) {
     this.idleMs = options.idleMs ?? WARM_IDLE_MS;
-    this.maxConnections = options.maxConnections ?? 2;
+    this.maxConnections = options.maxConnections ?? 4;
   }
 
   /** The database; connects on first use and again after an idle close or a lost connection. */
@@ -41,11 +41,11 @@ export class WarmDatabase {
     // pg-pool closes a client that stayed idle for idleTimeoutMillis; an empty pool holds no socket
     // and no timer, so the object can hibernate.
     const pool = new Pool({ connectionString: this.config.DATABASE_URL, max: this.maxConnections, idleTimeoutMillis: this.idleMs });
+    // An idle client whose socket went away (closed after idleMs, Postgres restarted) is dropped by the
+    // pool itself, which connects afresh next time. The pool is never ended here: requests may be
+    // queued on it, and their promises would never settle.
     pool.on("error", (error: Error) => {
-      // An idle client lost its socket (Postgres restarted, the proxy closed it): start over next time.
-      console.warn(JSON.stringify({ eventName: "db.warm_pool_error", message: error.message }));
-      if (this.pool === pool) this.forget();
-      pool.end().catch(() => {});
+      if (!/connection lost|terminat|closed/i.test(error.message)) console.warn(JSON.stringify({ eventName: "db.warm_pool_error", message: error.message }));
     });
     this.pool = pool;
     this.database = drizzle({ client: pool, schema });
@@ -57,36 +57,15 @@ export class WarmDatabase {
     return this.pool?.totalCount ?? 0;
   }
 
-  /**
-   * Runs `fn` on the warm database. A failure that looks like a broken connection drops the pool, so
-   * the next call connects afresh instead of reusing a dead socket; the error is rethrown either way
-   * (the caller decides whether to retry or to answer 503).
-   */
+  /** Runs `fn` on the warm database (a broken connection is replaced by the pool on the next query). */
   async run<T>(fn: (db: Database) => Promise<T>): Promise<T> {
-    try {
-      return await fn(this.db);
-    } catch (error) {
-      if (isConnectionError(error)) await this.close();
-      throw error;
-    }
+    return fn(this.db);
   }
 
   async close(): Promise<void> {
     const pool = this.pool;
-    this.forget();
-    await pool?.end().catch(() => {});
-  }
-
-  private forget(): void {
     this.pool = undefined;
     this.database = undefined;
+    await pool?.end().catch(() => {});
   }
-}
-
-function isConnectionError(error: unknown): boolean {
-  const message = error instanceof Error ? error.message : String(error);
-  // Postgres errors carry a SQLSTATE `code`; class 08 is "connection exception", 57P01 "admin shutdown".
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === "string") return code.startsWith("08") || code === "57P01" || code === "57P03";
-  return /connect|socket|closed|terminated|ECONN|websocket/i.test(message);
 }

@@ -15,6 +15,7 @@
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
+import { ALTERNATIVES_HORIZON_DAYS } from "../domain/availability";
 import { OCCUPYING_STATUSES } from "../domain/booking-states";
 
 // ---------------------------------------------------------------------------------------------
@@ -445,7 +446,11 @@ async function main() {
     const serialSlots = freeSlots.slice(0, COUNTS.bookSerial);
     const hotSlot = freeSlots[serialSlots.length];
     const taken = new Set([...serialSlots, ...(hotSlot ? [hotSlot] : [])]);
-    const stormSlots = interleave([...disjoint.values()].map((list) => list.filter((s) => !taken.has(s)))).slice(0, COUNTS.spread);
+    // The storm leaves the hot slot's provider alone for the days its losers' alternatives come from
+    // (domain/availability.ts ALTERNATIVES_HORIZON_DAYS), so "409 with alternatives" can be checked.
+    const nearHot = (s: Slot) =>
+      hotSlot !== undefined && s.service.providerId === hotSlot.service.providerId && Math.abs(s.fromMs - hotSlot.fromMs) < (ALTERNATIVES_HORIZON_DAYS + 2) * 86_400_000;
+    const stormSlots = interleave([...disjoint.values()].map((list) => list.filter((s) => !taken.has(s) && !nearHot(s)))).slice(0, COUNTS.spread);
     if (stormSlots.length < COUNTS.spread) console.log(`only ${stormSlots.length} free slots left for the spread storm (wanted ${COUNTS.spread}); using those`);
     // Holds go first on slots the storm books later: they are released before it starts.
     const holdProvider = [...disjoint.entries()].sort((a, b) => b[1].length - a[1].length)[0];

@@ -12,7 +12,7 @@ import { BOOKING_ATTEMPTS, countAttempt } from "../../workers/auth/client-budget
 import { describeWait, retryAfterHeaders } from "../../workers/auth/rate-limit";
 import { startCheckout } from "../../workers/payments/payment-intents";
 import type { SlotJson } from "../../workers/services/availability";
-import { createBooking } from "../../workers/services/create-booking";
+import { createBookingAtProvider } from "../../workers/services/booking-at-provider";
 import { Field, FormError, type FieldErrors } from "../components/auth-form";
 import { AuthenticityTokenInput } from "../components/authenticity-token-input";
 import { HoldCountdown } from "../components/booking/hold-countdown";
@@ -112,7 +112,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   };
   try {
     const created = await context.metrics.withTiming("latency.booking_create_ms", () =>
-      createBooking(db, { body, customerUserId: user?.id ?? null }, bookingDeps(context)),
+      createBookingAtProvider(context.cloudflare.env, { body, customerUserId: user?.id ?? null }, () => ({ db, deps: bookingDeps(context) })),
     );
     const code = created.booking.code;
     const token = created.manageToken ?? null;

@@ -8,7 +8,7 @@ import { getSession, type Session } from "../auth/session";
 import { json, readJson } from "../http/errors";
 import type { BookingAccess } from "../services/booking-access";
 import { acceptBooking, cancelBooking, declineBooking } from "../services/cancel-booking";
-import { createBooking } from "../services/create-booking";
+import { createBookingAtProvider } from "../services/booking-at-provider";
 import { getBookingByCode } from "../services/get-booking";
 import { rescheduleBooking } from "../services/reschedule-booking";
 import { workerDeps } from "../services/schedule-port";
@@ -56,11 +56,12 @@ register(API_OPERATIONS.createBooking, async (context) => {
   if (!limit.allowed) return tooManyRequests(limit, "Too many booking attempts from your network.");
   const body = await readJson(context.request);
   const session = await sessionOf(context);
+  // Run by the provider's Durable Object on its warm connection (no connection setup here).
   const result = await context.metrics.withTiming("latency.booking_create_ms", () =>
-    createBooking(
-      context.database.db,
+    createBookingAtProvider(
+      context.env,
       { body, idempotencyKeyHeader: context.request.headers.get("idempotency-key"), customerUserId: session?.userId ?? null },
-      workerDeps(context.env, context.config, context.database.db),
+      () => ({ db: context.database.db, deps: workerDeps(context.env, context.config, context.database.db) }),
     ),
   );
   if (result.payment) context.metrics.add("funnel.payment_started", { labels: { bookingId: result.booking.id } });

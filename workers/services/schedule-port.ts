@@ -9,7 +9,7 @@ import { Temporal } from "@js-temporal/polyfill";
 import type { Database } from "../../db/client";
 import type { BookingStatus } from "../../domain/booking-states";
 import { overlaps, type Interval } from "../../domain/intervals";
-import type { BookingChange as DoBookingChange } from "../../durable-objects/provider-schedule";
+import type { BookingChange as DoBookingChange, ProviderSchedule } from "../../durable-objects/provider-schedule";
 import type { AppConfig, Env } from "../env";
 import { logEvent, settingsFromConfig, type ServiceDeps } from "./context";
 import type { BookingChange, BookingInterval, SchedulePort } from "./ports";
@@ -63,8 +63,15 @@ export function toDoChange(change: BookingChange): DoBookingChange {
   };
 }
 
+/** The provider object's methods the port uses: a stub from the Worker, or the object itself. */
+export type ScheduleTarget = Pick<ProviderSchedule, "publicHolds" | "claimForBooking" | "bookingChanged">;
+
 export function durableObjectSchedulePort(env: Pick<Env, "PROVIDER_SCHEDULE">): SchedulePort {
-  const stub = (providerId: string) => env.PROVIDER_SCHEDULE.get(env.PROVIDER_SCHEDULE.idFromName(providerId));
+  return schedulePortOver((providerId) => env.PROVIDER_SCHEDULE.get(env.PROVIDER_SCHEDULE.idFromName(providerId)));
+}
+
+/** The port over provider objects reached through `stub` (itself, for code running inside one). */
+export function schedulePortOver(stub: (providerId: string) => ScheduleTarget): SchedulePort {
   return {
     async liveHolds(providerId: string, window: Interval): Promise<Interval[]> {
       // The object lists all live holds of the provider (a handful: they last minutes); filter here.
@@ -107,7 +114,12 @@ export function appSchedulePort(env: Pick<Env, "PROVIDER_SCHEDULE">, config: App
 
 /** What the Worker's route handlers pass to the services. */
 export function workerDeps(env: Pick<Env, "PROVIDER_SCHEDULE">, config: AppConfig, db: Database): ServiceDeps {
-  const port = appSchedulePort(env, config, db);
+  return depsOver(durableObjectSchedulePort(env), config, db);
+}
+
+/** The services' dependencies around a schedule port: booking mail, settings, payments. */
+export function depsOver(schedule: SchedulePort, config: AppConfig, db: Database): ServiceDeps {
+  const port = withBookingEmails(schedule, config, db);
   // Payments seam (added by the payments work): PaymentIntent on create, capture on accept, void/refund on cancel.
   return { port, settings: settingsFromConfig(config), hooks: paymentHooks(paymentsDepsFromConfig(config, port)) };
 }
