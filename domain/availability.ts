@@ -521,6 +521,9 @@ const minuteText = (minute: number) =>
 const FIRST_PLAIN_DAY = Date.UTC(1000, 0, 1) / DAY_MS;
 const LAST_PLAIN_DAY = Date.UTC(9999, 11, 31) / DAY_MS;
 
+/** How far around an instant SlotClock looks for transitions: two months of slots, one lookup. */
+const SEGMENT_REACH_NS = 62n * DAY_NS;
+
 interface OffsetSegment {
   fromMs: number; // inclusive
   toMs: number; // exclusive
@@ -570,15 +573,15 @@ class SlotClock {
     return (this.segment = this.zone === null ? { fromMs: -Infinity, toMs: Infinity, offsetMs: 0, suffix: "Z" } : this.lookup(ms, this.zone));
   }
 
-  /** The segment around `ms`: from the cached transitions in (ms - 1 day, ms + 1 day]. */
+  /** The segment around `ms`: from the cached transitions in (ms - 62 days, ms + 62 days]. */
   private lookup(ms: number, zone: string): OffsetSegment {
     const ns = BigInt(ms) * NS_PER_MS;
     let fromMs = ms;
     let toMs = ms + 1; // just `ms` if the transition search fails
     try {
-      const list = zoneTransitions(zone, ns - DAY_NS, ns + DAY_NS);
-      fromMs = floorMs(ns - DAY_NS) + 1;
-      toMs = floorMs(ns + DAY_NS);
+      const list = zoneTransitions(zone, ns - SEGMENT_REACH_NS, ns + SEGMENT_REACH_NS);
+      fromMs = floorMs(ns - SEGMENT_REACH_NS) + 1;
+      toMs = floorMs(ns + SEGMENT_REACH_NS);
       for (const t of list) {
         const tMs = floorMs(t);
         if (t <= ns && tMs > fromMs - 1) fromMs = tMs;
