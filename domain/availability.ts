@@ -24,38 +24,26 @@
 //    provider zone + bookingWindowDays days, same wall-clock time (Temporal "compatible" if
 //    that lands in a gap). Customers think "30 days ahead" in dates, not in 24h blocks, and a
 //    DST change inside the window must not move the cutoff by an hour.
-//  * Cost: candidates are generated only for local days intersecting
-//    [from, to) ∩ [now + minNotice, latest], so it is bounded by the query AND the booking
-//    window; occupied intervals are merged once and probed by binary search.
-//  * Speed (answers unchanged, checked by tests/unit/availability.fast-path.test.ts against the
-//    Temporal-only reference engine): every provider-local day is first resolved ONCE with
-//    Temporal (its first instant, and from the per-zone transition cache whether a zone
-//    transition lies in it or close to it; see domain/time.ts). On such a "uniform" day a
-//    wall time m minutes after midnight is exactly startOfDay + m minutes, so range edges and
-//    slot candidates need no zone lookup; only the day of a transition resolves each wall
-//    time with resolveLocal / resolveLocalBoundary. Inside the engine instants are
-//    epoch-nanosecond bigints (polyfill Instants are slow to compare and to read), turned
-//    into Instants only for the slots returned. The strings of a slot come from one
-//    ZoneClock per zone (and one for the UTC "Z" form the API prints): on uniform days
-//    date + time since the day's start + the day's "offset[zone]" suffix taken from
-//    Temporal's own toString; elsewhere Temporal formats.
+//  * Speed, answers unchanged (checked against the Temporal-only referenceEngine, the pre-rewrite
+//    code kept in availability-reference.ts): Temporal is used only at the edges. Inside,
+//    instants are integer epoch MILLISECONDS in plain numbers: every instant the engine makes is
+//    a whole second (wall-clock minutes minus whole-second UTC offsets), so inputs finer than
+//    that are rounded once, in the direction that keeps every comparison exact (see readBusy,
+//    Bounds). Each provider-local day is resolved ONCE (Day): Temporal gives its first instant
+//    and, from the cached zone transitions, whether an offset change is near; a wall time m
+//    minutes into a day without one is start + m minutes, on a day with exactly one it is
+//    wall - offset before/after the change, picked as Temporal disambiguates (see resolveStart),
+//    and anything else asks Temporal per wall time. Local dates step with PlainDate only.
+//    Busy intervals are sorted and merged once; slot starts are checked in increasing order by
+//    one forward sweep over working time and busy time. Output strings are built from integer
+//    fields plus Temporal's own "offset[zone]" text for each offset segment (SlotClock).
 import { Temporal } from "@js-temporal/polyfill";
 import { DomainError } from "./errors";
-import {
-  type Interval,
-  type NsInterval,
-  fromNsInterval,
-  isContainedSortedNs,
-  mergeNsIntervals,
-  overlapsAnySortedNs,
-} from "./intervals";
+import type { Interval } from "./intervals";
 import {
   type LocalDay,
-  MINUTE_NS,
-  ZoneClock,
+  DAY_NS,
   assertTimeZone,
-  dateKey,
-  formatInZone,
   localDateOf,
   localDays,
   parseLocalMinute,
@@ -63,7 +51,10 @@ import {
   resolveLocalBoundaryMinute,
   resolveLocalMinute,
   startOfLocalDay,
+  zoneTransitions,
 } from "./time";
+
+export { referenceEngine } from "./availability-reference";
 
 export interface TimeRange {
   start: string; // "HH:MM"
@@ -99,7 +90,7 @@ export interface AvailabilityInput {
 export interface Slot {
   start: Temporal.Instant;
   end: Temporal.Instant;
-  startUtc: string; // start.toString(), e.g. 2026-03-08T13:00:00Z (formatted cheaply, see toSlots)
+  startUtc: string; // start.toString(), e.g. 2026-03-08T13:00:00Z (formatted cheaply, see SlotClock)
   endUtc: string; // end.toString()
   startCustomer: string;
   startProvider: string;
@@ -109,21 +100,30 @@ export interface Slot {
 
 /** nearestAlternatives looks at the wanted provider-local day plus this many following days. */
 export const ALTERNATIVES_HORIZON_DAYS = 14;
-
 const MINUTES_PER_DAY = 1440;
 // Sanity caps: far beyond any real service, small enough that Instant arithmetic never overflows
 // and a bad row cannot make the engine loop for minutes.
 const MAX_MINUTES = 366 * MINUTES_PER_DAY;
 const MAX_WINDOW_DAYS = 3660;
 
-const cmp = Temporal.Instant.compare;
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+const NS_PER_MS = 1_000_000n;
+
+/** floor(ns / 1 ms): an instant x lies in the same whole-second-bounded day as floorMs(x). */
+function floorMs(ns: bigint): number {
+  const q = ns / NS_PER_MS;
+  return Number(ns % NS_PER_MS < 0n ? q - 1n : q);
+}
+/** ceil(ns / 1 ms): for a whole-ms s, s >= x iff s >= ceilMs(x), and s < x iff s < ceilMs(x). */
+function ceilMs(ns: bigint): number {
+  const q = ns / NS_PER_MS;
+  return Number(ns % NS_PER_MS > 0n ? q + 1n : q);
+}
 
 function invalid(field: string, message: string): never {
   throw new DomainError("VALIDATION", `${field}: ${message}`, { fields: [field] });
 }
-
-const instantOf = (ns: bigint) => Temporal.Instant.fromEpochNanoseconds(ns);
-const byNs = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
 
 // ---------------------------------------------------------------------------------------------
 // Schedule parsing / validation
@@ -189,6 +189,106 @@ function parseSchedule(weekly: WeeklyRule[], overrides: DateOverride[]): Schedul
   return schedule;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Provider-local days, resolved once each
+
+/** How a Day maps wall minutes to instants (see resolveStart). */
+const enum DayKind {
+  Uniform, // no offset change near: start + m minutes
+  OneChange, // exactly one change near: wall - offset before / after it
+  Temporal, // anything else: ask Temporal per wall time
+}
+
+interface Day {
+  local: LocalDay;
+  startMs: number; // first instant of the date (Temporal's startOfLocalDay)
+  endMs: number; // first instant of the next date
+  kind: DayKind;
+  wallMs: number; // OneChange: the date's 00:00 wall clock read as if it were UTC
+  changeMs: number; // OneChange: the instant the offset changes
+  beforeMs: number; // OneChange: UTC offset before the change
+  afterMs: number; // OneChange: UTC offset from the change on
+}
+
+const offsetMsAt = (ns: bigint, zone: string) =>
+  Temporal.Instant.fromEpochNanoseconds(ns).toZonedDateTimeISO(zone).offsetNanoseconds / 1e6;
+
+/**
+ * Classifies a non-uniform LocalDay. OneChange needs exactly one transition in the same
+ * (start - 2 days, start + 3 days] span localDays uses: then every wall time of the day has
+ * only the offsets before and after it, and Temporal's +-1 day probes see exactly those two.
+ */
+function oneChange(day: Day, zone: string): void {
+  const start = day.local.start;
+  const from = start - 2n * DAY_NS;
+  const to = start + 3n * DAY_NS;
+  const near = zoneTransitions(zone, from, to).filter((t) => t > from && t <= to);
+  const { year, month, day: d } = day.local.date;
+  if (near.length !== 1 || year < 1000) return; // Date.UTC maps years 0-99 to 19xx
+  const change = near[0]!;
+  day.kind = DayKind.OneChange;
+  day.wallMs = Date.UTC(year, month - 1, d);
+  day.changeMs = floorMs(change);
+  day.beforeMs = offsetMsAt(change - 1n, zone);
+  day.afterMs = offsetMsAt(change, zone);
+}
+
+function toDay(local: LocalDay, zone: string): Day {
+  const day: Day = {
+    local,
+    startMs: floorMs(local.start),
+    endMs: floorMs(local.end),
+    kind: local.uniform ? DayKind.Uniform : DayKind.Temporal,
+    wallMs: 0,
+    changeMs: 0,
+    beforeMs: 0,
+    afterMs: 0,
+  };
+  if (!local.uniform) {
+    try {
+      oneChange(day, zone);
+    } catch {
+      day.kind = DayKind.Temporal; // an optimisation only: anything odd takes the Temporal path
+    }
+  }
+  return day;
+}
+
+/** The provider-local dates of the instants firstMs..lastMs (inclusive), one Day each. */
+function daysBetween(zone: string, firstMs: number, lastMs: number): Day[] {
+  const first = localDateOf(Temporal.Instant.fromEpochMilliseconds(firstMs), zone);
+  const last = localDateOf(Temporal.Instant.fromEpochMilliseconds(lastMs), zone);
+  return localDays(zone, first, last).map((d) => toDay(d, zone));
+}
+
+/**
+ * resolveLocal for wall minute m (0..1439) of `day`, in epoch ms; NaN in a gap. On a OneChange
+ * day a wall time W occurs at W - before (if that is before the change) and at W - after (if
+ * that is at or after it): none = gap, two = fold, of which the first occurrence counts.
+ */
+function resolveStart(day: Day, m: number, zone: string): number {
+  if (day.kind === DayKind.Uniform) return day.startMs + m * MINUTE_MS;
+  if (day.kind === DayKind.OneChange) {
+    const wall = day.wallMs + m * MINUTE_MS;
+    const early = wall - day.beforeMs;
+    if (early < day.changeMs) return early; // the earlier occurrence, if the wall time repeats
+    const late = wall - day.afterMs;
+    return late >= day.changeMs ? late : NaN;
+  }
+  const ns = resolveLocalMinute(day.local, m, zone);
+  return ns === null ? NaN : floorMs(ns);
+}
+
+/**
+ * resolveLocalBoundary (Temporal "compatible") for wall minute m of `day`, in epoch ms. In a
+ * gap that is the wall time read with the offset before the change, the later instant.
+ */
+function resolveBoundary(day: Day, m: number, zone: string): number {
+  if (day.kind === DayKind.Temporal) return floorMs(resolveLocalBoundaryMinute(day.local, m, zone));
+  const start = resolveStart(day, m, zone);
+  return Number.isNaN(start) ? day.wallMs + m * MINUTE_MS - day.beforeMs : start;
+}
+
 function rangesFor(schedule: Schedule, day: LocalDay): MinuteRange[] {
   if (schedule.overrides.size > 0) {
     day.dateText ??= day.date.toString();
@@ -198,28 +298,45 @@ function rangesFor(schedule: Schedule, day: LocalDay): MinuteRange[] {
   return schedule.weekly.get(day.date.dayOfWeek) ?? [];
 }
 
-function rangeInterval(day: LocalDay, r: MinuteRange, zone: string): NsInterval | null {
-  const start = resolveLocalBoundaryMinute(day, r.startMin, zone);
-  // "24:00" is the first instant of the next local day.
-  const end = r.endMin === MINUTES_PER_DAY ? day.end : resolveLocalBoundaryMinute(day, r.endMin, zone);
-  // A range lying wholly inside a gap can collapse; it holds no real time then.
-  return start < end ? { start, end } : null;
+// ---------------------------------------------------------------------------------------------
+// Integer intervals: parallel arrays of [start, end) in epoch ms, sorted, disjoint, and not
+// touching (touching ones are merged, so working time 09:00-12:00 + 12:00-17:00 is one stretch).
+
+interface Spans {
+  starts: number[];
+  ends: number[];
 }
 
-/** The provider-local dates whose day intersects [from, to) (from < to), as LocalDays. */
-function daysIntersecting(zone: string, from: bigint, to: bigint, exact: boolean): LocalDay[] {
-  return localDays(zone, localDateOf(instantOf(from), zone), localDateOf(instantOf(to - 1n), zone), exact);
-}
-
-function scheduleIntervals(zone: string, schedule: Schedule, days: readonly LocalDay[]): NsInterval[] {
-  const list: NsInterval[] = [];
-  for (const d of days) {
-    for (const r of rangesFor(schedule, d)) {
-      const i = rangeInterval(d, r, zone);
-      if (i) list.push(i);
+/** Sorts by start and merges overlapping and touching [start, end) pairs (all non-empty). */
+function mergeSpans(pairs: Array<[number, number]>): Spans {
+  pairs.sort((a, b) => a[0] - b[0]);
+  const starts: number[] = [];
+  const ends: number[] = [];
+  for (const [s, e] of pairs) {
+    const last = ends.length - 1;
+    if (last >= 0 && s <= ends[last]!) {
+      if (e > ends[last]!) ends[last] = e;
+    } else {
+      starts.push(s);
+      ends.push(e);
     }
   }
-  return mergeNsIntervals(list);
+  return { starts, ends };
+}
+
+/** Working time of the given days: each range from its resolved start to its resolved end, merged. */
+function workingSpans(zone: string, schedule: Schedule, days: readonly Day[]): Spans {
+  const pairs: Array<[number, number]> = [];
+  for (const d of days) {
+    for (const r of rangesFor(schedule, d.local)) {
+      const start = resolveBoundary(d, r.startMin, zone);
+      // "24:00" is the first instant of the next local day.
+      const end = r.endMin === MINUTES_PER_DAY ? d.endMs : resolveBoundary(d, r.endMin, zone);
+      // A range lying wholly inside a gap can collapse; it holds no real time then.
+      if (start < end) pairs.push([start, end]);
+    }
+  }
+  return mergeSpans(pairs);
 }
 
 /**
@@ -236,9 +353,14 @@ export function workingIntervals(
 ): Interval[] {
   assertTimeZone(providerZone, "providerZone");
   const schedule = parseSchedule(weekly, overrides);
-  if (cmp(from, to) >= 0) return [];
-  const days = daysIntersecting(providerZone, from.epochNanoseconds, to.epochNanoseconds, false);
-  return scheduleIntervals(providerZone, schedule, days).map(fromNsInterval);
+  const fromNs = from.epochNanoseconds;
+  const toNs = to.epochNanoseconds;
+  if (fromNs >= toNs) return [];
+  const { starts, ends } = workingSpans(providerZone, schedule, daysBetween(providerZone, floorMs(fromNs), floorMs(toNs - 1n)));
+  return starts.map((s, i) => ({
+    start: Temporal.Instant.fromEpochMilliseconds(s),
+    end: Temporal.Instant.fromEpochMilliseconds(ends[i]!),
+  }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -251,14 +373,14 @@ interface Ctx {
   zone: string;
   schedule: Schedule;
   service: ServiceTiming;
-  occupied: NsInterval[]; // merged
-  earliest: bigint; // inclusive
-  latest: bigint; // inclusive
+  busy: Spans; // occupied time, rounded outwards to whole ms (see readBusy), merged
+  earliestNs: bigint; // inclusive, exact
+  latestNs: bigint; // inclusive, exact
   beforeNs: bigint; // buffer before
   spanNs: bigint; // duration + buffer after
-  durationNs: bigint;
-  /** Reference mode for tests: Temporal resolves every wall time and formats every string. */
-  exact: boolean;
+  beforeMs: number;
+  spanMs: number;
+  durationMs: number;
 }
 
 function checkInt(value: unknown, field: string, min: number, max: number): void {
@@ -273,7 +395,32 @@ function isInstant(v: unknown): v is Temporal.Instant {
   return Object.prototype.toString.call(v) === "[object Temporal.Instant]";
 }
 
-function prepare(input: EngineInput, exact: boolean): Ctx {
+/**
+ * Occupied intervals as whole-ms [floor(start), ceil(end)), empty ones dropped. For a slot with
+ * whole-ms bounds a < b that rounding changes no overlap: start < b iff floor(start) < b, and
+ * a < end iff a < ceil(end). Reading a polyfill Instant is slow (about 1 us), so the start is
+ * read as epochMilliseconds (already the floor) and its nanoseconds only when the two are
+ * within one ms of each other, where emptiness and "end before start" need them.
+ */
+function readBusy(occupied: readonly Interval[]): Spans {
+  const pairs: Array<[number, number]> = [];
+  occupied.forEach((o, i) => {
+    if (!isInstant(o?.start) || !isInstant(o?.end)) invalid(`occupied[${i}]`, "start and end must be Instants");
+    const start = o.start.epochMilliseconds;
+    const endNs = o.end.epochNanoseconds;
+    const endFloor = floorMs(endNs);
+    if (start > endFloor) invalid(`occupied[${i}]`, "end is before start");
+    if (start === endFloor) {
+      const startNs = o.start.epochNanoseconds;
+      if (startNs > endNs) invalid(`occupied[${i}]`, "end is before start");
+      if (startNs === endNs) return; // holds no instant
+    }
+    pairs.push([start, ceilMs(endNs)]);
+  });
+  return mergeSpans(pairs);
+}
+
+function prepare(input: EngineInput): Ctx {
   assertTimeZone(input.providerZone, "providerZone");
   const s = input.service;
   if (!s || typeof s !== "object") invalid("service", "is required");
@@ -285,133 +432,209 @@ function prepare(input: EngineInput, exact: boolean): Ctx {
   checkInt(s.bookingWindowDays, "service.bookingWindowDays", 0, MAX_WINDOW_DAYS);
   if (!isInstant(input.now)) invalid("now", "must be a Temporal.Instant");
   if (!Array.isArray(input.occupied)) invalid("occupied", "must be an array");
-  const occupied = input.occupied.map((o, i): NsInterval => {
-    if (!isInstant(o?.start) || !isInstant(o?.end)) invalid(`occupied[${i}]`, "start and end must be Instants");
-    const start = o.start.epochNanoseconds;
-    const end = o.end.epochNanoseconds;
-    if (start > end) invalid(`occupied[${i}]`, "end is before start");
-    return { start, end };
-  });
+  const busy = readBusy(input.occupied);
   const schedule = parseSchedule(input.weekly, input.overrides);
   const nowNs = input.now.epochNanoseconds;
+  const spanMinutes = s.durationMinutes + s.bufferAfterMinutes;
   return {
     zone: input.providerZone,
     schedule,
     service: s,
-    occupied: mergeNsIntervals(occupied),
-    earliest: nowNs + BigInt(s.minNoticeMinutes) * MINUTE_NS,
-    latest: input.now.toZonedDateTimeISO(input.providerZone).add({ days: s.bookingWindowDays }).epochNanoseconds,
-    beforeNs: BigInt(s.bufferBeforeMinutes) * MINUTE_NS,
-    spanNs: BigInt(s.durationMinutes + s.bufferAfterMinutes) * MINUTE_NS,
-    durationNs: BigInt(s.durationMinutes) * MINUTE_NS,
-    exact,
+    busy,
+    earliestNs: nowNs + BigInt(s.minNoticeMinutes) * 60n * 1_000_000_000n,
+    latestNs: input.now.toZonedDateTimeISO(input.providerZone).add({ days: s.bookingWindowDays }).epochNanoseconds,
+    beforeNs: BigInt(s.bufferBeforeMinutes) * 60n * 1_000_000_000n,
+    spanNs: BigInt(spanMinutes) * 60n * 1_000_000_000n,
+    beforeMs: s.bufferBeforeMinutes * MINUTE_MS,
+    spanMs: spanMinutes * MINUTE_MS,
+    durationMs: s.durationMinutes * MINUTE_MS,
   };
 }
 
-/** The interval rules for a grid-valid start: fits one working stretch, collides with nothing. */
-function fits(ctx: Ctx, working: readonly NsInterval[], start: bigint): boolean {
-  if (start < ctx.earliest || start > ctx.latest) return false;
-  // The time the appointment really occupies: widened by its buffers.
-  const from = start - ctx.beforeNs;
-  const to = start + ctx.spanNs;
-  return isContainedSortedNs(working, from, to) && !overlapsAnySortedNs(ctx.occupied, from, to);
+/**
+ * The starts (increasing, whole ms) whose widened interval lies inside one working stretch and
+ * overlaps no busy time. Both lists are sorted and the widened intervals move forward with the
+ * start, so one pointer into each suffices.
+ */
+function fitting(ctx: Ctx, working: Spans, starts: readonly number[]): number[] {
+  const out: number[] = [];
+  const { busy } = ctx;
+  let w = 0;
+  let b = 0;
+  for (const s of starts) {
+    const from = s - ctx.beforeMs;
+    const to = s + ctx.spanMs;
+    // The only stretch that can hold [from, to) is the first one ending at or after `to`.
+    while (w < working.ends.length && working.ends[w]! < to) w++;
+    if (w === working.ends.length) break;
+    if (working.starts[w]! > from) continue;
+    // The only busy interval that can overlap is the first one ending after `from`.
+    while (b < busy.ends.length && busy.ends[b]! <= from) b++;
+    if (b < busy.ends.length && busy.starts[b]! < to) continue;
+    out.push(s);
+  }
+  return out;
 }
 
-/** Grid candidates with start in [from, to), strictly increasing, from the given local days. */
-function candidates(ctx: Ctx, days: readonly LocalDay[], from: bigint, to: bigint): bigint[] {
+/** Grid candidates in [lo, hi) (whole ms), strictly increasing, from the given local days. */
+function candidates(ctx: Ctx, days: readonly Day[], lo: number, hi: number): number[] {
   const step = ctx.service.slotIntervalMinutes;
-  const out: bigint[] = [];
+  const out: number[] = [];
   for (const d of days) {
-    for (const r of rangesFor(ctx.schedule, d)) {
+    for (const r of rangesFor(ctx.schedule, d.local)) {
       for (let m = r.startMin; m < r.endMin; m += step) {
-        const start = resolveLocalMinute(d, m, ctx.zone);
-        if (start !== null && start >= from && start < to) out.push(start);
+        const start = resolveStart(d, m, ctx.zone); // NaN (a gap) fails both tests
+        if (start >= lo && start < hi) out.push(start);
       }
     }
   }
   // Overlapping ranges of one day can yield the same instant twice; ranges need not be sorted.
-  out.sort(byNs);
+  out.sort((a, b) => a - b);
   return out.filter((s, i) => i === 0 || out[i - 1]! !== s);
 }
 
-/**
- * Bookable starts in [from, to), clamped to [earliest, latest] before any work is done. Also
- * returns the provider-local days it resolved (contiguous), for formatting.
- */
-function freeStarts(ctx: Ctx, from: bigint, to: bigint): { starts: bigint[]; days: LocalDay[] } {
-  const lo = from > ctx.earliest ? from : ctx.earliest;
-  const latestExclusive = ctx.latest + 1n;
-  const hi = to < latestExclusive ? to : latestExclusive;
-  if (lo >= hi) return { starts: [], days: [] };
+/** Bookable starts (epoch ms, increasing) in [fromNs, toNs), clamped to [earliest, latest]. */
+function freeStarts(ctx: Ctx, fromNs: bigint, toNs: bigint): number[] {
+  const loNs = fromNs > ctx.earliestNs ? fromNs : ctx.earliestNs;
+  const latestExclusive = ctx.latestNs + 1n;
+  const hiNs = toNs < latestExclusive ? toNs : latestExclusive;
+  if (loNs >= hiNs) return [];
   // Working time needed to judge any slot starting in [lo, hi): reach back/forward by buffers+duration.
-  const days = daysIntersecting(ctx.zone, lo - ctx.beforeNs, hi + ctx.spanNs, ctx.exact);
-  const working = scheduleIntervals(ctx.zone, ctx.schedule, days);
-  // Candidate days are the dates intersecting [lo, hi): a sub-range of `days`.
-  const first = localDateOf(instantOf(lo), ctx.zone);
-  const last = localDateOf(instantOf(hi - 1n), ctx.zone);
-  const firstKey = dateKey(first);
-  const lastKey = dateKey(last);
-  const keys = days.map((d) => dateKey(d.date));
-  const covered = keys.length > 0 && keys[0]! <= firstKey && lastKey <= keys[keys.length - 1]!;
-  const candidateDays = covered
-    ? days.filter((_, i) => keys[i]! >= firstKey && keys[i]! <= lastKey)
-    : localDays(ctx.zone, first, last, ctx.exact); // only if local dates ever ran backwards
-  return { starts: candidates(ctx, candidateDays, lo, hi).filter((s) => fits(ctx, working, s)), days };
+  const days = daysBetween(ctx.zone, floorMs(loNs - ctx.beforeNs), floorMs(hiNs + ctx.spanNs - 1n));
+  const working = workingSpans(ctx.zone, ctx.schedule, days);
+  // Candidate days are those intersecting [lo, hi); days are contiguous [startMs, endMs).
+  const first = floorMs(loNs);
+  const last = floorMs(hiNs - 1n);
+  const candidateDays = days.filter((d) => d.endMs > first && d.startMs <= last);
+  return fitting(ctx, working, candidates(ctx, candidateDays, ceilMs(loNs), ceilMs(hiNs)));
 }
 
-/** Turns bookable starts into Slots; formats with one ZoneClock per zone (Temporal in exact mode). */
-function toSlots(ctx: Ctx, starts: readonly bigint[], customerZone: string, providerDays: LocalDay[]): Slot[] {
-  if (ctx.exact) {
-    return starts.map((ns) => {
-      const start = instantOf(ns);
-      const end = instantOf(ns + ctx.durationNs);
-      return {
-        start,
-        end,
-        startUtc: start.toString(),
-        endUtc: end.toString(),
-        startCustomer: formatInZone(start, customerZone),
-        startProvider: formatInZone(start, ctx.zone),
-        endCustomer: formatInZone(end, customerZone),
-        endProvider: formatInZone(end, ctx.zone),
-      };
-    });
+// ---------------------------------------------------------------------------------------------
+// Output strings
+
+const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
+/** "HH:MM" for every minute of a day, built once: most of each string is one of these. */
+let minuteTexts: string[] | undefined;
+const minuteText = (minute: number) =>
+  (minuteTexts ??= Array.from({ length: MINUTES_PER_DAY }, (_, m) => `${pad2(Math.floor(m / 60))}:${pad2(m % 60)}`))[minute]!;
+// Date.prototype.toISOString and Temporal agree on "YYYY-MM-DD" for these years only.
+const FIRST_PLAIN_DAY = Date.UTC(1000, 0, 1) / DAY_MS;
+const LAST_PLAIN_DAY = Date.UTC(9999, 11, 31) / DAY_MS;
+
+/** How far around an instant SlotClock looks for transitions: two months of slots, one lookup. */
+const SEGMENT_REACH_NS = 62n * DAY_NS;
+
+interface OffsetSegment {
+  fromMs: number; // inclusive
+  toMs: number; // exclusive
+  offsetMs: number;
+  suffix: string | null; // what ZonedDateTime.toString() puts after the wall time; null = unusable
+}
+
+/**
+ * ZonedDateTime.toString() (or Instant.toString() for the UTC "Z" form) for many instants of one
+ * zone: wall time = instant + the offset of its segment between two transitions (Temporal's
+ * own transition list and offset, read once per segment), formatted from integer fields, then
+ * the segment's suffix, cut from Temporal's own string. Anything else (sub-second times, years
+ * outside 1000-9999) is formatted by Temporal itself.
+ */
+class SlotClock {
+  private segment: OffsetSegment | undefined;
+  private readonly dates = new Map<number, string>();
+
+  /** zone null: the Instant.toString() form, UTC followed by "Z". */
+  constructor(private readonly zone: string | null) {}
+
+  format(ms: number): string {
+    const seg = this.segmentOf(ms);
+    const wall = ms + seg.offsetMs;
+    const day = Math.floor(wall / DAY_MS);
+    const inDay = wall - day * DAY_MS;
+    if (seg.suffix === null || inDay % 1000 !== 0 || day < FIRST_PLAIN_DAY || day > LAST_PLAIN_DAY) {
+      const instant = Temporal.Instant.fromEpochMilliseconds(ms);
+      return this.zone === null ? instant.toString() : instant.toZonedDateTimeISO(this.zone).toString();
+    }
+    const seconds = inDay / 1000;
+    return `${this.dateText(day)}T${minuteText(Math.floor(seconds / 60))}:${pad2(seconds % 60)}${seg.suffix}`;
   }
-  const provider = new ZoneClock(ctx.zone, providerDays);
-  const customer = customerZone === ctx.zone ? provider : new ZoneClock(customerZone);
-  const utc = ZoneClock.instants();
-  return starts.map((ns) => {
-    const endNs = ns + ctx.durationNs;
-    const start = instantOf(ns);
-    const end = instantOf(endNs);
+
+  private dateText(day: number): string {
+    let text = this.dates.get(day);
+    if (text === undefined) {
+      text = new Date(day * DAY_MS).toISOString().slice(0, 10);
+      this.dates.set(day, text);
+    }
+    return text;
+  }
+
+  private segmentOf(ms: number): OffsetSegment {
+    const seg = this.segment;
+    if (seg && ms >= seg.fromMs && ms < seg.toMs) return seg;
+    return (this.segment = this.zone === null ? { fromMs: -Infinity, toMs: Infinity, offsetMs: 0, suffix: "Z" } : this.lookup(ms, this.zone));
+  }
+
+  /** The segment around `ms`: from the cached transitions in (ms - 62 days, ms + 62 days]. */
+  private lookup(ms: number, zone: string): OffsetSegment {
+    const ns = BigInt(ms) * NS_PER_MS;
+    let fromMs = ms;
+    let toMs = ms + 1; // just `ms` if the transition search fails
+    try {
+      const list = zoneTransitions(zone, ns - SEGMENT_REACH_NS, ns + SEGMENT_REACH_NS);
+      fromMs = floorMs(ns - SEGMENT_REACH_NS) + 1;
+      toMs = floorMs(ns + SEGMENT_REACH_NS);
+      for (const t of list) {
+        const tMs = floorMs(t);
+        if (t <= ns && tMs > fromMs - 1) fromMs = tMs;
+        else if (t > ns && tMs < toMs) toMs = tMs;
+      }
+    } catch {
+      // an optimisation only: keep the one-ms segment
+    }
+    const zdt = Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(zone);
+    const full = zdt.toString();
+    const wall = zdt.toPlainDateTime().toString();
     return {
-      start,
-      end,
-      startUtc: utc.format(start, ns),
-      endUtc: utc.format(end, endNs),
-      startCustomer: customer.format(start, ns),
-      startProvider: provider.format(start, ns),
-      endCustomer: customer.format(end, endNs),
-      endProvider: provider.format(end, endNs),
+      fromMs,
+      toMs,
+      offsetMs: zdt.offsetNanoseconds / 1e6,
+      suffix: full.startsWith(wall) ? full.slice(wall.length) : null,
+    };
+  }
+}
+
+/** Turns bookable starts (epoch ms) into Slots; one SlotClock per zone and one for UTC. */
+function toSlots(ctx: Ctx, starts: readonly number[], customerZone: string): Slot[] {
+  const provider = new SlotClock(ctx.zone);
+  const customer = customerZone === ctx.zone ? provider : new SlotClock(customerZone);
+  const utc = new SlotClock(null);
+  return starts.map((s) => {
+    const e = s + ctx.durationMs;
+    return {
+      start: Temporal.Instant.fromEpochMilliseconds(s),
+      end: Temporal.Instant.fromEpochMilliseconds(e),
+      startUtc: utc.format(s),
+      endUtc: utc.format(e),
+      startCustomer: customer.format(s),
+      startProvider: provider.format(s),
+      endCustomer: customer.format(e),
+      endProvider: provider.format(e),
     };
   });
 }
 
-function computeSlotsWith(input: AvailabilityInput, exact: boolean): Slot[] {
-  const ctx = prepare(input, exact);
+// ---------------------------------------------------------------------------------------------
+// Public entry points
+
+/** Bookable slots whose start lies in [from, to), sorted by start, no duplicates. */
+export function computeSlots(input: AvailabilityInput): Slot[] {
+  const ctx = prepare(input);
   assertTimeZone(input.customerZone, "customerZone");
   if (!isInstant(input.from)) invalid("from", "must be a Temporal.Instant");
   if (!isInstant(input.to)) invalid("to", "must be a Temporal.Instant");
   const from = input.from.epochNanoseconds;
   const to = input.to.epochNanoseconds;
   if (from > to) invalid("to", "must not be before from");
-  const { starts, days } = freeStarts(ctx, from, to);
-  return toSlots(ctx, starts, input.customerZone, days);
-}
-
-/** Bookable slots whose start lies in [from, to), sorted by start, no duplicates. */
-export function computeSlots(input: AvailabilityInput): Slot[] {
-  return computeSlotsWith(input, false);
+  return toSlots(ctx, freeStarts(ctx, from, to), input.customerZone);
 }
 
 /**
@@ -431,60 +654,19 @@ function onGrid(ctx: Ctx, start: Temporal.Instant): boolean {
   return inRange && resolveLocal(date, local.toPlainTime(), ctx.zone)?.equals(start) === true;
 }
 
-function isSlotBookableWith(input: EngineInput, start: Temporal.Instant, exact: boolean): boolean {
-  const ctx = prepare(input, exact);
-  if (!isInstant(start)) invalid("start", "must be a Temporal.Instant");
-  const ns = start.epochNanoseconds;
-  if (ns < ctx.earliest || ns > ctx.latest) return false;
-  if (!onGrid(ctx, start)) return false;
-  const days = daysIntersecting(ctx.zone, ns - ctx.beforeNs, ns + 1n + ctx.spanNs, ctx.exact);
-  return fits(ctx, scheduleIntervals(ctx.zone, ctx.schedule, days), ns);
-}
-
 /**
  * The computeSlots rules for one start (used when creating a booking or a hold): true exactly
  * when computeSlots over any window containing `start` would offer it.
  */
 export function isSlotBookable(input: EngineInput, start: Temporal.Instant): boolean {
-  return isSlotBookableWith(input, start, false);
-}
-
-function nearestAlternativesWith(
-  input: Omit<AvailabilityInput, "from" | "to">,
-  wanted: Temporal.Instant,
-  count: number,
-  exact: boolean
-): Slot[] {
-  const ctx = prepare(input, exact);
-  assertTimeZone(input.customerZone, "customerZone");
-  if (!isInstant(wanted)) invalid("wanted", "must be a Temporal.Instant");
-  checkInt(count, "count", 0, 1000);
-  if (count === 0) return [];
-
-  const wantedNs = wanted.epochNanoseconds;
-  const day = localDateOf(wanted, ctx.zone);
-  const starts: bigint[] = [];
-  const dayStart = (offset: number) =>
-    (starts[offset] ??= startOfLocalDay(day.add({ days: offset }), ctx.zone).epochNanoseconds);
-  const distance = (s: bigint) => (s < wantedNs ? wantedNs - s : s - wantedNs);
-
-  const sameDay = freeStarts(ctx, dayStart(0), dayStart(1))
-    .starts.filter((s) => s !== wantedNs)
-    .sort((a, b) => {
-      const da = distance(a);
-      const db = distance(b);
-      return da < db ? -1 : da > db ? 1 : byNs(a, b);
-    });
-  const picked = sameDay.slice(0, count);
-  // Day by day, so a busy request for 3 alternatives does not compute two weeks of slots.
-  for (let offset = 1; offset <= ALTERNATIVES_HORIZON_DAYS && picked.length < count; offset++) {
-    if (dayStart(offset) > ctx.latest) break;
-    for (const s of freeStarts(ctx, dayStart(offset), dayStart(offset + 1)).starts) {
-      if (picked.length >= count) break;
-      picked.push(s);
-    }
-  }
-  return toSlots(ctx, picked, input.customerZone, []);
+  const ctx = prepare(input);
+  if (!isInstant(start)) invalid("start", "must be a Temporal.Instant");
+  const ns = start.epochNanoseconds;
+  if (ns < ctx.earliestNs || ns > ctx.latestNs) return false;
+  if (!onGrid(ctx, start)) return false;
+  // On the grid, so a whole second: the ms value is exact.
+  const days = daysBetween(ctx.zone, floorMs(ns - ctx.beforeNs), floorMs(ns + ctx.spanNs));
+  return fitting(ctx, workingSpans(ctx.zone, ctx.schedule, days), [floorMs(ns)]).length === 1;
 }
 
 /**
@@ -498,20 +680,36 @@ export function nearestAlternatives(
   wanted: Temporal.Instant,
   count: number
 ): Slot[] {
-  return nearestAlternativesWith(input, wanted, count, false);
-}
+  const ctx = prepare(input);
+  assertTimeZone(input.customerZone, "customerZone");
+  if (!isInstant(wanted)) invalid("wanted", "must be a Temporal.Instant");
+  checkInt(count, "count", 0, 1000);
+  if (count === 0) return [];
 
-/**
- * The same engine with the fast path switched off: Temporal resolves every wall time
- * (resolveLocal / resolveLocalBoundary) and formats every string (formatInZone). Only for
- * tests, which check that the fast path gives exactly these answers.
- */
-export const referenceEngine = {
-  computeSlots: (input: AvailabilityInput): Slot[] => computeSlotsWith(input, true),
-  isSlotBookable: (input: EngineInput, start: Temporal.Instant): boolean => isSlotBookableWith(input, start, true),
-  nearestAlternatives: (
-    input: Omit<AvailabilityInput, "from" | "to">,
-    wanted: Temporal.Instant,
-    count: number
-  ): Slot[] => nearestAlternativesWith(input, wanted, count, true),
-};
+  const wantedNs = wanted.epochNanoseconds;
+  const day = localDateOf(wanted, ctx.zone);
+  const dayStarts: bigint[] = [];
+  const dayStart = (offset: number) =>
+    (dayStarts[offset] ??= startOfLocalDay(day.add({ days: offset }), ctx.zone).epochNanoseconds);
+  // In ns: `wanted` need not be a whole ms, and ties must be judged exactly.
+  const distance = (s: number) => {
+    const d = BigInt(s) * NS_PER_MS - wantedNs;
+    return d < 0n ? -d : d;
+  };
+
+  const sameDay = freeStarts(ctx, dayStart(0), dayStart(1))
+    .filter((s) => BigInt(s) * NS_PER_MS !== wantedNs)
+    .map((s) => ({ s, d: distance(s) }))
+    .sort((a, b) => (a.d < b.d ? -1 : a.d > b.d ? 1 : a.s - b.s))
+    .map((x) => x.s);
+  const picked = sameDay.slice(0, count);
+  // Day by day, so a busy request for 3 alternatives does not compute two weeks of slots.
+  for (let offset = 1; offset <= ALTERNATIVES_HORIZON_DAYS && picked.length < count; offset++) {
+    if (dayStart(offset) > ctx.latestNs) break;
+    for (const s of freeStarts(ctx, dayStart(offset), dayStart(offset + 1))) {
+      if (picked.length >= count) break;
+      picked.push(s);
+    }
+  }
+  return toSlots(ctx, picked, input.customerZone);
+}
