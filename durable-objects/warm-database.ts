@@ -5,7 +5,7 @@
 // an open socket would keep the object in memory and stop hibernation, and a provider nobody is
 // booking should not hold a Postgres connection.
 //
-// docs/decisions/0005-connections-at-the-edge.md has the measurements and the production path.
+// docs/decisions/0005-hot-paths-in-the-provider-object.md has the measurements and the production path.
 import { Pool } from "@neondatabase/serverless";
 import { drizzle } from "drizzle-orm/neon-serverless";
 import { configureNeon, type Database } from "../db/client";
