@@ -23,7 +23,9 @@ export function configureNeon(options: { wsProxy?: string; webSocketConstructor?
   neonConfig.wsProxy = (host, port) => `${proxy}?address=${host}:${port}`;
   neonConfig.useSecureWebSocket = false;
   neonConfig.pipelineTLS = false;
-  neonConfig.pipelineConnect = false;
+  // As Neon does: startup, cleartext password and first query in one flight (the local Postgres asks
+  // for a cleartext password, scripts/lib/local-postgres.ts).
+  neonConfig.pipelineConnect = "password";
   configuredProxy = proxy;
 }
 

@@ -25,6 +25,8 @@ export class WarmDatabase {
   private database: Database | undefined;
   private readonly idleMs: number;
   private readonly maxConnections: number;
+  /** Connections opened over the object's life (each costs a WebSocket, startup and authentication). */
+  opened = 0;
 
   constructor(
     private readonly config: { DATABASE_URL: string; NEON_WS_PROXY?: string },
@@ -46,6 +48,9 @@ export class WarmDatabase {
     // queued on it, and their promises would never settle.
     pool.on("error", (error: Error) => {
       if (!/connection lost|terminat|closed/i.test(error.message)) console.warn(JSON.stringify({ eventName: "db.warm_pool_error", message: error.message }));
+    });
+    pool.on("connect", () => {
+      this.opened++;
     });
     this.pool = pool;
     this.database = drizzle({ client: pool, schema });

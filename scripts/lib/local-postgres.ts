@@ -31,6 +31,14 @@ async function grantTraversal(target: string) {
   }
 }
 
+/** Data folders initialised with SCRAM (before the switch above) are moved to password auth too. */
+async function useCleartextPasswordAuth(dataDir: string) {
+  const hba = path.join(dataDir, "pg_hba.conf");
+  const text = await fs.readFile(hba, "utf8");
+  const updated = text.replace(/scram-sha-256|md5/g, "password");
+  if (updated !== text) await fs.writeFile(hba, updated);
+}
+
 export async function startLocalPostgres(options: {
   dataDir: string;
   port: number;
@@ -54,7 +62,10 @@ export async function startLocalPostgres(options: {
     password: PASSWORD,
     persistent: true,
     createPostgresUser: os.userInfo().uid === 0,
-    authMethod: "scram-sha-256",
+    // How Neon authenticates its driver: a cleartext password (over TLS there; over loopback here),
+    // pipelined with the startup message (db/client.ts pipelineConnect). SCRAM instead would make every
+    // new connection run 4,096 HMAC rounds in JavaScript, a local cost production does not pay.
+    authMethod: "password",
     postgresFlags: [
       "-c", "listen_addresses=127.0.0.1",
       "-c", "unix_socket_directories=",
@@ -70,6 +81,7 @@ export async function startLocalPostgres(options: {
     .then(() => true)
     .catch(() => false);
   if (!initialised) await server.initialise();
+  await useCleartextPasswordAuth(dataDir);
   await server.start();
 
   const admin = new pg.Client({ host: "127.0.0.1", port, user: USER, password: PASSWORD, database: "postgres" });
