@@ -3,7 +3,7 @@
 // provider's Durable Object and moves on to step 2.
 import { Temporal } from "@js-temporal/polyfill";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
-import { Form, Link, useActionData, useLoaderData, useLocation, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation, type ShouldRevalidateFunction } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import { isDomainError } from "../../domain/errors";
 import { localDateOf } from "../../domain/time";
@@ -13,11 +13,12 @@ import { alternativesFor, loadBookableService, resolveWindow, timingOf, type Slo
 import { holdSlot } from "../../workers/services/hold-slot";
 import { availabilityFromSchedule } from "../../workers/services/schedule-reads";
 import { AuthenticityTokenInput } from "../components/authenticity-token-input";
-import { LiveBadge, useLiveAvailability } from "../components/booking/live-availability";
+import { LiveBadge, useLiveSlots } from "../components/booking/live-availability";
 import { BookingSteps } from "../components/booking/steps";
 import { bookingDeps, customerZone, holderToken, serviceOr404, zoneCookie } from "../utils/booking-flow.server";
 import { assertCsrf } from "../utils/csrf.server";
 import { formatDay, formatPrice, formatTime, zoneLabel } from "../utils/format";
+import { groupByDay, withoutStart, type DayOfSlots, type ShownSlot } from "../utils/live-slots";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Book ${data.service.name} · ${data.service.provider.displayName}` : "Service not found" },
@@ -56,22 +57,25 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       }
       throw error;
     });
+  // Counted once per view: live updates change the page without running this loader again.
   context.metrics.add("funnel.slot_view", { labels: { providerId: service.provider.id, serviceId: service.id } });
-  const days = Array.from({ length: DAYS_SHOWN }, (_, i) => first.add({ days: i }).toString());
-  const byDay = new Map<string, SlotJson[]>(days.map((d) => [d, []]));
-  for (const slot of availability.slots) byDay.get(slot.startCustomer.slice(0, 10))?.push(slot);
+  const dates = Array.from({ length: DAYS_SHOWN }, (_, i) => first.add({ days: i }).toString());
   const headers = url.searchParams.get("tz") ? { "Set-Cookie": zoneCookie(zone) } : undefined;
   return data(
     {
       service: { ...service, price: formatPrice({ amount: service.priceAmount, currency: service.currency }) },
       zone,
       zoneChosen: Boolean(url.searchParams.get("tz")),
+      rejectedZone: url.searchParams.get("tz") && url.searchParams.get("tz") !== zone ? url.searchParams.get("tz") : null,
       window: { from: window.from.toString(), to: window.to.toString() },
       first: first.toString(),
       previous: Temporal.PlainDate.compare(first, today) > 0 ? first.subtract({ days: DAYS_SHOWN }).toString() : null,
       next: first.add({ days: DAYS_SHOWN }).toString(),
-      days: days.map((date) => ({ date, slots: byDay.get(date) ?? [] })),
-      zones: Intl.supportedValuesOf("timeZone"),
+      dates,
+      days: groupByDay(dates, availability.slots),
+      buffers: { bufferBeforeMinutes: availability.bufferBeforeMinutes, bufferAfterMinutes: availability.bufferAfterMinutes },
+      // Offered first in the zone picker; the browser adds every other zone it knows (not shipped here).
+      suggestedZones: [...new Set([zone, service.provider.timeZone, "UTC"])],
     },
     { headers },
   );
@@ -109,7 +113,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       const { provider, service: row } = await loadBookableService(db, service.provider.id, service.id);
       const alternatives = await alternativesFor(db, deps.port!, { provider, timing: timingOf(row), wanted: start, customerZone: zone, now: Temporal.Now.instant() });
       return data(
-        { error: "Someone else is booking that time right now, or it was just taken. These are the nearest free times:", field: "start", alternatives },
+        { error: "Someone else is booking that time right now, or it was just taken. These are the nearest free times:", field: "start", alternatives, refused: start.toString() },
         { status: 409 },
       );
     }
@@ -127,25 +131,24 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 /**
- * The last answer of this page's action, kept while the visitor stays on the same week and zone. A
- * live update revalidates the loaders, and a revalidation clears action data: without this, a refused
- * hold's message and its alternatives would vanish as soon as anyone else holds or books a slot.
+ * Live events change the page in place (see useLiveSlots), so nothing here needs the loader again
+ * after a refused hold: that would count another view and redraw what the feed already keeps current.
  */
-function useLastActionData<T>() {
-  const fresh = useActionData<T>();
-  const { search } = useLocation();
-  const [kept, setKept] = useState<{ data: typeof fresh; search: string }>({ data: fresh, search });
-  useEffect(() => {
-    if (fresh) setKept({ data: fresh, search });
-  }, [fresh, search]);
-  return fresh ?? (kept.search === search ? kept.data : undefined);
-}
+export const shouldRevalidate: ShouldRevalidateFunction = ({ formMethod, defaultShouldRevalidate }) =>
+  formMethod && formMethod.toUpperCase() !== "GET" ? false : defaultShouldRevalidate;
 
 export default function PickSlot() {
-  const { service, zone, zoneChosen, window: feedWindow, days, previous, next, zones } = useLoaderData<typeof loader>();
-  const result = useLastActionData<typeof action>();
+  const { service, zone, zoneChosen, rejectedZone, window: feedWindow, dates, days: loadedDays, buffers, previous, next, suggestedZones } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
   const navigation = useNavigation();
-  const status = useLiveAvailability(service.provider.id, feedWindow.from, feedWindow.to);
+  const [days, setDays] = useState<DayOfSlots<ShownSlot>[]>(loadedDays);
+  useEffect(() => setDays(loadedDays), [loadedDays]);
+  const refused = result && "refused" in result && typeof result.refused === "string" ? result.refused : null;
+  useEffect(() => {
+    if (refused) setDays((shown) => withoutStart(shown, refused));
+  }, [refused, result]);
+  const status = useLiveSlots({ providerId: service.provider.id, serviceId: service.id, from: feedWindow.from, to: feedWindow.to, timeZone: zone, dates, buffers, setDays });
+  const zones = useKnownZones(suggestedZones);
 
   // First visit: adopt the browser's zone (the page works without this, in the provider's zone).
   useEffect(() => {
@@ -172,18 +175,22 @@ export default function PickSlot() {
         <Form method="get" className="search zone-picker">
           <label>
             <span>Show times in</span>
-            <select name="tz" defaultValue={zone}>
+            <input name="tz" defaultValue={zone} list="known-zones" autoComplete="off" spellCheck={false} />
+            <datalist id="known-zones">
               {zones.map((z) => (
-                <option key={z} value={z}>
-                  {z.replace(/_/g, " ")}
-                </option>
+                <option key={z} value={z} />
               ))}
-            </select>
+            </datalist>
           </label>
           <button type="submit" className="secondary">
             Change time zone
           </button>
         </Form>
+        {rejectedZone ? (
+          <p className="error" role="alert">
+            tz: “{rejectedZone}” is not a time zone this page knows; showing {zone.replace(/_/g, " ")}.
+          </p>
+        ) : null}
         <p className="muted">The provider works in {service.provider.timeZone.replace(/_/g, " ")}.</p>
         <LiveBadge status={status} />
       </header>
@@ -248,4 +255,14 @@ export default function PickSlot() {
       </div>
     </article>
   );
+}
+
+/** The suggested zones, then (after hydration, so server and browser render the same) every zone the browser knows. */
+function useKnownZones(suggested: string[]): string[] {
+  const [zones, setZones] = useState(suggested);
+  useEffect(() => {
+    const all = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
+    setZones([...new Set([...suggested, ...all])]);
+  }, [suggested]);
+  return zones;
 }

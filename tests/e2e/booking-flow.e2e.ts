@@ -147,6 +147,32 @@ describe("booking flow", () => {
     await watcher.locator(`[data-testid="slot"][data-start="${start}"]`).waitFor({ state: "detached", timeout: 15_000 });
   });
 
+  it("a time someone lets go of comes back on an open page, and live events never re-run its loaders", async () => {
+    const watcher = await (await newContext(browser, { timezoneId: "Europe/Berlin" })).newPage();
+    const taker = await (await newContext(browser, { timezoneId: "Europe/Berlin" })).newPage();
+    await openService(watcher, "Book Initial assessment with Thames Physio");
+    await watcher.getByTestId("live-status").and(watcher.locator('[data-status="live"]')).waitFor();
+    // From here on the watcher does nothing: every request it makes is the live machinery's.
+    const requests: URL[] = [];
+    watcher.on("request", (request) => requests.push(new URL(request.url())));
+    await openService(taker, "Book Initial assessment with Thames Physio");
+    const start = await taker.getByTestId("slot").nth(3).getAttribute("data-start");
+    const shown = watcher.locator(`[data-testid="slot"][data-start="${start}"]`);
+    await taker.locator(`[data-testid="slot"][data-start="${start}"]`).click();
+    await taker.waitForURL(/\/details\?/);
+    await shown.waitFor({ state: "detached", timeout: 15_000 });
+    // Taken time is hidden from the event itself: no request at all.
+    expect(requests.map((url) => url.pathname)).toEqual([]);
+    await taker.getByTestId("choose-another").click();
+    await taker.waitForURL(/\/book\/[0-9a-f-]+\?/);
+    await shown.waitFor({ state: "attached", timeout: 15_000 });
+    // Freed time is asked for once, through the JSON route, marked so it is not counted as a view.
+    expect(requests.filter((url) => url.pathname.endsWith(".data"))).toEqual([]);
+    const refreshes = requests.filter((url) => url.pathname.endsWith("/availability"));
+    expect(refreshes.length).toBeGreaterThanOrEqual(1);
+    expect(refreshes.every((url) => url.searchParams.get("purpose") === "live-refresh")).toBe(true);
+  });
+
   it("a customer cancels from the manage page and gets the policy's refund", async () => {
     const page = await (await newContext(browser, { timezoneId: "Europe/Berlin" })).newPage();
     await openService(page, "Book Private yoga session with Himalaya Yoga");

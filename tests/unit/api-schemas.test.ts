@@ -170,6 +170,7 @@ describe("OpenAPI document", () => {
       ["from", "query", true],
       ["to", "query", true],
       ["timeZone", "query", false],
+      ["purpose", "query", false],
     ]);
   });
 

@@ -54,7 +54,7 @@ register(API_OPERATIONS.getAvailability, async ({ params, url, env, metrics }) =
   const result = await metrics.withTiming("latency.availability_ms", () =>
     availabilityFromSchedule(env, providerId, { serviceId: input.serviceId, from: input.from, to: input.to, timeZone: input.timeZone }),
   );
-  metrics.add("funnel.slot_view", { labels: { providerId, serviceId: input.serviceId } });
+  if (input.purpose === "view") metrics.add("funnel.slot_view", { labels: { providerId, serviceId: input.serviceId } });
   return json(result);
 });
 

@@ -90,13 +90,16 @@ export const API_OPERATIONS = {
       "`from`/`to` are either calendar dates (YYYY-MM-DD) read in `timeZone` (the customer's; the provider's zone when absent), " +
       "with `to` inclusive (from=2026-03-01&to=2026-03-31 is all of March), or ISO instants with an offset forming the half-open " +
       "window [from, to). Slots whose START lies in the window are returned. At most 62 calendar days per query (400 naming `to`). " +
-      "Live holds of other customers count as taken.",
+      "Live holds of other customers count as taken. Answered by the provider's Durable Object; `stale: true` when it answered " +
+      "from memory while Postgres could not be read. To keep a page current, subscribe to `/live` and hide slots whose " +
+      "[start - bufferBeforeMinutes, end + bufferAfterMinutes) overlaps a slot.held/slot.booked interval; ask again " +
+      "(purpose=live-refresh) only when time is freed.",
     tag: "availability",
     auth: "none",
     params: ProviderParamsSchema,
     query: AvailabilityQuerySchema,
     responses: { 200: { description: "Slots, sorted by start", schema: AvailabilityResponseSchema } },
-    errors: [400, 404],
+    errors: [400, 404, 503],
   }),
   createBooking: op({
     operationId: "createBooking",
@@ -223,6 +226,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   409: "Conflict: SLOT_UNAVAILABLE (with `alternatives`), IDEMPOTENCY_MISMATCH, ILLEGAL_TRANSITION, STALE_VERSION, POLICY_FORBIDS",
   429: "RATE_LIMITED: too many attempts from this client; `Retry-After` (seconds) says when to try again",
   500: "Unexpected server error (INTERNAL)",
+  503: "UNAVAILABLE: the data this needs cannot be read right now (Postgres unreachable and nothing current to answer from); `Retry-After` (seconds) says when to try again",
 };
 
 type JsonSchema = Record<string, unknown>;

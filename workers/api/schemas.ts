@@ -93,6 +93,10 @@ export const AvailabilityQuerySchema = z.object({
   from: DateOrInstantSchema,
   to: DateOrInstantSchema,
   timeZone: TimeZoneSchema.optional().meta({ description: "The customer's zone; defaults to the provider's." }),
+  purpose: z
+    .enum(["view", "live-refresh"])
+    .default("view")
+    .meta({ description: "live-refresh: an open page asking again after a live event (not counted as a slot view)" }),
 });
 
 export const BookingCodeParamsSchema = z.object({ code: ConfirmationCodeSchema.meta({ description: "Confirmation code XXXX-XXXX (case and dashes forgiven)." }) });
@@ -130,7 +134,10 @@ export const AvailabilityResponseSchema = z.object({
   from: z.string(),
   to: z.string(),
   durationMinutes: z.number().int(),
+  bufferBeforeMinutes: z.number().int().meta({ description: "A slot occupies [start - bufferBefore, end + bufferAfter); live slot.held/slot.booked intervals are occupied ranges" }),
+  bufferAfterMinutes: z.number().int(),
   slots: z.array(SlotSchema),
+  stale: z.literal(true).optional().meta({ description: "Answered from the provider object's memory while Postgres could not be read" }),
 });
 
 export const ProviderSummarySchema = z.object({

@@ -223,6 +223,13 @@ export interface AvailabilityResult {
   from: string;
   to: string;
   durationMinutes: number;
+  /**
+   * The service's buffers: a slot occupies [start - before, end + after). A page that applies live
+   * slot.held/slot.booked events itself (their intervals are occupied ranges) hides every slot whose
+   * occupied range overlaps one, without asking again.
+   */
+  bufferBeforeMinutes: number;
+  bufferAfterMinutes: number;
   slots: SlotJson[];
   /**
    * Present (true) when the provider's object answered from what it knew while Postgres could not be
@@ -234,7 +241,7 @@ export interface AvailabilityResult {
 /** The answer's envelope around computed slots. */
 export function availabilityResult(
   provider: Pick<ProviderRow, "id" | "timeZone">,
-  service: Pick<ServiceRow, "id" | "durationMinutes">,
+  service: Pick<ServiceRow, "id" | "durationMinutes" | "bufferBeforeMinutes" | "bufferAfterMinutes">,
   query: { from: Temporal.Instant; to: Temporal.Instant; customerZone: string },
   slots: Slot[],
 ): AvailabilityResult {
@@ -246,6 +253,8 @@ export function availabilityResult(
     from: query.from.toString(),
     to: query.to.toString(),
     durationMinutes: service.durationMinutes,
+    bufferBeforeMinutes: service.bufferBeforeMinutes,
+    bufferAfterMinutes: service.bufferAfterMinutes,
     slots: slots.map(slotJson),
   };
 }
