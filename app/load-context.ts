@@ -1,6 +1,7 @@
 // What every Remix loader and action receives from the Worker entry (workers/entry.ts).
 import type { DatabaseHandle } from "../db/client";
 import type { AppConfig, Env } from "../workers/env";
+import type { TransientFailure } from "../workers/http/transient-failure";
 import type { MetricBuffer } from "../workers/metrics/record";
 
 declare module "@remix-run/cloudflare" {
@@ -12,6 +13,8 @@ declare module "@remix-run/cloudflare" {
     cspNonce?: string;
     /** Funnel steps and latencies recorded by this request, flushed by the Worker entry. */
     metrics: MetricBuffer;
+    /** Set by handleError (entry.server) when a loader or action failed for a passing reason (Postgres or Stripe unreachable). */
+    transientFailure?: TransientFailure;
   }
 }
 

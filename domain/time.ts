@@ -82,6 +82,43 @@ export function assertTimeZone(zone: string, field: string): void {
 const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
 /** Strict "HH:MM" (00:00..23:59) -> PlainTime. "24:00" is not a time of day; range ends handle it. */
+/**
+ * The instants and dates this product accepts from anyone: 1970-01-01 to 2199-12-31 (UTC). Far wider
+ * than any booking window or history, and narrow enough that no arithmetic on them (a window, a
+ * zone's offset, a week of days) can leave the range Temporal and Postgres represent. Input outside it
+ * is refused as invalid, never carried into a computation that would throw.
+ */
+export const SUPPORTED_YEARS = { first: 1970, last: 2199 } as const;
+const SUPPORTED_FROM = Temporal.Instant.from("1970-01-01T00:00:00Z");
+const SUPPORTED_UNTIL = Temporal.Instant.from("2200-01-01T00:00:00Z");
+export const SUPPORTED_RANGE_MESSAGE = `must be between ${SUPPORTED_YEARS.first}-01-01 and ${SUPPORTED_YEARS.last}-12-31`;
+
+export function isSupportedInstant(instant: Temporal.Instant): boolean {
+  return Temporal.Instant.compare(instant, SUPPORTED_FROM) >= 0 && Temporal.Instant.compare(instant, SUPPORTED_UNTIL) < 0;
+}
+
+export function isSupportedDate(date: Temporal.PlainDate): boolean {
+  return date.year >= SUPPORTED_YEARS.first && date.year <= SUPPORTED_YEARS.last;
+}
+
+/** An ISO instant string (Z or offset) inside the supported range; false for anything unreadable. */
+export function isSupportedInstantText(value: string): boolean {
+  try {
+    return isSupportedInstant(Temporal.Instant.from(value));
+  } catch {
+    return false;
+  }
+}
+
+/** A YYYY-MM-DD date string inside the supported range; false for anything unreadable. */
+export function isSupportedDateText(value: string): boolean {
+  try {
+    return isSupportedDate(Temporal.PlainDate.from(value, { overflow: "reject" }));
+  } catch {
+    return false;
+  }
+}
+
 export function parseLocalTime(hhmm: string, field = "time"): Temporal.PlainTime {
   const minute = parseLocalMinute(hhmm, field);
   return new Temporal.PlainTime(Math.floor(minute / 60), minute % 60);

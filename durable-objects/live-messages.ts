@@ -9,6 +9,7 @@
 import { Temporal } from "@js-temporal/polyfill";
 import { z } from "zod";
 import { assertNever } from "../domain/errors";
+import { isSupportedInstantText, SUPPORTED_RANGE_MESSAGE } from "../domain/time";
 
 /** Header the Worker sets after authorizing; the DO trusts only this (it is reachable only via the Worker). */
 export const AUDIENCE_HEADER = "x-edge-booking-live-audience";
@@ -28,7 +29,11 @@ function isInstant(value: string): boolean {
 }
 
 /** An ISO 8601 instant with Z or an offset, e.g. 2030-03-04T10:00:00Z. */
-export const IsoInstant = z.string().max(64).refine(isInstant, "must be an ISO 8601 instant with Z or an offset");
+export const IsoInstant = z
+  .string()
+  .max(64)
+  .refine(isInstant, "must be an ISO 8601 instant with Z or an offset")
+  .refine((value) => !isInstant(value) || isSupportedInstantText(value), SUPPORTED_RANGE_MESSAGE);
 
 export const SlotInterval = z.strictObject({
   start: IsoInstant,

@@ -15,6 +15,7 @@
 // (./schedule-snapshot.ts), the mirror and the live holds: a warm object answers with no Postgres
 // round trip. Postgres is reached over one connection the object keeps while it is busy
 // (./warm-database.ts), not a new one per call.
+import { describeFailure } from "../db/unreachable";
 import { Temporal } from "@js-temporal/polyfill";
 import { DurableObject } from "cloudflare:workers";
 import {
@@ -596,7 +597,7 @@ export class ProviderSchedule extends DurableObject<Env> {
 }
 
 function unavailable(error: unknown): ScheduleFailure {
-  console.warn(JSON.stringify({ eventName: "schedule.postgres_unavailable", message: error instanceof Error ? error.message : String(error) }));
+  console.warn(JSON.stringify({ eventName: "schedule.postgres_unavailable", ...describeFailure(error) }));
   return { ok: false, reason: "UNAVAILABLE", message: "Bookings cannot be checked right now. Please try again in a moment.", retryAfterSeconds: RETRY_AFTER_SECONDS };
 }
 

@@ -1,7 +1,7 @@
 // The Worker: Remix pages, the JSON API, and the cron handler. Static assets are served by wrangler
 // [assets] before this code runs. The provider Durable Object class is exported from here.
 import { Temporal } from "@js-temporal/polyfill";
-import { createRequestHandler, type ServerBuild } from "@remix-run/cloudflare";
+import { createRequestHandler, type AppLoadContext, type ServerBuild } from "@remix-run/cloudflare";
 // The Remix server build is produced by `remix vite:build` (npm run build) before wrangler bundles this file.
 // @ts-ignore -- generated JavaScript without type declarations
 import * as remixBuild from "../build/server/index.js";
@@ -11,6 +11,8 @@ import { MetricBuffer } from "./metrics/record";
 import { handleApi } from "./api";
 import { refuseCrossSitePost } from "./auth/csrf";
 import { createNonce, withSecurityHeaders } from "./http/security-headers";
+import type { TransientFailure } from "./http/transient-failure";
+import { findUnstorableField, unstorableFieldResponse } from "./http/input-guard";
 import { JOBS, jobForCron, runRecordedJob } from "./cron";
 import { ConfigError, loadConfig, type Env } from "./env";
 
@@ -45,6 +47,26 @@ async function writeMetrics(env: Env, metrics: MetricBuffer, database: DatabaseH
   }
 }
 
+/**
+ * A page whose loader or action failed for a passing reason (Postgres or Stripe unreachable): its
+ * status (503/502/409) with Retry-After. A browser asking for a document gets a short page that says
+ * so and tries again by itself; Remix's own data requests and form posts keep their body (the router
+ * shows the error boundary) with the status corrected.
+ */
+function transientFailurePage(request: Request, response: Response, failure: TransientFailure): Response {
+  const headers = new Headers(response.headers);
+  headers.set("Retry-After", String(failure.retryAfterSeconds));
+  headers.set("Cache-Control", "no-store");
+  const wantsDocument = request.method === "GET" && !new URL(request.url).pathname.endsWith(".data");
+  if (!wantsDocument) return new Response(response.body, { status: failure.status, headers });
+  headers.set("Content-Type", "text/html; charset=utf-8");
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="refresh" content="${failure.retryAfterSeconds}"><title>Back in a moment · Edge Booking</title></head>
+<body><h1>Back in a moment</h1><p role="status">${failure.message} This page tries again by itself.</p>
+<p><a href="/">Home</a></p></body></html>`;
+  return new Response(html, { status: failure.status, headers });
+}
+
 export default {
   async fetch(request, env, ctx) {
     let config;
@@ -62,11 +84,16 @@ export default {
     const secure = (response: Response) =>
       withSecurityHeaders(response, { url, nonce, formActionOrigins: [config.STRIPE_API_BASE ?? "https://checkout.stripe.com"] });
     try {
+      const unstorable = await findUnstorableField(request, url);
+      if (unstorable) return secure(unstorableFieldResponse(url, unstorable));
       if (url.pathname.startsWith("/api/")) return secure(await handleApi({ request, env, ctx, config, database, url, metrics }));
       // Remix answers a cross-site form POST with a bare 500; refuse it first with a 403 that says why.
       const refused = refuseCrossSitePost(request);
       if (refused) return secure(refused);
-      return secure(await handleRemixRequest(request, { cloudflare: { env, ctx, config }, database, cspNonce: nonce, metrics }));
+      const loadContext: AppLoadContext = { cloudflare: { env, ctx, config }, database, cspNonce: nonce, metrics };
+      const response = await handleRemixRequest(request, loadContext);
+      const failure = loadContext.transientFailure;
+      return secure(failure && response.status >= 500 ? transientFailurePage(request, response, failure) : response);
     } finally {
       ctx.waitUntil(writeMetrics(env, metrics, database).finally(() => database.close()));
     }

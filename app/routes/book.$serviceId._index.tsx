@@ -18,6 +18,7 @@ import { BookingSteps } from "../components/booking/steps";
 import { bookingDeps, customerZone, holderToken, serviceOr404, zoneCookie } from "../utils/booking-flow.server";
 import { assertCsrf } from "../utils/csrf.server";
 import { formatDay, formatPrice, formatTime, zoneLabel } from "../utils/format";
+import { parsePlainDate } from "../utils/dates";
 import { groupByDay, withoutStart, type DayOfSlots, type ShownSlot } from "../utils/live-slots";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -31,13 +32,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const zone = customerZone(request, service.provider.timeZone);
   const today = localDateOf(Temporal.Now.instant(), zone);
-  let first = today;
-  try {
-    const asked = url.searchParams.get("date");
-    if (asked) first = Temporal.PlainDate.from(asked, { overflow: "reject" });
-  } catch {
-    // an unreadable date shows this week rather than an error
-  }
+  // An unreadable or out-of-range date shows this week rather than an error.
+  let first = parsePlainDate(url.searchParams.get("date")) ?? today;
   if (Temporal.PlainDate.compare(first, today) < 0) first = today;
   const last = first.add({ days: DAYS_SHOWN - 1 });
   const window = resolveWindow(first.toString(), last.toString(), zone);

@@ -17,12 +17,21 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const intentId = new URL(request.url).searchParams.get("payment_intent");
   const payment = intentId ? await findPaymentByIntent(db, intentId) : null;
   // Only an intent of this very booking may be applied from this URL.
+  let synced = false;
   if (payment && payment.bookingId === booking.id) {
     const deps = paymentDeps(context);
-    await settleFollowUp(db, deps, await syncPaymentIntent(db, deps, payment.stripePaymentIntentId));
+    try {
+      await settleFollowUp(db, deps, await syncPaymentIntent(db, deps, payment.stripePaymentIntentId));
+      synced = true;
+    } catch (error) {
+      // Stripe slow or down right after the customer paid: the webhook and the repair cron settle it.
+      // They must not meet an error page; the confirmation page says "Confirming your payment…".
+      console.warn(JSON.stringify({ eventName: "payment_return.sync_failed", code: booking.code, message: error instanceof Error ? error.message : String(error) }));
+    }
   }
   const { booking: now } = await getBookingByCode(db, booking.code, access);
   const query = tokenQuery(access.token);
+  if (!synced && payment && now.status === "pending") return redirect(`/bookings/${now.code}${query}`);
   if (now.status === "payment_failed" || now.status === "pending") {
     const status = new URL(request.url).searchParams.get("redirect_status");
     const separator = query ? "&" : "?";

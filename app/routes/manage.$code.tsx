@@ -1,6 +1,7 @@
 // Managing a booking (guest with the manage link, or the signed-in customer): the cancellation policy
 // with the refund it would give right now, cancel, and reschedule to another free time.
 import { Temporal } from "@js-temporal/polyfill";
+import { parsePlainDate } from "../utils/dates";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { refundFor } from "../../domain/cancellation-policy";
@@ -62,7 +63,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   let slots: SlotJson[] = [];
   let from = localDateOf(Temporal.Instant.compare(start, now) > 0 ? start : now, booking.timeZone);
   const asked = new URL(request.url).searchParams.get("date");
-  if (asked && /^\d{4}-\d{2}-\d{2}$/.test(asked)) from = Temporal.PlainDate.from(asked);
+  from = parsePlainDate(asked) ?? from; // unreadable or out-of-range dates show the default days
   if (active) {
     const window = resolveWindow(from.toString(), from.add({ days: RESCHEDULE_DAYS - 1 }).toString(), booking.timeZone);
     const availability = await getAvailability(

@@ -2,16 +2,18 @@
 // "YYYY-MM-DD" parameter, formatting a date, and the time-zone choices of the schedule editor.
 // Instants (ISO strings or Dates) are formatted by ./format.
 import { Temporal } from "@js-temporal/polyfill";
-import { isValidTimeZone } from "../../domain/time";
+import { isSupportedDate, isValidTimeZone } from "../../domain/time";
 
 export function todayIn(zone: string): Temporal.PlainDate {
   return Temporal.Now.instant().toZonedDateTimeISO(zone).toPlainDate();
 }
 
+/** A YYYY-MM-DD parameter, or null when it is unreadable or outside the supported years (pages fall back). */
 export function parsePlainDate(value: string | null | undefined): Temporal.PlainDate | null {
   if (!value || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return null;
   try {
-    return Temporal.PlainDate.from(value, { overflow: "reject" });
+    const date = Temporal.PlainDate.from(value, { overflow: "reject" });
+    return isSupportedDate(date) ? date : null;
   } catch {
     return null;
   }

@@ -118,3 +118,131 @@ describe("JSON API", () => {
     expect(error.fields.map((f) => f.path)).toEqual(expect.arrayContaining(["start", "timeZone", "customer.email"]));
   });
 });
+
+describe("text Postgres cannot store, and instants outside the supported years", () => {
+  const fieldOf = async (response: Response) => ((await response.json()) as { error: { code: string; fields: Array<{ path: string }> } }).error;
+
+  it.each([
+    ["/?q=a%00b", "q"],
+    ["/?category=%00", "category"],
+  ])("page GET %s → 400 naming %s", async (path, field) => {
+    const response = await send(path);
+    expect(response.status).toBe(400);
+    expect(await response.text()).toMatch(new RegExp(`^${field}: must not contain NUL`));
+  });
+
+  it("the API names the query parameter or JSON field, also for a lone surrogate", async () => {
+    const search = await send("/api/v1/providers?q=a%00b");
+    expect(search.status).toBe(400);
+    expect(await fieldOf(search)).toMatchObject({ code: "VALIDATION", fields: [{ path: "q" }] });
+    const booking = await send("/api/v1/bookings", {
+      method: "POST",
+      headers: { "content-type": "application/json", "idempotency-key": `nul-${suffix}` },
+      // "\ud800" is a lone high surrogate once JSON.parse has read it.
+      body: `{"serviceId":"${serviceId}","providerId":"${providerId}","start":"2030-01-07T10:00:00Z","timeZone":"Europe/Paris","customer":{"name":"Ann\\ud800","email":"a@example.test","notes":"x"}}`,
+    });
+    expect(booking.status).toBe(400);
+    expect(await fieldOf(booking)).toMatchObject({ fields: [{ path: "customer.name" }] });
+  });
+
+  it("a form field with a NUL byte is a 400 naming it, before the action runs", async () => {
+    const response = await send("/sign-up", {
+      method: "POST",
+      headers: { origin, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ name: "Nul\u0000Name", email: `nul-${suffix}@example.test`, password: "correct horse battery staple" }),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toBe("name: must not contain NUL characters or unpaired surrogates");
+  });
+
+  it.each([
+    ["from=9999-12-28&to=9999-12-31", "from"],
+    ["from=0001-01-01&to=0001-01-05", "from"],
+    ["from=%2B275760-09-13T00:00:00Z&to=%2B275760-09-13T01:00:00Z", "from"],
+    ["from=2030-01-01&to=2200-01-02", "to"],
+  ])("availability with %s → 400 naming %s", async (query, field) => {
+    const response = await send(`/api/v1/providers/${providerId}/availability?serviceId=${serviceId}&${query}`);
+    expect(response.status).toBe(400);
+    const error = await fieldOf(response);
+    expect(error.fields.map((f) => f.path)).toContain(field);
+  });
+
+  it.each([
+    `from=0001-01-01T00:00:00Z&to=0001-01-02T00:00:00Z`,
+    `from=2030-01-01T00:00:00Z&to=2030-06-01T00:00:00Z`,
+  ])("a feed subscription with %s → 400 naming its window (same cap as availability)", async (query) => {
+    const response = await send(`/api/v1/providers/${providerId}/events?audience=public&${query}`);
+    expect(response.status).toBe(400);
+    expect(await response.text()).toMatch(/"path":"query\.(from|to)"/);
+  });
+
+  it.each(["9999-12-31", "0001-01-01", "2199-12-31"])("the slot page with date=%s answers, showing the nearest supported week", async (date) => {
+    const response = await send(`/book/${serviceId}?date=${date}`);
+    expect(response.status).toBe(200);
+  });
+});
+
+describe("Postgres unreachable", () => {
+  // The same stack with DATABASE_URL pointing at a port nothing listens on: the proxy's connection is
+  // refused, exactly what a Worker sees while Postgres is down or failing over.
+  const downEnv = () => {
+    const url = new URL(config.DATABASE_URL);
+    url.port = "1";
+    return { ...(env as unknown as Record<string, unknown>), DATABASE_URL: url.toString() };
+  };
+  const sendDown = async (path: string) => {
+    const ctx = { waitUntil: () => {}, passThroughOnException: () => {}, props: {} } as unknown as ExecutionContext;
+    const { default: entry } = await import("../../workers/entry");
+    return entry.fetch!(new Request(`${origin}${path}`, { headers: { host: "example.test" } }) as never, downEnv() as never, ctx);
+  };
+
+  it("the API answers 503 UNAVAILABLE with Retry-After, not 500", async () => {
+    const response = await sendDown("/api/v1/providers");
+    expect(response.status).toBe(503);
+    expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe("UNAVAILABLE");
+  });
+
+  it("a page answers 503 with Retry-After and a page that tries again by itself", async () => {
+    const response = await sendDown("/");
+    expect(response.status).toBe(503);
+    expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
+    const html = await response.text();
+    expect(html).toContain("Back in a moment");
+    expect(html).toContain('http-equiv="refresh"');
+  });
+});
+
+describe("Stripe failing", () => {
+  const control = (method: string, path: string, body?: unknown) =>
+    fetch(`${config.STRIPE_API_BASE}/_standin${path}`, { method, headers: body ? { "content-type": "application/json" } : {}, body: body ? JSON.stringify(body) : undefined });
+
+  it("while Stripe answers 500 a booking is still made, its payment step is a 502 with Retry-After, and it works once Stripe is back", async () => {
+    const day = new Date(Date.now() + 9 * 86_400_000).toISOString().slice(0, 10);
+    const availability = await send(`/api/v1/providers/${providerId}/availability?serviceId=${serviceId}&from=${day}&to=${day}&timeZone=Europe/Paris`);
+    const start = ((await availability.json()) as { slots: Array<{ start: string }> }).slots[3]!.start;
+    await control("POST", "/faults", { failNext: { path: "/v1/payment_intents", method: "POST", count: 20, status: 500 } });
+    let code = "";
+    let token = "";
+    try {
+      const created = await send("/api/v1/bookings", {
+        method: "POST",
+        headers: { "content-type": "application/json", "idempotency-key": `stripe-down-${suffix}`, "cf-connecting-ip": `203.0.113.9-${suffix}` },
+        body: JSON.stringify({ serviceId, providerId, start, timeZone: "Europe/Paris", customer: { name: "Stripe Down", email: `down-${suffix}@example.test` } }),
+      });
+      expect(created.status).toBe(201);
+      const body = (await created.json()) as { booking: { code: string; status: string }; manageToken: string; payment: unknown };
+      expect(body.booking.status).toBe("pending");
+      ({ code } = body.booking);
+      token = body.manageToken;
+      const payment = await send(`/api/v1/bookings/${code}/payment`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: "{}" });
+      expect({ status: payment.status, body: await payment.json() }).toMatchObject({ status: 502, body: { error: { code: "PAYMENT_PROVIDER_UNAVAILABLE" } } });
+      expect(Number(payment.headers.get("retry-after"))).toBeGreaterThan(0);
+    } finally {
+      await control("DELETE", "/faults");
+    }
+    const retried = await send(`/api/v1/bookings/${code}/payment`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: "{}" });
+    expect(retried.status).toBe(200);
+    expect(((await retried.json()) as { clientSecret: string }).clientSecret).toMatch(/^pi_/);
+  });
+});

@@ -20,6 +20,7 @@ import { errorResponse, json, readJson, validationError } from "../http/errors";
 import { budgetFor, countAttempt, HOLD_ATTEMPTS } from "../auth/client-budget";
 import { tooManyRequests } from "../auth/rate-limit";
 import { holdSlot } from "../services/hold-slot";
+import { MAX_WINDOW_DAYS } from "../services/availability";
 import { type ApiContext, route } from "./router";
 
 const PROVIDER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -36,6 +37,11 @@ const FeedQuery = z
   })
   .refine((q) => !q.from || !q.to || Temporal.Instant.compare(Temporal.Instant.from(q.from), Temporal.Instant.from(q.to)) < 0, {
     message: "must be after from",
+    path: ["to"],
+  })
+  // The same cap as availability (62 calendar days in any zone is at most 62 × 24 h + 1 h).
+  .refine((q) => !q.from || !q.to || Temporal.Instant.from(q.from).until(Temporal.Instant.from(q.to)).total({ unit: "hours" }) <= MAX_WINDOW_DAYS * 24 + 1, {
+    message: `the window may cover at most ${MAX_WINDOW_DAYS} days`,
     path: ["to"],
   });
 

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { CancellationTierSchema } from "../../domain/cancellation-policy";
 import { ConfirmationCodeSchema } from "../../domain/confirmation-code";
 import { BOOKING_STATUSES } from "../../domain/booking-states";
-import { isValidTimeZone } from "../../domain/time";
+import { isSupportedDateText, isSupportedInstantText, isValidTimeZone, SUPPORTED_RANGE_MESSAGE } from "../../domain/time";
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
@@ -21,10 +21,13 @@ export const TimeZoneSchema = z
 
 export const InstantSchema = z.iso
   .datetime({ offset: true, error: "must be an ISO 8601 instant with an offset or Z, e.g. 2026-03-01T09:00:00Z" })
+  .refine(isSupportedInstantText, SUPPORTED_RANGE_MESSAGE)
   .meta({ description: "ISO 8601 instant with offset or Z", examples: ["2026-03-01T09:00:00Z"] });
 
 export const DateOrInstantSchema = z
-  .union([z.iso.date(), InstantSchema], { error: "must be a date (YYYY-MM-DD) or an ISO 8601 instant with an offset" })
+  .union([z.iso.date().refine(isSupportedDateText, SUPPORTED_RANGE_MESSAGE), InstantSchema], {
+    error: "must be a date (YYYY-MM-DD) or an ISO 8601 instant with an offset",
+  })
   .meta({
     description:
       "A calendar date (YYYY-MM-DD) read in the query's timeZone, or an instant with an offset. A `to` date is inclusive (its whole day).",

@@ -3,6 +3,8 @@
 import { z } from "zod";
 import { ConfigError } from "../env";
 import { DomainError, type DomainErrorCode } from "../../domain/errors";
+import { describeFailure } from "../../db/unreachable";
+import { transientFailure } from "./transient-failure";
 
 const STATUS: Record<DomainErrorCode, number> = {
   VALIDATION: 400,
@@ -57,7 +59,14 @@ export function toErrorResponse(error: unknown): Response {
   if (error instanceof z.ZodError) return validationError(error);
   if (error instanceof ConfigError) return errorResponse(500, "MISCONFIGURED", error.message);
   if (error instanceof Response) return error;
-  console.error(JSON.stringify({ eventName: "api.unhandled", message: error instanceof Error ? error.message : String(error), stack: error instanceof Error ? error.stack : undefined }));
+  const transient = transientFailure(error);
+  if (transient) {
+    console.warn(JSON.stringify({ eventName: "api.transient_failure", code: transient.code, ...describeFailure(error) }));
+    const { status, retryAfterSeconds, ...body } = transient;
+    return json({ error: { ...body, retryAfterSeconds } }, { status, headers: { "Retry-After": String(retryAfterSeconds) } });
+  }
+  // No SQL parameters in the log: they hold customer data.
+  console.error(JSON.stringify({ eventName: "api.unhandled", ...describeFailure(error) }));
   return errorResponse(500, "INTERNAL", "Something went wrong on our side. Please try again.");
 }
 

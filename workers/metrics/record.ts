@@ -10,6 +10,7 @@
 //      ctx.waitUntil(metrics.flush(() => database.db).finally(() => database.close()))
 import type { Queryable } from "../../db/client";
 import { metricEvents } from "../../db/schema";
+import { describeFailure } from "../../db/unreachable";
 
 /** The booking funnel, in order: each step is a subset of the one before it. */
 export const FUNNEL_STEPS = ["funnel.search", "funnel.slot_view", "funnel.hold", "funnel.payment_started", "funnel.confirmed"] as const;
@@ -82,7 +83,7 @@ export async function recordMetrics(db: Queryable, events: ReadonlyArray<MetricE
     );
     return true;
   } catch (error) {
-    log("metrics.write_failed", { count: rows.length, names: [...new Set(rows.map((e) => e.name))], message: error instanceof Error ? error.message : String(error) });
+    log("metrics.write_failed", { count: rows.length, names: [...new Set(rows.map((e) => e.name))], ...describeFailure(error) });
     return false;
   }
 }
@@ -95,7 +96,7 @@ export function recordMetric(db: Queryable, name: MetricName | (string & {}), in
   try {
     return recordMetrics(db, [normalizeEvent(name, input)]);
   } catch (error) {
-    log("metrics.write_failed", { names: [name], message: error instanceof Error ? error.message : String(error) });
+    log("metrics.write_failed", { names: [name], ...describeFailure(error) });
     return Promise.resolve(false);
   }
 }
@@ -154,7 +155,7 @@ export class MetricBuffer implements MetricSink {
     try {
       return await recordMetrics(typeof db === "function" ? db() : db, batch);
     } catch (error) {
-      log("metrics.write_failed", { count: batch.length, message: error instanceof Error ? error.message : String(error) });
+      log("metrics.write_failed", { count: batch.length, ...describeFailure(error) });
       return false;
     }
   }
@@ -184,7 +185,7 @@ export async function withTiming<T>(
       if (typeof sink === "function") sink(name, ms, { ...labels, outcome });
       else sink.add(name, { value: Math.max(0, ms), labels: { ...labels, outcome } });
     } catch (error) {
-      log("metrics.sink_failed", { name, message: error instanceof Error ? error.message : String(error) });
+      log("metrics.sink_failed", { metric: name, ...describeFailure(error) });
     }
   }
 }
