@@ -95,6 +95,21 @@ export const DEMO_PROVIDERS: DemoProvider[] = [
 ];
 
 /** Inserts the demo data unless the database already has users. Returns the logins to print. */
+/**
+ * A demo booking's code, e.g. SEED-AN01: canonical Crockford base32 like every real code, so the
+ * lookup's normalisation (O→0, I/L→1) leaves it as it is and the booking can be opened by its code.
+ */
+export function demoConfirmationCode(slug: string, n: number): string {
+  const letters = slug
+    .slice(0, 2)
+    .toUpperCase()
+    .replace(/O/g, "0")
+    .replace(/[IL]/g, "1")
+    .replace(/U/g, "V")
+    .replace(/[^0-9A-Z]/g, "X");
+  return `SEED-${letters.padEnd(2, "X")}${String(n).padStart(2, "0")}`;
+}
+
 export async function seedDemoData(db: Database, now = Temporal.Now.instant()): Promise<{ seeded: boolean }> {
   const [existing] = await db.select({ n: count() }).from(users);
   if ((existing?.n ?? 0) > 0) return { seeded: false };
@@ -173,7 +188,7 @@ export async function seedDemoData(db: Database, now = Temporal.Now.instant()): 
         const [booking] = await tx
           .insert(bookings)
           .values({
-            confirmationCode: `DEMO-${demo.slug.slice(0, 2).toUpperCase()}${status === "completed" ? "01" : "02"}`,
+            confirmationCode: demoConfirmationCode(demo.slug, status === "completed" ? 1 : 2),
             idempotencyKey: `seed:${demo.slug}:${status}`,
             requestHash: "seed",
             providerId: provider!.id,

@@ -2,6 +2,7 @@
 // link. Pure: the caller passes everything. The UID is stable per booking and SEQUENCE grows with
 // every reschedule/cancellation, so calendar apps update the same event instead of adding a new one.
 import { Temporal } from "@js-temporal/polyfill";
+import type { BookingStatus } from "./booking-states";
 
 export interface CalendarEvent {
   /** Stable per booking, e.g. `booking-<id>@edge-booking`. */
@@ -27,9 +28,42 @@ function icsDate(instant: Temporal.Instant): string {
   return `${pad(utc.year, 4)}${pad(utc.month)}${pad(utc.day)}T${pad(utc.hour)}${pad(utc.minute)}${pad(utc.second)}Z`;
 }
 
-/** RFC 5545 §3.3.11 TEXT escaping. */
+/** Control characters TEXT may not carry (RFC 5545 §3.3.11 allows HTAB; line breaks are escaped before). */
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
+
+/** RFC 5545 §3.3.11 TEXT escaping: every line break (CRLF, CR or LF) becomes \n, other controls go. */
 function escapeText(text: string): string {
-  return text.replace(/\\/g, "\\\\").replace(/;/g, "\\;").replace(/,/g, "\\,").replace(/\r?\n/g, "\\n");
+  return text
+    .replace(/\\/g, "\\\\")
+    .replace(/;/g, "\\;")
+    .replace(/,/g, "\\,")
+    .replace(/\r\n|\r|\n/g, "\\n")
+    .replace(CONTROL, "");
+}
+
+/** A parameter value (e.g. CN): always quoted, with RFC 6868 caret escapes for ^, line breaks and ". */
+function quoteParam(value: string): string {
+  const escaped = value.replace(/\^/g, "^^").replace(/\r\n|\r|\n/g, "^n").replace(/"/g, "^'").replace(CONTROL, "");
+  return `"${escaped}"`;
+}
+
+/** The event status a booking in `status` has in a calendar: not confirmed yet is TENTATIVE. */
+export function icsStatusOf(status: BookingStatus): CalendarEvent["status"] {
+  switch (status) {
+    case "confirmed":
+    case "in_progress":
+    case "completed":
+    case "no_show":
+      return "CONFIRMED";
+    case "pending":
+    case "awaiting_approval":
+    case "payment_failed":
+      return "TENTATIVE";
+    case "cancelled":
+    case "refunded":
+    case "expired":
+      return "CANCELLED";
+  }
 }
 
 /** RFC 5545 §3.1: lines longer than 75 octets are folded with CRLF + space (never inside a UTF-8 sequence). */
@@ -71,7 +105,7 @@ export function toIcs(event: CalendarEvent): string {
     `DESCRIPTION:${escapeText(event.description)}`,
     ...(event.location ? [`LOCATION:${escapeText(event.location)}`] : []),
     ...(event.url ? [`URL:${event.url}`] : []),
-    ...(event.organizer ? [`ORGANIZER;CN=${escapeText(event.organizer.name)}:mailto:${event.organizer.email}`] : []),
+    ...(event.organizer ? [`ORGANIZER;CN=${quoteParam(event.organizer.name)}:mailto:${event.organizer.email.replace(CONTROL, "")}`] : []),
     `STATUS:${event.status}`,
     "END:VEVENT",
     "END:VCALENDAR",

@@ -101,21 +101,24 @@ export function isSupportedDate(date: Temporal.PlainDate): boolean {
   return date.year >= SUPPORTED_YEARS.first && date.year <= SUPPORTED_YEARS.last;
 }
 
-/** An ISO instant string (Z or offset) inside the supported range; false for anything unreadable. */
+/**
+ * False only for a readable ISO instant outside the supported range: an unreadable one is the format
+ * check's to report, so a schema names the field once, with the message that fits.
+ */
 export function isSupportedInstantText(value: string): boolean {
   try {
     return isSupportedInstant(Temporal.Instant.from(value));
   } catch {
-    return false;
+    return true;
   }
 }
 
-/** A YYYY-MM-DD date string inside the supported range; false for anything unreadable. */
+/** False only for a readable YYYY-MM-DD date outside the supported years (see isSupportedInstantText). */
 export function isSupportedDateText(value: string): boolean {
   try {
     return isSupportedDate(Temporal.PlainDate.from(value, { overflow: "reject" }));
   } catch {
-    return false;
+    return true;
   }
 }
 

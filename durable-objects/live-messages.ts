@@ -33,7 +33,7 @@ export const IsoInstant = z
   .string()
   .max(64)
   .refine(isInstant, "must be an ISO 8601 instant with Z or an offset")
-  .refine((value) => !isInstant(value) || isSupportedInstantText(value), SUPPORTED_RANGE_MESSAGE);
+  .refine(isSupportedInstantText, SUPPORTED_RANGE_MESSAGE);
 
 export const SlotInterval = z.strictObject({
   start: IsoInstant,

@@ -2,7 +2,7 @@
 // apps update the same event after a reschedule or cancellation.
 import { Temporal } from "@js-temporal/polyfill";
 import type { LoaderFunctionArgs } from "@remix-run/cloudflare";
-import { toIcs } from "../../domain/ics";
+import { icsStatusOf, toIcs } from "../../domain/ics";
 import { getBookingByCode } from "../../workers/services/get-booking";
 import { bookingAccess, tokenQuery } from "../utils/booking-flow.server";
 
@@ -21,7 +21,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     description: `Confirmation code ${booking.code}`,
     location: booking.providerName,
     url: `${base}/manage/${booking.code}${tokenQuery(access.token)}`,
-    status: ["cancelled", "expired", "refunded"].includes(booking.status) ? "CANCELLED" : "CONFIRMED",
+    status: icsStatusOf(booking.status),
     stamp: Temporal.Instant.from(booking.updatedAt),
   });
   return new Response(ics, {

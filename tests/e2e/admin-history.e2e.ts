@@ -28,7 +28,7 @@ describe("admin area", () => {
     await page.waitForURL(/status=completed/);
     const firstCode = page.locator('[data-testid="booking-row"] th a').first();
     // The URL changes before the filtered rows replace the unfiltered ones: poll until they have.
-    await expect.poll(async () => (await firstCode.innerText()).trim(), { timeout: 15_000 }).toMatch(/^DEMO-/);
+    await expect.poll(async () => (await firstCode.innerText()).trim(), { timeout: 15_000 }).toMatch(/^SEED-/);
     const code = (await firstCode.innerText()).trim();
     await screenshot(page, "admin-bookings-search");
 

@@ -12,6 +12,22 @@ afterAll(async () => {
 });
 
 describe("catalogue", () => {
+  it("static files carry the same security headers as pages (served by wrangler before the Worker)", async () => {
+    const page = await (await newContext(browser)).newPage();
+    const assets: Array<Promise<Record<string, string>>> = [];
+    page.on("response", (response) => {
+      if (new URL(response.url()).pathname.startsWith("/assets/")) assets.push(response.allHeaders());
+    });
+    await page.goto("/");
+    await page.waitForLoadState("networkidle");
+    expect(assets.length).toBeGreaterThan(0);
+    for (const headers of await Promise.all(assets)) {
+      expect(headers["x-content-type-options"]).toBe("nosniff");
+      expect(headers["x-frame-options"]).toBe("DENY");
+      expect(headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+    }
+  });
+
   it("lists demo services with price, duration and time zone, and searches by name", async () => {
     const page = await (await newContext(browser)).newPage();
     await page.goto("/");

@@ -1,6 +1,8 @@
 import { Temporal } from "@js-temporal/polyfill";
 import { describe, expect, it } from "vitest";
-import { googleCalendarUrl, toIcs, type CalendarEvent } from "../../domain/ics";
+import fc from "fast-check";
+import { BOOKING_STATUSES } from "../../domain/booking-states";
+import { googleCalendarUrl, icsStatusOf, toIcs, type CalendarEvent } from "../../domain/ics";
 
 const event: CalendarEvent = {
   uid: "booking-123@edge-booking",
@@ -48,5 +50,39 @@ describe("googleCalendarUrl", () => {
     const url = new URL(googleCalendarUrl(event));
     expect(url.searchParams.get("dates")).toBe("20260308T130000Z/20260308T134500Z");
     expect(url.searchParams.get("text")).toBe(event.summary);
+  });
+});
+
+describe("hostile text in an event", () => {
+  /** The logical lines of an .ics (folds undone). */
+  const unfolded = (ics: string) => ics.replace(/\r\n /g, "").split("\r\n");
+
+  it("no field can start a new property: CR, LF, CRLF and other controls never reach a line", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary" }), fc.string({ unit: "binary" }), (summary, name) => {
+        const ics = toIcs({ ...event, summary, description: summary, organizer: { name, email: "ana@example.test" } });
+        const lines = unfolded(ics).filter((line) => line !== "");
+        // Exactly the properties toIcs writes, in order: nothing smuggled in.
+        expect(lines.map((line) => line.split(/[:;]/)[0])).toEqual([
+          "BEGIN", "VERSION", "PRODID", "CALSCALE", "METHOD", "BEGIN", "UID", "SEQUENCE", "DTSTAMP", "DTSTART", "DTEND",
+          "SUMMARY", "DESCRIPTION", "LOCATION", "ORGANIZER", "STATUS", "END", "END",
+        ]);
+        for (const line of lines) expect(line).not.toMatch(/[\u0000-\u0008\u000a-\u001f\u007f]/);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("quotes CN with RFC 6868 escapes", () => {
+    const ics = toIcs({ ...event, organizer: { name: 'Ana "The Cut"; Studio:\r\nX^', email: "ana@example.test" } });
+    expect(unfolded(ics)).toContain(`ORGANIZER;CN="Ana ^'The Cut^'; Studio:^nX^^":mailto:ana@example.test`);
+  });
+
+  it("a booking that is not confirmed yet is TENTATIVE", () => {
+    expect(icsStatusOf("pending")).toBe("TENTATIVE");
+    expect(icsStatusOf("awaiting_approval")).toBe("TENTATIVE");
+    expect(icsStatusOf("confirmed")).toBe("CONFIRMED");
+    expect(icsStatusOf("refunded")).toBe("CANCELLED");
+    for (const status of BOOKING_STATUSES) expect(["CONFIRMED", "TENTATIVE", "CANCELLED"]).toContain(icsStatusOf(status));
   });
 });

@@ -1,5 +1,6 @@
 // Security headers for every response the Worker produces (Remix HTML, `.data` JSON, the JSON API,
 // redirects), applied in one place by the entry: withSecurityHeaders(response, { url, nonce, ... }).
+// Static files never reach the Worker: public/_headers gives them theirs.
 //
 // Scripts: Remix renders a few inline <script>s (the hydration context, the module bootstrap, the
 // single-fetch stream chunks, ScrollRestoration) and React adds its own for streamed Suspense. All of
