@@ -41,6 +41,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const limit = await rateLimitAll(db, [
     { key: await rateLimitKey("signin:ip-email", ip, email), ...SIGN_IN_LIMITS.perIpAndEmail },
     { key: await rateLimitKey("signin:ip", ip), ...SIGN_IN_LIMITS.perIp },
+    { key: await rateLimitKey("signin:email", email), ...SIGN_IN_LIMITS.perEmail },
   ]);
   if (!limit.allowed) {
     return data<ActionResult>(

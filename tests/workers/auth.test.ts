@@ -8,7 +8,7 @@ import { bookings, emailOutbox, guestBookingSessions, jobRuns, providers, servic
 import { DEFAULT_CANCELLATION_POLICY } from "../../domain/cancellation-policy";
 import { CSRF_MESSAGES } from "../../workers/auth/csrf";
 import { hashPassword, verifyPassword } from "../../workers/auth/password";
-import { pruneRateLimitBuckets, rateLimit } from "../../workers/auth/rate-limit";
+import { pruneRateLimitBuckets, rateLimit, SIGN_IN_LIMITS } from "../../workers/auth/rate-limit";
 import { loadConfig } from "../../workers/env";
 import { csrfFrom, fetchWorker, pageTestBookingRow, sessionCookie } from "./support";
 
@@ -468,6 +468,16 @@ describe("rate limits", () => {
     // Another IP is not affected.
     const other = await postForm("/sign-in", { csrf: form.csrf, email: people.demoted.email, password: PASSWORD }, { cookie: form.cookie, "cf-connecting-ip": freshIp() });
     expect(other.status).toBe(302);
+  });
+
+  it("limits attempts on one account from many IPs too, known address or not", async () => {
+    const form = await openForm("/sign-in");
+    const email = `sprayed-${suffix}@example.test`;
+    const attempt = () => postForm("/sign-in", { csrf: form.csrf, email, password: "wrong-password-1" }, { cookie: form.cookie, "cf-connecting-ip": freshIp() });
+    for (let i = 0; i < SIGN_IN_LIMITS.perEmail.limit; i++) expect((await attempt()).status).toBe(400);
+    const refused = await attempt();
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
   });
 
   it("rateLimit() admits exactly `limit` of many concurrent attempts and states when to retry", async () => {

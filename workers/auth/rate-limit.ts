@@ -108,10 +108,16 @@ export function tooManyRequests(result: Pick<RateLimitResult, "retryAfterSeconds
   );
 }
 
-/** Sign-in limits: per IP+email stops guessing one account, per IP stops spraying many accounts. */
+/**
+ * Sign-in limits: per IP+email stops guessing one account, per IP stops spraying many accounts, per
+ * email stops guessing one account from many addresses (a botnet). The per-email limit is higher so a
+ * stranger cannot easily lock someone out, and it counts unknown addresses too, so its answer says
+ * nothing about which accounts exist.
+ */
 export const SIGN_IN_LIMITS = {
   perIpAndEmail: { limit: 10, windowSeconds: 15 * 60 },
   perIp: { limit: 50, windowSeconds: 15 * 60 },
+  perEmail: { limit: 30, windowSeconds: 15 * 60 },
 } as const;
 
 /** Sign-up: each attempt costs a PBKDF2 hash and may create a row, so cap it per IP. */
