@@ -5,6 +5,7 @@ import stylesHref from "./styles/app.css?url";
 import { getUser } from "./utils/auth.server";
 import { getCsrfToken } from "./utils/csrf.server";
 import { useNonce } from "./utils/nonce";
+import type { RootData } from "./root-data";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: stylesHref }];
 
@@ -13,7 +14,7 @@ export const meta: MetaFunction = () => [{ title: "Edge Booking" }];
 /** The session user (from the signed cookie) for the nav, and the CSRF token every form submits. */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const [user, csrf] = await Promise.all([getUser(request, context), getCsrfToken(request, context)]);
-  return data(
+  return data<RootData>(
     { user: user ? { name: user.name, role: user.role } : null, csrf: csrf.token },
     // A guest's first page sets the double-submit CSRF cookie, so forms on any page work.
     csrf.setCookie ? { headers: { "Set-Cookie": csrf.setCookie } } : undefined,
@@ -22,7 +23,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export function Layout({ children }: { children: React.ReactNode }) {
   // Undefined when the root loader failed (error page): the nav then shows the guest links.
-  const rootData = useRouteLoaderData<typeof loader>("root");
+  const rootData = useRouteLoaderData<RootData>("root");
   const nonce = useNonce();
   return (
     <html lang="en">

@@ -54,7 +54,6 @@ import {
   zoneTransitions,
 } from "./time";
 
-export { referenceEngine } from "./availability-reference";
 
 export interface TimeRange {
   start: string; // "HH:MM"

@@ -1,10 +1,10 @@
 // The hidden CSRF field every <Form method="post"> renders; assertCsrf() (app/utils/csrf.server.ts)
 // checks it. The token comes from the root loader, so this works on any page and without JavaScript.
 import { useRouteLoaderData } from "@remix-run/react";
-import type { loader as rootLoader } from "../root";
+import type { RootData } from "../root-data";
 
 export function useCsrfToken(): string {
-  return useRouteLoaderData<typeof rootLoader>("root")?.csrf ?? "";
+  return useRouteLoaderData<RootData>("root")?.csrf ?? "";
 }
 
 export function AuthenticityTokenInput({ name = "csrf" }: { name?: string }) {

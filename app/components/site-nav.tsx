@@ -1,12 +1,8 @@
 // The header navigation: links for the signed-in user's role and a sign-out form (a POST with the
 // CSRF token, so a link or image elsewhere cannot sign people out). Works without JavaScript.
 import { Form, NavLink } from "@remix-run/react";
+import type { NavUser } from "../root-data";
 import { AuthenticityTokenInput } from "./authenticity-token-input";
-
-export interface NavUser {
-  name: string;
-  role: "customer" | "provider" | "admin";
-}
 
 export function linksForRole(user: NavUser | null): Array<{ to: string; label: string }> {
   if (!user) return [];

@@ -13,8 +13,8 @@ import {
   computeSlots,
   isSlotBookable,
   nearestAlternatives,
-  referenceEngine,
 } from "../../domain/availability";
+import { referenceEngine } from "../../domain/availability-reference";
 import {
   ZoneClock,
   formatInZone,

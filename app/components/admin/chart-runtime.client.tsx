@@ -15,7 +15,7 @@ import {
   Tooltip,
   type ChartConfiguration,
 } from "chart.js";
-import type { ChartSpec } from "./metric-chart";
+import type { ChartSpec } from "./chart-spec";
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Legend, Tooltip);
 

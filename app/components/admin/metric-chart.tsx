@@ -4,17 +4,7 @@
 // The canvas is an image with a short label that points at the table (aria-describedby), so screen
 // reader users get the data from the table rather than from a picture of it.
 import { useEffect, useRef, useState } from "react";
-
-export interface ChartSpec {
-  type: "bar" | "line";
-  labels: string[];
-  datasets: Array<{ label: string; data: Array<number | null>; stack?: string }>;
-  /** Bars drawn sideways (long category names such as funnel steps). */
-  horizontal?: boolean;
-  stacked?: boolean;
-  /** Title of the value axis, e.g. "ms" or "USD". */
-  valueTitle?: string;
-}
+import type { ChartSpec } from "./chart-spec";
 
 export function MetricChart({ spec, label, tableId, height = 260 }: { spec: ChartSpec; label: string; tableId: string; height?: number }) {
   const [mounted, setMounted] = useState(false);
