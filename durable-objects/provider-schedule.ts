@@ -35,7 +35,9 @@ import { availabilityResult, engineReach, resolveWindow, timingOf, type Availabi
 import { type AppConfig, ConfigSchema, type Env, loadConfig } from "../workers/env";
 import { type CreateBookingRequest, type CreateBookingResult, createBooking } from "../workers/services/create-booking";
 import { type RemoteOutcome, captureOutcome } from "../workers/services/remote-outcome";
+import type { LocalScheduleView } from "../workers/services/ports";
 import { depsOver, schedulePortOver } from "../workers/services/schedule-port";
+import { AnswerMemo } from "./answer-memo";
 import { BookingMirror, FRESH_FOR_AVAILABILITY_MS } from "./booking-mirror";
 import { loadOccupyingBookings, occupyingBookingOverlaps } from "./bookings-db";
 import { LiveFeed, type Window } from "./live-feed";
@@ -96,6 +98,8 @@ export class ProviderSchedule extends DurableObject<Env> {
   private readonly config: AppConfig | null;
   /** The provider's rules and services in memory; null without Postgres. */
   private readonly schedule: ScheduleCache | null;
+  /** Answers computed from the state above, dropped on every announced change (./answer-memo.ts). */
+  private readonly memo = new AnswerMemo();
 
   /**
    * Asks the system of record whether an occupying booking overlaps [fromMs, untilMs); null when there
@@ -450,6 +454,47 @@ export class ProviderSchedule extends DurableObject<Env> {
     });
   }
 
+  /**
+   * This object's memory as the booking services see it when they run here (createBooking): the
+   * schedule snapshot and the booked mirror instead of Postgres reads, when both are current.
+   */
+  private readonly local: LocalScheduleView = {
+    bookableService: async (providerId, serviceId) => {
+      if (!this.schedule || providerId.toLowerCase() !== this.providerId()) return null;
+      const found = await this.bookableService(serviceId.toLowerCase());
+      // Not found here may mean a service created a moment ago: Postgres answers that.
+      if (!found.ok || found.stale) return null;
+      return { provider: found.snapshot.provider, service: found.service };
+    },
+    engineData: async ({ providerId, timing, from, to, excludeBookingId, includeHolds }) => {
+      if (!this.schedule || providerId.toLowerCase() !== this.providerId()) return null;
+      let read;
+      try {
+        read = await this.schedule.read();
+      } catch {
+        return null;
+      }
+      if (!read.snapshot || read.stale) return null;
+      if (!(await this.mirror.syncIfOlderThan(FRESH_FOR_AVAILABILITY_MS))) return null;
+      const { snapshot } = read;
+      const reach = engineReach(timing, from, to, snapshot.provider.timeZone).window;
+      const fromMs = reach.start.epochMilliseconds;
+      const untilMs = reach.end.epochMilliseconds;
+      const nowMs = Date.now();
+      this.sweepExpired(nowMs);
+      const instant = Temporal.Instant.fromEpochMilliseconds;
+      const occupied: Interval[] = this.store
+        .bookedOverlapping(fromMs, untilMs)
+        .filter((b) => b.bookingId !== excludeBookingId)
+        .map((b) => ({ start: instant(b.occupiedFromMs), end: instant(b.occupiedUntilMs) }));
+      if (includeHolds) {
+        for (const h of this.store.liveHoldsOverlapping(fromMs, untilMs, nowMs)) occupied.push({ start: instant(h.occupied_from_ms), end: instant(h.occupied_until_ms) });
+      }
+      return { providerZone: snapshot.provider.timeZone, weekly: snapshot.weekly, overrides: snapshot.overrides, service: timing, occupied };
+    },
+    memo: (key, compute) => this.memo.get(key, compute),
+  };
+
   // -------------------------------------------------------------------------------------------
   // Bookings
 
@@ -467,7 +512,8 @@ export class ProviderSchedule extends DurableObject<Env> {
     if (typeof named !== "string" || named.toLowerCase() !== this.providerId()) {
       throw new Error("createBooking: the booking's provider is not this object's"); // a routing bug, not bad input
     }
-    return captureOutcome(() => warm.run((db) => createBooking(db, request, depsOver(schedulePortOver(() => this), config, db))));
+    const port = { ...schedulePortOver(() => this), local: this.local };
+    return captureOutcome(() => warm.run((db) => createBooking(db, request, depsOver(port, config, db))));
   }
 
   // -------------------------------------------------------------------------------------------
@@ -480,6 +526,7 @@ export class ProviderSchedule extends DurableObject<Env> {
   /** Working hours, overrides or services changed: every page should recompute its slots. */
   async scheduleChanged(): Promise<{ seq: number }> {
     this.schedule?.invalidate();
+    this.memo.clear();
     return { seq: this.emit({ type: "schedule.changed", at: isoFromMs(Date.now()) }) };
   }
 
@@ -519,6 +566,7 @@ export class ProviderSchedule extends DurableObject<Env> {
   // Feed
 
   private emit(event: NewFeedEvent): number {
+    this.memo.clear();
     const stored = this.store.appendEvent(event);
     this.feed.publish(stored);
     return stored.seq;

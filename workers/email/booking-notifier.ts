@@ -29,6 +29,7 @@ export function emailKindFor(change: Pick<BookingChange, "kind" | "details">): B
 
 export function withBookingEmails(port: SchedulePort, config: AppConfig, db: Database): SchedulePort {
   return {
+    ...(port.local ? { local: port.local } : {}),
     liveHolds: (providerId, window) => port.liveHolds(providerId, window),
     claimForBooking: (args) => port.claimForBooking(args),
     async bookingChanged(providerId, change) {

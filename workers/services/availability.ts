@@ -4,10 +4,8 @@
 // rescheduling for the early bookability check and for the alternatives of a 409.
 import { Temporal } from "@js-temporal/polyfill";
 import {
-  type DateOverride,
   type ServiceTiming,
   type Slot,
-  type WeeklyRule,
   ALTERNATIVES_HORIZON_DAYS,
   computeSlots,
   isSlotBookable,
@@ -26,7 +24,7 @@ import {
   type ServiceRow,
 } from "../../db/queries/availability";
 import { logEvent, resolveDeps, toDate, toInstant, type ServiceDeps } from "./context";
-import type { SchedulePort } from "./ports";
+import type { EngineData, SchedulePort } from "./ports";
 
 /** Longest window one availability query may cover, in calendar days of the customer's zone. */
 export const MAX_WINDOW_DAYS = 62;
@@ -125,13 +123,7 @@ export function resolveWindow(from: string, to: string, zone: string): { from: T
 // ---------------------------------------------------------------------------------------------
 // Loading engine input
 
-export interface EngineData {
-  providerZone: string;
-  weekly: WeeklyRule[];
-  overrides: DateOverride[];
-  service: ServiceTiming;
-  occupied: Interval[];
-}
+export type { EngineData } from "./ports";
 
 /**
  * What decides slots that START in [from, to): occupied time reaching back by the buffer before and
@@ -167,6 +159,8 @@ export async function loadEngineData(
   },
 ): Promise<EngineData> {
   const { provider, timing } = args;
+  const local = await port.local?.engineData({ ...args, providerId: provider.id, includeHolds: args.includeHolds !== false });
+  if (local) return local;
   const zone = provider.timeZone;
   const { window, firstDate, lastDate } = engineReach(timing, args.from, args.to, zone);
   const reachFrom = window.start;
@@ -196,8 +190,9 @@ export async function loadBookableService(
   db: Queryable,
   providerId: string,
   serviceId: string,
+  port?: SchedulePort,
 ): Promise<{ provider: ProviderRow; service: ServiceRow }> {
-  const found = await findProviderService(db, providerId, serviceId);
+  const found = (await port?.local?.bookableService(providerId, serviceId)) ?? (await findProviderService(db, providerId, serviceId));
   if (!found || !found.provider.isActive || !found.service.isActive) {
     throw new DomainError("NOT_FOUND", "No such service for this provider", { fields: [{ path: "serviceId", message: "not found for this provider" }] });
   }
@@ -265,7 +260,7 @@ export async function getAvailability(db: Queryable, query: AvailabilityQuery, d
   if (Temporal.Instant.compare(query.to, limit) > 0) throw validation("to", `the window may cover at most ${MAX_WINDOW_DAYS} days`);
   if (Temporal.Instant.compare(query.from, query.to) >= 0) throw validation("to", "must be after from");
 
-  const { provider, service } = await loadBookableService(db, query.providerId, query.serviceId);
+  const { provider, service } = await loadBookableService(db, query.providerId, query.serviceId, port);
   const timing = timingOf(service);
   const data = await loadEngineData(db, port, { provider, timing, from: query.from, to: query.to });
   const slots = computeSlots({ ...data, now: now(), from: query.from, to: query.to, customerZone: query.customerZone });
@@ -306,15 +301,20 @@ export async function alternativesFor(
   },
 ): Promise<SlotJson[]> {
   const zone = args.provider.timeZone;
-  const day = localDateOf(args.wanted, zone);
-  const data = await loadEngineData(db, port, {
-    provider: args.provider,
-    timing: args.timing,
-    from: startOfLocalDay(day, zone),
-    to: startOfLocalDay(day.add({ days: ALTERNATIVES_HORIZON_DAYS + 1 }), zone),
-    excludeBookingId: args.excludeBookingId,
-  });
-  return nearestAlternatives({ ...data, now: args.now, customerZone: args.customerZone }, args.wanted, ALTERNATIVES_COUNT).map(slotJson);
+  const compute = async () => {
+    const day = localDateOf(args.wanted, zone);
+    const data = await loadEngineData(db, port, {
+      provider: args.provider,
+      timing: args.timing,
+      from: startOfLocalDay(day, zone),
+      to: startOfLocalDay(day.add({ days: ALTERNATIVES_HORIZON_DAYS + 1 }), zone),
+      excludeBookingId: args.excludeBookingId,
+    });
+    return nearestAlternatives({ ...data, now: args.now, customerZone: args.customerZone }, args.wanted, ALTERNATIVES_COUNT).map(slotJson);
+  };
+  // Many losers of one contested time ask for the same alternatives at once (the hot-slot storm).
+  const key = JSON.stringify([args.provider.id, args.timing, args.wanted.toString(), args.customerZone, args.excludeBookingId ?? null]);
+  return port.local ? port.local.memo(`alternatives:${key}`, compute) : compute();
 }
 
 /** The 409 every "that time is taken" path answers with. */

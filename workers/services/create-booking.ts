@@ -183,7 +183,7 @@ export async function createBooking(db: Database, request: CreateBookingRequest,
   // Independent reads, in parallel; a replay wins even if the service was withdrawn since.
   const [existing, offered] = await Promise.all([
     findBookingByIdempotencyKey(db, idempotencyKey),
-    loadBookableService(db, input.providerId, input.serviceId).catch((error: unknown) => error),
+    loadBookableService(db, input.providerId, input.serviceId, port).catch((error: unknown) => error),
   ]);
   if (existing) return replay(existing);
   if (offered instanceof Error) throw offered;

@@ -2,10 +2,12 @@
 // services run unchanged in the Worker (Durable Object adapter, schedule-port.ts), in Node tests and
 // scripts (noopSchedulePort or a fake), and so the payments work can plug in without touching them.
 import type { Temporal } from "@js-temporal/polyfill";
+import type { AvailabilityInput, ServiceTiming } from "../../domain/availability";
 import type { BookingStatus } from "../../domain/booking-states";
 import type { RefundDecision } from "../../domain/cancellation-policy";
 import type { Interval } from "../../domain/intervals";
 import type { Database } from "../../db/client";
+import type { ProviderRow, ServiceRow } from "../../db/queries/availability";
 import type { BookingRow } from "../../db/queries/bookings";
 
 export interface ClaimArgs {
@@ -55,7 +57,33 @@ export interface BookingChange {
   };
 }
 
+/** What the engine needs besides the moment and the window: the schedule and the occupied time. */
+export type EngineData = Pick<AvailabilityInput, "providerZone" | "weekly" | "overrides" | "service" | "occupied">;
+
+/**
+ * The provider object's memory, for services running inside that object (createBooking there): the
+ * same answers the Postgres reads would give, with no round trip. Every method answers null when the
+ * object cannot vouch for its copy (another provider, a stale mirror or schedule, Postgres down): the
+ * caller then reads Postgres as it would without a view. Postgres's constraint stays the final word.
+ */
+export interface LocalScheduleView {
+  bookableService(providerId: string, serviceId: string): Promise<{ provider: ProviderRow; service: ServiceRow } | null>;
+  /** Engine input for slots starting in [from, to), as loadEngineData would read it. */
+  engineData(args: {
+    providerId: string;
+    timing: ServiceTiming;
+    from: Temporal.Instant;
+    to: Temporal.Instant;
+    excludeBookingId?: string;
+    includeHolds: boolean;
+  }): Promise<EngineData | null>;
+  /** `compute`'s answer, reused for identical `key`s until the schedule, a booking or a hold changes (and for a second at most). */
+  memo<T>(key: string, compute: () => Promise<T>): Promise<T>;
+}
+
 export interface SchedulePort {
+  /** Present only inside the provider's own object (see LocalScheduleView). */
+  local?: LocalScheduleView;
   /** Occupied intervals of live (unexpired, unclaimed) holds intersecting `window`. */
   liveHolds(providerId: string, window: Interval): Promise<Interval[]>;
   /**
