@@ -80,9 +80,16 @@ export class BookingMirror {
     }
   }
 
-  /** When the mirror was last re-read from Postgres (0: never). */
+  /** When the mirror was last re-read from Postgres (0: never). Kept in memory too: holds ask it on every grant. */
+  private syncedAtCache: number | undefined;
   syncedAtMs(): number {
-    return Number(this.store.getMeta("mirror_synced_at") ?? "0");
+    this.syncedAtCache ??= Number(this.store.getMeta("mirror_synced_at") ?? "0");
+    return this.syncedAtCache;
+  }
+
+  /** True when Postgres is configured and the mirror was re-read from it less than `maxAgeMs` ago. */
+  syncedWithin(maxAgeMs: number, nowMs = Date.now()): boolean {
+    return this.load !== null && nowMs - this.syncedAtMs() < maxAgeMs;
   }
 
   /**
@@ -104,6 +111,7 @@ export class BookingMirror {
         this.store.replaceBookedAfter(sinceMs, rows, touched);
         // The read began at startedMs: that is how current the mirror is now.
         this.store.setMeta("mirror_synced_at", String(startedMs));
+        this.syncedAtCache = startedMs;
         return true;
       } catch (error) {
         console.warn(JSON.stringify({ eventName: "schedule.mirror_sync_failed", message: error instanceof Error ? error.message : String(error) }));

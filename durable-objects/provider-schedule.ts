@@ -102,8 +102,9 @@ export class ProviderSchedule extends DurableObject<Env> {
   private readonly memo = new AnswerMemo();
 
   /**
-   * Asks the system of record whether an occupying booking overlaps [fromMs, untilMs); null when there
-   * is none configured (mirror only). An instance field so tests can put a slow stand-in here and
+   * Asks the system of record whether an occupying booking overlaps [fromMs, untilMs), for holds
+   * granted while the mirror is older than FRESH_FOR_AVAILABILITY_MS; null when there is none
+   * configured (mirror only). An instance field so tests can put a slow stand-in here and
    * prove the lock holds across a real await.
    */
   bookedInDatabase: ((fromMs: number, untilMs: number) => Promise<boolean>) | null;
@@ -161,6 +162,9 @@ export class ProviderSchedule extends DurableObject<Env> {
     if (!this.schedule) throw new Error("hold: without Postgres the caller must send the service's timing");
     const found = await this.bookableService(req.serviceId);
     if (!found.ok) return found;
+    // A stale snapshot means Postgres could not be read just now: a hold then would lead to a
+    // booking that cannot be written, so it is refused with 503 while availability still answers.
+    if (found.stale) return unavailable(new Error("the schedule snapshot could not be re-read"));
     const { snapshot, service } = found;
     const timing = timingOf(service);
     const rulesOnly = { providerZone: snapshot.provider.timeZone, weekly: snapshot.weekly, overrides: snapshot.overrides, service: timing, occupied: [] };
@@ -301,7 +305,12 @@ export class ProviderSchedule extends DurableObject<Env> {
       const local = decide(Date.now());
       if (!local.ok) return local;
       if (local.existing) return { ok: true, hold: viewOf(this.store.getHold(local.existing.id)!), replacedHoldIds: [] };
-      if (this.bookedInDatabase) {
+      // A mirror re-read from Postgres within FRESH_FOR_AVAILABILITY_MS (and told of every booking made
+      // since) already answered in `decide`; only an older one asks Postgres, and re-reads it for the
+      // holds that follow. Postgres's constraint still decides the booking itself.
+      const askPostgres = this.bookedInDatabase !== null && !this.mirror.syncedWithin(FRESH_FOR_AVAILABILITY_MS);
+      if (askPostgres && this.bookedInDatabase) {
+        void this.mirror.syncIfOlderThan(FRESH_FOR_AVAILABILITY_MS);
         let booked: boolean;
         try {
           booked = await this.bookedInDatabase(fromMs, untilMs);
@@ -314,7 +323,7 @@ export class ProviderSchedule extends DurableObject<Env> {
         // re-check and the insert below have no await between them, so together they are atomic.
       }
       const nowMs = Date.now();
-      const verdict = this.bookedInDatabase ? decide(nowMs) : local;
+      const verdict = askPostgres ? decide(nowMs) : local;
       if (!verdict.ok) return verdict;
       if (verdict.existing) return { ok: true, hold: viewOf(this.store.getHold(verdict.existing.id)!), replacedHoldIds: [] };
       const row: HoldRow = {

@@ -1,7 +1,7 @@
 /// <reference types="@cloudflare/vitest-plugin/types" />
 // Slot holds in the provider Durable Object: serialization, buffers, limits, ownership, claim,
-// expiry through the alarm, and durability across eviction. DATABASE_URL is empty here, so bookings
-// come from the object's mirror (bookingChanged); the Postgres path is exercised by the lead's full run.
+// expiry through the alarm, and durability across eviction. Bookings come from the object's mirror
+// (bookingChanged); where a test needs the Postgres lookup it stands in for it (bookedInDatabase).
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { ProviderSchedule } from "../../durable-objects/provider-schedule";
@@ -12,6 +12,14 @@ async function expireAllHolds(stub: DurableObjectStub<ProviderSchedule>): Promis
   await runInDurableObject(stub, (_instance, state) => {
     state.storage.sql.exec("UPDATE holds SET expires_at_ms = ?", Date.now() - 1);
   });
+}
+
+/**
+ * Makes the object treat its mirror as older than FRESH_FOR_AVAILABILITY_MS, so every hold awaits
+ * the Postgres lookup (with DATABASE_URL set, a new object's mirror is freshly read and holds skip it).
+ */
+function askPostgresEveryTime(instance: ProviderSchedule): void {
+  (instance as unknown as { mirror: { syncedWithin: () => boolean } }).mirror.syncedWithin = () => false;
 }
 
 describe("hold()", () => {
@@ -31,6 +39,7 @@ describe("hold()", () => {
     await runInDurableObject(stub, (instance: ProviderSchedule) => {
       let calls = 0;
       (instance as unknown as { lookups: () => number }).lookups = () => calls;
+      askPostgresEveryTime(instance);
       instance.bookedInDatabase = async () => {
         calls++;
         await sleep(3);
@@ -52,6 +61,7 @@ describe("hold()", () => {
       let inFlight = 0;
       let peak = 0;
       (instance as unknown as { peak: () => number }).peak = () => peak;
+      askPostgresEveryTime(instance);
       instance.bookedInDatabase = async () => {
         peak = Math.max(peak, ++inFlight);
         await sleep(5);

@@ -1,8 +1,11 @@
 /// <reference types="@cloudflare/vitest-plugin/types" />
 // The provider object and its routes against real Postgres (skipped when DATABASE_URL is empty):
-// bookings the mirror never heard of still block holds, snapshots are filled from Postgres, the
+// bookings the mirror never heard of still block holds (asked of Postgres while the mirror is old, from
+// the mirror once it is freshly re-read), snapshots are filled from Postgres, the
 // provider owner is authorized by providers.user_id, and POST /holds reads service timing from Postgres.
+import { runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { ProviderSchedule } from "../../durable-objects/provider-schedule";
 import { SESSION_COOKIE, signSession } from "../../workers/auth/session";
 import { type Fixture, iso, seed } from "./postgres-fixture";
 import { SocketClient, testEnv, workerFetch } from "./provider-schedule.helpers";
@@ -23,6 +26,32 @@ describe.skipIf(!testEnv.DATABASE_URL)("with Postgres", () => {
     const touching = await hold(iso(f.day, "11:20"), "pg-a"); // occupies 11:10-12:30
     expect(touching.ok).toBe(true);
     if (touching.ok) expect(await stub().release(touching.hold.id, "pg-a")).toEqual({ ok: true });
+  });
+
+  it("once its mirror is freshly re-read, decides holds without asking Postgres, and still refuses what Postgres had", async () => {
+    const day = f.day.add({ days: 4 });
+    await stub().availability({ serviceId: f.serviceId, from: f.day.toString(), to: day.toString(), timeZone: "UTC" }); // re-reads the mirror
+    const answers = await runInDurableObject(stub(), async (instance: ProviderSchedule) => {
+      let asked = 0;
+      const original = instance.bookedInDatabase;
+      instance.bookedInDatabase = async () => {
+        asked++;
+        throw new Error("Postgres must not be asked while the mirror is fresh");
+      };
+      try {
+        const hold = (start: string, holder: string) =>
+          instance.hold({ holder, serviceId: f.serviceId, start, durationMinutes: 60, bufferBeforeMinutes: 10, bufferAfterMinutes: 10 });
+        const overBooking = await hold(iso(f.day, "10:30"), "pg-fresh-a");
+        const free = await hold(iso(day, "15:00"), "pg-fresh-b");
+        if (free.ok) await instance.release(free.hold.id, "pg-fresh-b");
+        return { overBooking, free, asked };
+      } finally {
+        instance.bookedInDatabase = original;
+      }
+    });
+    expect(answers.overBooking).toMatchObject({ ok: false, reason: "BOOKED" });
+    expect(answers.free.ok).toBe(true);
+    expect(answers.asked).toBe(0);
   });
 
   it("fills the snapshot from Postgres, with details only for the provider audience", async () => {
