@@ -218,29 +218,43 @@ export class ProviderSchedule extends DurableObject<Env> {
     }
     const mirrorCurrent = await this.mirror.syncIfOlderThan(FRESH_FOR_AVAILABILITY_MS);
     const timing = timingOf(service);
-    const reach = engineReach(timing, window.from, window.to, provider.timeZone).window;
-    const fromMs = reach.start.epochMilliseconds;
-    const untilMs = reach.end.epochMilliseconds;
     const nowMs = Date.now();
-    this.sweepExpired(nowMs);
-    const instant = Temporal.Instant.fromEpochMilliseconds;
-    const occupied: Interval[] = [
-      ...this.store.bookedOverlapping(fromMs, untilMs).map((b) => ({ start: instant(b.occupiedFromMs), end: instant(b.occupiedUntilMs) })),
-      ...this.store.liveHoldsOverlapping(fromMs, untilMs, nowMs).map((h) => ({ start: instant(h.occupied_from_ms), end: instant(h.occupied_until_ms) })),
-    ];
     const slots = computeSlots({
       providerZone: provider.timeZone,
       weekly: snapshot.weekly,
       overrides: snapshot.overrides,
       service: timing,
-      occupied,
-      now: instant(nowMs),
+      occupied: this.occupiedFor(timing, window, provider.timeZone, { includeHolds: true }, nowMs),
+      now: Temporal.Instant.fromEpochMilliseconds(nowMs),
       from: window.from,
       to: window.to,
       customerZone,
     });
     const result = availabilityResult(provider, service, { ...window, customerZone }, slots);
     return { ok: true, result: found.stale || !mirrorCurrent ? { ...result, stale: true } : result };
+  }
+
+  /** Booked (and, when asked, held) time that decides slots starting in `window`, from the mirror. */
+  private occupiedFor(
+    timing: ServiceTiming,
+    window: { from: Temporal.Instant; to: Temporal.Instant },
+    providerZone: string,
+    options: { includeHolds: boolean; excludeBookingId?: string },
+    nowMs: number,
+  ): Interval[] {
+    const reach = engineReach(timing, window.from, window.to, providerZone).window;
+    const fromMs = reach.start.epochMilliseconds;
+    const untilMs = reach.end.epochMilliseconds;
+    this.sweepExpired(nowMs);
+    const instant = Temporal.Instant.fromEpochMilliseconds;
+    const occupied: Interval[] = this.store
+      .bookedOverlapping(fromMs, untilMs)
+      .filter((b) => b.bookingId !== options.excludeBookingId)
+      .map((b) => ({ start: instant(b.occupiedFromMs), end: instant(b.occupiedUntilMs) }));
+    if (options.includeHolds) {
+      for (const h of this.store.liveHoldsOverlapping(fromMs, untilMs, nowMs)) occupied.push({ start: instant(h.occupied_from_ms), end: instant(h.occupied_until_ms) });
+    }
+    return occupied;
   }
 
   /** The booking pages' card of an offered service (null when not offered), from the snapshot. */
@@ -308,12 +322,12 @@ export class ProviderSchedule extends DurableObject<Env> {
       // A mirror re-read from Postgres within FRESH_FOR_AVAILABILITY_MS (and told of every booking made
       // since) already answered in `decide`; only an older one asks Postgres, and re-reads it for the
       // holds that follow. Postgres's constraint still decides the booking itself.
-      const askPostgres = this.bookedInDatabase !== null && !this.mirror.syncedWithin(FRESH_FOR_AVAILABILITY_MS);
-      if (askPostgres && this.bookedInDatabase) {
+      const lookup = this.mirror.syncedWithin(FRESH_FOR_AVAILABILITY_MS) ? null : this.bookedInDatabase;
+      if (lookup) {
         void this.mirror.syncIfOlderThan(FRESH_FOR_AVAILABILITY_MS);
         let booked: boolean;
         try {
-          booked = await this.bookedInDatabase(fromMs, untilMs);
+          booked = await lookup(fromMs, untilMs);
         } catch (error) {
           return unavailable(error);
         }
@@ -323,7 +337,7 @@ export class ProviderSchedule extends DurableObject<Env> {
         // re-check and the insert below have no await between them, so together they are atomic.
       }
       const nowMs = Date.now();
-      const verdict = askPostgres ? decide(nowMs) : local;
+      const verdict = lookup ? decide(nowMs) : local;
       if (!verdict.ok) return verdict;
       if (verdict.existing) return { ok: true, hold: viewOf(this.store.getHold(verdict.existing.id)!), replacedHoldIds: [] };
       const row: HoldRow = {
@@ -486,20 +500,9 @@ export class ProviderSchedule extends DurableObject<Env> {
       if (!read.snapshot || read.stale) return null;
       if (!(await this.mirror.syncIfOlderThan(FRESH_FOR_AVAILABILITY_MS))) return null;
       const { snapshot } = read;
-      const reach = engineReach(timing, from, to, snapshot.provider.timeZone).window;
-      const fromMs = reach.start.epochMilliseconds;
-      const untilMs = reach.end.epochMilliseconds;
-      const nowMs = Date.now();
-      this.sweepExpired(nowMs);
-      const instant = Temporal.Instant.fromEpochMilliseconds;
-      const occupied: Interval[] = this.store
-        .bookedOverlapping(fromMs, untilMs)
-        .filter((b) => b.bookingId !== excludeBookingId)
-        .map((b) => ({ start: instant(b.occupiedFromMs), end: instant(b.occupiedUntilMs) }));
-      if (includeHolds) {
-        for (const h of this.store.liveHoldsOverlapping(fromMs, untilMs, nowMs)) occupied.push({ start: instant(h.occupied_from_ms), end: instant(h.occupied_until_ms) });
-      }
-      return { providerZone: snapshot.provider.timeZone, weekly: snapshot.weekly, overrides: snapshot.overrides, service: timing, occupied };
+      const providerZone = snapshot.provider.timeZone;
+      const occupied = this.occupiedFor(timing, { from, to }, providerZone, { includeHolds, excludeBookingId }, Date.now());
+      return { providerZone, weekly: snapshot.weekly, overrides: snapshot.overrides, service: timing, occupied };
     },
     memo: (key, compute) => this.memo.get(key, compute),
   };

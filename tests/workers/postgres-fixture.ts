@@ -20,6 +20,24 @@ export interface Fixture {
 
 export const iso = (day: Temporal.PlainDate, hhmm: string) => Temporal.Instant.from(`${day.toString()}T${hhmm}:00Z`).toString();
 
+/** The fixture's service timing (60 min, 10 min buffers, 30-min grid, no notice, 30 days ahead); `overrides` for variants. */
+export function fixtureService(providerId: string, overrides: Partial<typeof services.$inferInsert> = {}): typeof services.$inferInsert {
+  return {
+    providerId,
+    name: "Massage",
+    category: "wellness",
+    durationMinutes: 60,
+    priceAmount: 1000,
+    bufferBeforeMinutes: 10,
+    bufferAfterMinutes: 10,
+    slotIntervalMinutes: 30,
+    minNoticeMinutes: 0,
+    bookingWindowDays: 30,
+    cancellationPolicy: DEFAULT_CANCELLATION_POLICY,
+    ...overrides,
+  };
+}
+
 export async function seed(): Promise<Fixture> {
   const suffix = crypto.randomUUID().slice(0, 8);
   const day = Temporal.Now.plainDateISO("UTC").add({ days: 3 });
@@ -30,22 +48,7 @@ export async function seed(): Promise<Fixture> {
       .insert(providers)
       .values({ userId: owner!.id, slug: `live-${suffix}`, displayName: "Live Test", timeZone: "UTC" })
       .returning();
-    const [service] = await db
-      .insert(services)
-      .values({
-        providerId: provider!.id,
-        name: "Massage",
-        category: "wellness",
-        durationMinutes: 60,
-        priceAmount: 1000,
-        bufferBeforeMinutes: 10,
-        bufferAfterMinutes: 10,
-        slotIntervalMinutes: 30,
-        minNoticeMinutes: 0,
-        bookingWindowDays: 30,
-        cancellationPolicy: DEFAULT_CANCELLATION_POLICY,
-      })
-      .returning();
+    const [service] = await db.insert(services).values(fixtureService(provider!.id)).returning();
     await db.insert(availabilityRules).values(
       [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ providerId: provider!.id, weekday, startTime: "08:00", endTime: "18:00" })),
     );

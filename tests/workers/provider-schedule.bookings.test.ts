@@ -11,7 +11,6 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { withDatabase } from "../../db/client";
 import { findProviderService } from "../../db/queries/availability";
 import { availabilityRules, services } from "../../db/schema";
-import { DEFAULT_CANCELLATION_POLICY } from "../../domain/cancellation-policy";
 import type { ProviderSchedule } from "../../durable-objects/provider-schedule";
 import { loadConfig } from "../../workers/env";
 import { loadEngineData, timingOf } from "../../workers/services/availability";
@@ -19,7 +18,7 @@ import type { CreateBookingResult } from "../../workers/services/create-booking"
 import type { LocalScheduleView } from "../../workers/services/ports";
 import { noopSchedulePort } from "../../workers/services/ports";
 import type { RemoteOutcome } from "../../workers/services/remote-outcome";
-import { type Fixture, iso, seed } from "./postgres-fixture";
+import { type Fixture, fixtureService, iso, seed } from "./postgres-fixture";
 import { testEnv } from "./provider-schedule.helpers";
 
 const config = () => loadConfig(testEnv);
@@ -30,22 +29,7 @@ describe.skipIf(!testEnv.DATABASE_URL)("bookings inside the provider object", ()
   beforeAll(async () => {
     f = await seed();
     freeServiceId = await withDatabase(config(), async (db) => {
-      const [row] = await db
-        .insert(services)
-        .values({
-          providerId: f.providerId,
-          name: "Free consultation",
-          category: "wellness",
-          durationMinutes: 60,
-          priceAmount: 0,
-          bufferBeforeMinutes: 10,
-          bufferAfterMinutes: 10,
-          slotIntervalMinutes: 30,
-          minNoticeMinutes: 0,
-          bookingWindowDays: 30,
-          cancellationPolicy: DEFAULT_CANCELLATION_POLICY,
-        })
-        .returning();
+      const [row] = await db.insert(services).values(fixtureService(f.providerId, { name: "Free consultation", priceAmount: 0 })).returning();
       return row!.id;
     });
   });
