@@ -3,7 +3,7 @@
 // inside the caller's transaction (locks, all-or-nothing audit).
 import { and, asc, eq, inArray, isNull, lte, sql } from "drizzle-orm";
 import type { Actor, BookingStatus } from "../../domain/booking-states";
-import type { Queryable, Transaction } from "../client";
+import type { Database, Queryable, Transaction } from "../client";
 import {
   bookingEvents,
   bookingStateTransitions,
@@ -94,6 +94,21 @@ export async function insertBookingWithAudit(
     .values(rows.booking)
     .returning();
   return row!;
+}
+
+/**
+ * The same insert, queued behind every other serialized insert for this provider (a per-provider
+ * advisory lock held for the transaction). Racing inserts of overlapping times wait on each other
+ * inside the exclusion constraint and Postgres breaks each cycle by aborting one; a victim that
+ * simply tried again would rejoin the race, and under load the retries kept forming new cycles
+ * faster than any racer committed. Retrying through this queue ends that: queued inserts never wait
+ * on each other, so each one either commits or meets a committed overlap (23P01) at once.
+ */
+export async function insertBookingWithAuditSerialized(db: Database, rows: Parameters<typeof insertBookingWithAudit>[1]): Promise<BookingRow> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`booking-insert:${rows.booking.providerId}`}, 0))`);
+    return insertBookingWithAudit(tx, rows);
+  });
 }
 
 export interface TransitionInsert {

@@ -28,6 +28,7 @@ import {
   findBookingWithContextByCode,
   IDEMPOTENCY_INDEX,
   insertBookingWithAudit,
+  insertBookingWithAuditSerialized,
   type BookingRow,
 } from "../../db/queries/bookings";
 import { users } from "../../db/schema";
@@ -227,6 +228,7 @@ export async function createBooking(db: Database, request: CreateBookingRequest,
 
   let booking: BookingRow | undefined;
   let manageToken: string | undefined;
+  let serialized = false;
   for (let attempt = 1; !booking; attempt++) {
     const guestSessionId = customer.customerId ? null : crypto.randomUUID();
     manageToken =
@@ -236,7 +238,7 @@ export async function createBooking(db: Database, request: CreateBookingRequest,
           ? await deriveManageToken(settings.manageTokenSecret, guestSessionId)
           : newManageToken();
     try {
-      booking = await insertBookingWithAudit(db, {
+      booking = await (serialized ? insertBookingWithAuditSerialized : insertBookingWithAudit)(db, {
         guestSession:
           manageToken && guestSessionId
             ? {
@@ -309,8 +311,12 @@ export async function createBooking(db: Database, request: CreateBookingRequest,
     } catch (error) {
       // The statement failed as a whole: no guest session, booking, transition or event of it exists.
       if (isPgError(error, UNIQUE_VIOLATION, CONFIRMATION_CODE_INDEX) && attempt < MAX_CODE_ATTEMPTS) continue;
-      // A deadlock victim among racing inserts: try again, it then wins or meets the winner's row (23P01).
-      if (isPgError(error, DEADLOCK_DETECTED) && attempt < MAX_CODE_ATTEMPTS) continue;
+      // A deadlock victim among racing inserts: try again, queued behind the other retries so it
+      // cannot rejoin the race; it then wins or meets the winner's row (23P01).
+      if (isPgError(error, DEADLOCK_DETECTED) && attempt < MAX_CODE_ATTEMPTS) {
+        serialized = true;
+        continue;
+      }
       if (isPgError(error, UNIQUE_VIOLATION, IDEMPOTENCY_INDEX)) {
         // The twin request committed first (a unique violation is only raised once it has).
         const winner = await findBookingByIdempotencyKey(db, idempotencyKey);
