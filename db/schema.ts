@@ -55,6 +55,36 @@ export const users = pgTable(
   (t) => [uniqueIndex("users_email_lower_key").on(sql`lower(${t.email})`)],
 );
 
+/** Why a session ended before its expiry (kept on the row, so the account page can say it). */
+export const sessionEndReason = pgEnum("session_end_reason", ["signed_out", "signed_out_everywhere", "ended_from_account", "password_changed"]);
+
+/**
+ * One row per sign-in. The session cookie carries the row's id (signed); a request is signed in only
+ * while its row is neither ended nor expired, so sign-out, a password change and "sign out everywhere"
+ * end copied cookies too (workers/auth/session-store.ts checks, with a short per-isolate cache).
+ */
+export const userSessions = pgTable(
+  "user_sessions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    /** Refreshed at most hourly when the session is re-checked; the account page shows it. */
+    lastSeenAt: instant("last_seen_at").notNull().defaultNow(),
+    expiresAt: instant("expires_at").notNull(),
+    endedAt: instant("ended_at"),
+    endReason: sessionEndReason("end_reason"),
+    /** The browser's User-Agent at sign-in (first 300 characters), so people can tell their devices apart. */
+    userAgent: text("user_agent"),
+  },
+  (t) => [
+    index("user_sessions_live_by_user").on(t.userId).where(sql`${t.endedAt} IS NULL`),
+    check("user_sessions_end_reason_with_end", sql`(${t.endedAt} IS NULL) = (${t.endReason} IS NULL)`),
+  ],
+);
+
 export const providers = pgTable(
   "providers",
   {

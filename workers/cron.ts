@@ -3,12 +3,13 @@
 //   payouts       every 15 min  Stripe Transfers for payouts whose escrow has ended
 //   housekeeping  every minute  expire unpaid / unanswered bookings (frees their slots), payments
 //                               repairs + hourly reconciliation, reminders and mail delivery, stale
-//                               rate-limit counters, provider_booking_stats refresh
+//                               rate-limit counters and old session rows, provider_booking_stats refresh
 import { Temporal } from "@js-temporal/polyfill";
 import { eq } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { jobRuns, providerBookingStats } from "../db/schema";
 import { pruneRateLimitBuckets } from "./auth/rate-limit";
+import { deleteOldSessions } from "./auth/session-store";
 import { deliverEmails, queueReminders } from "./email/jobs";
 import type { AppConfig, Env } from "./env";
 import { paymentsMaintenance } from "./payments/maintenance";
@@ -79,6 +80,7 @@ export const housekeeping: JobBody = (db, { env, config, now }) => {
     ["reminders", () => queueReminders(db, config, now)],
     ["emails", () => deliverEmails(db, config)],
     ["rateLimitBucketsPruned", () => pruneRateLimitBuckets(db, new Date(now.epochMilliseconds))],
+    ["oldSessionsDeleted", () => deleteOldSessions(db, new Date(now.epochMilliseconds))],
     ["statsRefreshed", async () => (await db.refreshMaterializedView(providerBookingStats).concurrently(), true)],
   ]);
 };

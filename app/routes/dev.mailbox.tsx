@@ -4,14 +4,14 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { useLoaderData } from "@remix-run/react";
 import { desc } from "drizzle-orm";
 import { emailOutbox } from "../../db/schema";
-import { getSession } from "../../workers/auth/session";
+import { getSession } from "../utils/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "Dev mailbox · Edge Booking" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { config } = context.cloudflare;
   if (config.APP_ENV === "production") {
-    const session = await getSession(request, config.SESSION_SECRET);
+    const session = await getSession(request, context);
     if (session?.role !== "admin") throw new Response("Not found", { status: 404 });
   }
   const to = new URL(request.url).searchParams.get("to")?.trim().toLowerCase() || null;

@@ -6,7 +6,8 @@
 // layout's check does not protect its children.
 import { redirect, type AppLoadContext } from "@remix-run/cloudflare";
 import { homeForRole, safeRedirect } from "../../workers/auth/redirect";
-import { clearSessionCookie, getSession as readSession, isSecureRequest, sessionCookie, signSession, type Session } from "../../workers/auth/session";
+import { clearSessionCookie, isSecureRequest, readCookie, SESSION_COOKIE, sessionCookie, signSession, type Session } from "../../workers/auth/session";
+import { endSession, endSessionsOf, readLiveSession, startSession } from "../../workers/auth/session-store";
 import { findUserById, type AccountUser, type Role } from "../../workers/auth/users";
 
 export type { Role };
@@ -17,20 +18,20 @@ export interface SessionUser {
   name: string;
 }
 
-// One HMAC verification per request even when the root loader, a route loader and assertCsrf all ask.
+// One check per request even when the root loader, a route loader and assertCsrf all ask.
 const sessions = new WeakMap<Request, Promise<Session | null>>();
 
-/** The valid (signed, unexpired) session of this request, or null. */
+/** The live session of this request (signed, unexpired, not ended), or null. */
 export function getSession(request: Request, context: AppLoadContext): Promise<Session | null> {
   let session = sessions.get(request);
   if (!session) {
-    session = readSession(request, context.cloudflare.config.SESSION_SECRET);
+    session = readLiveSession(request, context.cloudflare.config.SESSION_SECRET, () => context.database.db);
     sessions.set(request, session);
   }
   return session;
 }
 
-/** The signed-in user as the session cookie states it (no database read), or null for guests. */
+/** The signed-in user as the session cookie states it (the session row is checked, the users row is not), or null for guests. */
 export async function getUser(request: Request, context: AppLoadContext): Promise<SessionUser | null> {
   const session = await getSession(request, context);
   return session ? { id: session.userId, role: session.role, name: session.name } : null;
@@ -43,9 +44,15 @@ export function signInUrl(request: Request): string {
   return back === "/" ? "/sign-in" : `/sign-in?${new URLSearchParams({ redirectTo: back })}`;
 }
 
+/** The redirect to sign-in; a session cookie that is no longer live (ended, expired, forged) is cleared on the way. */
+function toSignIn(request: Request): Response {
+  const stale = readCookie(request, SESSION_COOKIE) !== null;
+  return redirect(signInUrl(request), stale ? { headers: { "Set-Cookie": clearSessionCookie(isSecureRequest(request)) } } : undefined);
+}
+
 export async function requireUser(request: Request, context: AppLoadContext): Promise<SessionUser> {
   const user = await getUser(request, context);
-  if (!user) throw redirect(signInUrl(request));
+  if (!user) throw toSignIn(request);
   return user;
 }
 
@@ -60,11 +67,9 @@ export function forbidden(message = "You do not have access to this page."): Res
  */
 export async function requireRole(request: Request, context: AppLoadContext, roles: readonly Role[]): Promise<SessionUser> {
   const session = await getSession(request, context);
-  if (!session) throw redirect(signInUrl(request));
+  if (!session) throw toSignIn(request);
   const account: AccountUser | null = await findUserById(context.database.db, session.userId);
-  if (!account) {
-    throw redirect(signInUrl(request), { headers: { "Set-Cookie": clearSessionCookie(isSecureRequest(request)) } });
-  }
+  if (!account) throw toSignIn(request);
   if (!roles.includes(account.role)) throw forbidden();
   return { id: account.id, role: account.role, name: account.name };
 }
@@ -89,13 +94,26 @@ export async function createUserSession(options: {
   redirectTo?: FormDataEntryValue | string | null;
 }): Promise<Response> {
   const { request, context, user } = options;
-  const token = await signSession({ userId: user.id, role: user.role, name: user.name }, context.cloudflare.config.SESSION_SECRET);
+  const started = await startSession(context.database.db, { userId: user.id, userAgent: request.headers.get("user-agent") });
+  const token = await signSession(
+    { sid: started.id, userId: user.id, role: user.role, name: user.name, exp: Math.floor(started.expiresAt.epochMilliseconds / 1000) },
+    context.cloudflare.config.SESSION_SECRET,
+  );
   return redirect(safeRedirect(options.redirectTo, homeForRole(user.role)), {
     headers: { "Set-Cookie": sessionCookie(token, isSecureRequest(request)) },
   });
 }
 
-/** Ends the session (the cookie is the whole session) and redirects. */
-export function signOutResponse(request: Request, redirectTo = "/"): Response {
-  return redirect(safeRedirect(redirectTo, "/"), { headers: { "Set-Cookie": clearSessionCookie(isSecureRequest(request)) } });
+/**
+ * Ends this request's session (or, with `everywhere`, every session of its user) and redirects with the
+ * cookie cleared. Without a live session it only clears the cookie.
+ */
+export async function signOut(request: Request, context: AppLoadContext, options: { everywhere?: boolean; redirectTo?: string } = {}): Promise<Response> {
+  const session = await getSession(request, context);
+  if (session) {
+    const db = context.database.db;
+    if (options.everywhere) await endSessionsOf(db, session.userId, "signed_out_everywhere");
+    else await endSession(db, session.userId, session.sid, "signed_out");
+  }
+  return redirect(safeRedirect(options.redirectTo ?? "/", "/"), { headers: { "Set-Cookie": clearSessionCookie(isSecureRequest(request)) } });
 }

@@ -3,11 +3,12 @@ import { describe, expect, it } from "vitest";
 import { passwordMessage, parseForm, SignInSchema, SignUpSchema } from "../../workers/auth/forms";
 import { hashPassword, verifyPassword } from "../../workers/auth/password";
 import { clientIp, describeWait, rateLimitKey, tooManyRequests } from "../../workers/auth/rate-limit";
-import { clearSessionCookie, getSession, isSecureRequest, sessionCookie, signSession, verifySession } from "../../workers/auth/session";
+import { clearSessionCookie, getSignedSession, isSecureRequest, sessionCookie, signSession, verifySession } from "../../workers/auth/session";
+import { signToken } from "../../workers/auth/signed-token";
 import { DUMMY_PASSWORD_HASH, normalizeEmail } from "../../workers/auth/users";
 
 const SECRET = "unit-test-secret-unit-test-secret-123";
-const user = { userId: crypto.randomUUID(), role: "customer" as const, name: "Casey" };
+const user = { sid: crypto.randomUUID(), userId: crypto.randomUUID(), role: "customer" as const, name: "Casey" };
 
 describe("sessions", () => {
   it("round-trips, with a per-session CSRF token", async () => {
@@ -30,12 +31,18 @@ describe("sessions", () => {
     expect(await verifySession("", SECRET)).toBeNull();
   });
 
+  it("refuses a cookie signed before sessions had rows (no sid)", async () => {
+    const { sid: _sid, ...legacy } = user;
+    const token = await signToken({ ...legacy, csrf: "c".repeat(24), exp: Math.floor(Date.now() / 1000) + 60 }, SECRET);
+    expect(await verifySession(token, SECRET)).toBeNull();
+  });
+
   it("reads the cookie and survives a malformed cookie header", async () => {
     const token = await signSession(user, SECRET);
     const ok = new Request("http://x.example/", { headers: { cookie: `other=1; eb_session=${encodeURIComponent(token)}` } });
-    expect((await getSession(ok, SECRET))?.userId).toBe(user.userId);
+    expect((await getSignedSession(ok, SECRET))?.userId).toBe(user.userId);
     const malformed = new Request("http://x.example/", { headers: { cookie: "eb_session=%E0%A4%A" } });
-    expect(await getSession(malformed, SECRET)).toBeNull();
+    expect(await getSignedSession(malformed, SECRET)).toBeNull();
   });
 
   it("sets HttpOnly and SameSite=Lax always, Secure on https", () => {

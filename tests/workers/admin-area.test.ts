@@ -21,7 +21,7 @@ import {
 } from "../../db/schema";
 import { DEFAULT_CANCELLATION_POLICY } from "../../domain/cancellation-policy";
 import { loadConfig } from "../../workers/env";
-import { csrfFrom, fetchWorker, pageTestBookingRow, sessionCookie } from "./support";
+import { csrfFrom, fetchWorker, pageTestBookingRow, signedInCookie } from "./support";
 
 const config = loadConfig(env as unknown as Record<string, unknown>);
 const suffix = crypto.randomUUID().slice(0, 8);
@@ -128,7 +128,7 @@ beforeAll(async () => {
     await db.execute(sql`refresh materialized view provider_booking_stats`);
   });
   for (const role of Object.keys(people) as Role[]) {
-    cookies[role] = await sessionCookie({ userId: people[role].id, role, name: people[role].name }, config.SESSION_SECRET);
+    cookies[role] = await signedInCookie({ userId: people[role].id, role, name: people[role].name }, config);
   }
 });
 

@@ -10,7 +10,7 @@ import { CSRF_MESSAGES } from "../../workers/auth/csrf";
 import { hashPassword, verifyPassword } from "../../workers/auth/password";
 import { pruneRateLimitBuckets, rateLimit, SIGN_IN_LIMITS } from "../../workers/auth/rate-limit";
 import { loadConfig } from "../../workers/env";
-import { csrfFrom, fetchWorker, pageTestBookingRow, sessionCookie } from "./support";
+import { csrfFrom, fetchWorker, pageTestBookingRow, signedInCookie } from "./support";
 
 const config = loadConfig(env as unknown as Record<string, unknown>);
 const suffix = crypto.randomUUID().slice(0, 8);
@@ -32,7 +32,7 @@ const serviceName = `Auth test service ${suffix}`;
 const jobName = `auth-test-job-${suffix}`;
 
 function mintCookie(user: { id: string; role: Role; name: string }): Promise<string> {
-  return sessionCookie({ userId: user.id, role: user.role, name: user.name }, config.SESSION_SECRET);
+  return signedInCookie({ userId: user.id, role: user.role, name: user.name }, config);
 }
 
 beforeAll(async () => {
@@ -139,7 +139,9 @@ describe("who may open which page", () => {
   });
 
   it("a session whose account no longer exists is cleared and sent to sign-in", async () => {
-    const ghost = await mintCookie({ id: crypto.randomUUID(), role: "admin", name: "Ghost" });
+    const [gone] = await withDatabase(config, (db) => db.insert(users).values({ email: `ghost-${suffix}@example.test`, name: "Ghost", role: "admin" }).returning());
+    const ghost = await mintCookie(gone!);
+    await withDatabase(config, (db) => db.delete(users).where(eq(users.id, gone!.id)));
     const response = await fetchWorker("/admin", { headers: { cookie: ghost } });
     expect(response.status).toBe(302);
     expect(response.headers.get("location")).toBe("/sign-in?redirectTo=%2Fadmin");
@@ -319,13 +321,31 @@ describe("CSRF", () => {
 });
 
 describe("sign-out", () => {
-  it("GET does not sign out; POST with the session's token clears the cookie", async () => {
-    const page = await openForm("/sign-out", cookies.customer!);
+  it("GET does not sign out; POST with the session's token clears the cookie and ends the session, so a copy of the cookie is signed out too", async () => {
+    const cookie = await mintCookie(people.customer);
+    const page = await openForm("/sign-out", cookie);
     expect(page.response.headers.getSetCookie().some((line) => line.startsWith("eb_session="))).toBe(false);
-    const response = await postForm("/sign-out", { csrf: page.csrf }, { cookie: cookies.customer!, origin: "http://example.test" });
+    const response = await postForm("/sign-out", { csrf: page.csrf, scope: "this" }, { cookie, origin: "http://example.test" });
     expect(response.status).toBe(302);
     expect(response.headers.get("location")).toBe("/");
     expect(response.headers.getSetCookie().join("\n")).toMatch(/^eb_session=; Path=\/; HttpOnly; SameSite=Lax; Max-Age=0/m);
+    const copied = await fetchWorker("/account", { headers: { cookie } });
+    expect(copied.status).toBe(302);
+    expect(copied.headers.get("location")).toBe("/sign-in?redirectTo=%2Faccount");
+    expect(copied.headers.getSetCookie().join("\n")).toMatch(/eb_session=;.*Max-Age=0/);
+    // The other sessions of the same person are untouched.
+    expect((await fetchWorker("/account", { headers: { cookie: cookies.customer! } })).status).toBe(200);
+  });
+
+  it("'Sign out on every device' ends all of the person's sessions", async () => {
+    const [laptop, phone] = [await mintCookie(people.provider), await mintCookie(people.provider)];
+    expect((await fetchWorker("/provider", { headers: { cookie: phone } })).status).toBe(200);
+    const page = await openForm("/sign-out", laptop);
+    expect(page.html).toContain("Sign out on every device");
+    const response = await postForm("/sign-out", { csrf: page.csrf, scope: "everywhere" }, { cookie: laptop, origin: "http://example.test" });
+    expect(response.status).toBe(302);
+    for (const cookie of [laptop, phone, cookies.provider!]) expect((await fetchWorker("/provider", { headers: { cookie } })).status).toBe(302);
+    cookies.provider = await mintCookie(people.provider); // later tests sign in as the provider again
   });
 
   it("a guest opening /sign-out goes home", async () => {

@@ -7,8 +7,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { withDatabase } from "../../db/client";
 import { availabilityRules, bookings, providers, services, users } from "../../db/schema";
 import { DEFAULT_CANCELLATION_POLICY } from "../../domain/cancellation-policy";
-import { signSession } from "../../workers/auth/session";
 import { loadConfig } from "../../workers/env";
+import { signedInCookie } from "./support";
 
 const config = loadConfig(env as unknown as Record<string, unknown>);
 const suffix = crypto.randomUUID().slice(0, 8);
@@ -40,8 +40,7 @@ beforeAll(async () => {
     for (const [name, email] of [["owner", guestEmail], ["stranger", `claim-other-${suffix}@example.test`]] as const) {
       const [user] = await db.insert(users).values({ email, name, role: "customer" }).returning();
       const csrf = `csrf-${name}-${suffix}-0123456789`;
-      const token = await signSession({ userId: user!.id, role: "customer", name, csrf }, config.SESSION_SECRET);
-      accounts[name] = { id: user!.id, cookie: `eb_session=${encodeURIComponent(token)}`, csrf };
+      accounts[name] = { id: user!.id, cookie: await signedInCookie({ userId: user!.id, role: "customer", name, csrf }, config), csrf };
     }
   });
   const start = Temporal.Now.zonedDateTimeISO(ZONE).toPlainDate().add({ days: 5 }).toZonedDateTime({ timeZone: ZONE, plainTime: "10:00" }).toInstant();

@@ -23,7 +23,7 @@ import { generateConfirmationCode } from "../../domain/confirmation-code";
 import { loadConfig } from "../../workers/env";
 import { PAYOUT_WAIT_REASONS } from "../../workers/payments/payouts";
 import { validateWeeklyDraft, weeklyDraftFrom } from "../../app/utils/schedule-form.server";
-import { fetchWorker, pageTestBookingRow, sessionCookie } from "./support";
+import { fetchWorker, pageTestBookingRow, signedInCookie } from "./support";
 
 const config = loadConfig(env as unknown as Record<string, unknown>);
 const suffix = crypto.randomUUID().slice(0, 8);
@@ -131,7 +131,7 @@ beforeAll(async () => {
   });
   for (const person of Object.values(people)) {
     person.csrf = `csrf-${person.key}-${suffix}-0123456789`;
-    person.cookie = await sessionCookie({ userId: person.id, role: person.role, name: person.name, csrf: person.csrf }, config.SESSION_SECRET);
+    person.cookie = await signedInCookie({ userId: person.id, role: person.role, name: person.name, csrf: person.csrf }, config);
   }
 });
 

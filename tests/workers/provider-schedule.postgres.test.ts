@@ -6,9 +6,9 @@
 import { runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ProviderSchedule } from "../../durable-objects/provider-schedule";
-import { SESSION_COOKIE, signSession } from "../../workers/auth/session";
 import { type Fixture, iso, seed } from "./postgres-fixture";
 import { SocketClient, testEnv, workerFetch } from "./provider-schedule.helpers";
+import { signedInCookie } from "./support";
 
 const SESSION_SECRET = "test-session-secret-test-session-secret";
 
@@ -55,11 +55,9 @@ describe.skipIf(!testEnv.DATABASE_URL)("with Postgres", () => {
   });
 
   it("fills the snapshot from Postgres, with details only for the provider audience", async () => {
-    const owner = await signSession({ userId: f.ownerUserId, role: "provider", name: "Owner" }, SESSION_SECRET);
+    const owner = await signedInCookie({ userId: f.ownerUserId, role: "provider", name: "Owner" }, { DATABASE_URL: testEnv.DATABASE_URL ?? "", NEON_WS_PROXY: testEnv.NEON_WS_PROXY, SESSION_SECRET });
     const url = `https://edge-booking.test/api/v1/providers/${f.providerId}/live`;
-    const provider = await SocketClient.open(
-      await workerFetch(`${url}?audience=provider`, { headers: { Upgrade: "websocket", cookie: `${SESSION_COOKIE}=${encodeURIComponent(owner)}` } }),
-    );
+    const provider = await SocketClient.open(await workerFetch(`${url}?audience=provider`, { headers: { Upgrade: "websocket", cookie: owner } }));
     const [snapshot] = await provider.take(1);
     expect(snapshot.items).toContainEqual(
       expect.objectContaining({ kind: "booking", interval: expect.objectContaining({ occupiedFrom: f.booking.from }), booking: expect.objectContaining({ confirmationCode: f.booking.code }) }),

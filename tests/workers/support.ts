@@ -1,9 +1,11 @@
 // Shared helpers for the workerd tests that drive the pages through the Worker's real fetch handler
 // against the test Postgres: requests like a browser's, the page's CSRF token, a signed-in session
-// cookie, and the bookings rows they insert directly.
+// cookie (with its user_sessions row), and the bookings rows they insert directly.
 import { exports } from "cloudflare:workers";
 import { Temporal } from "@js-temporal/polyfill";
-import { signSession } from "../../workers/auth/session";
+import { withDatabase } from "../../db/client";
+import { signSession, type Session } from "../../workers/auth/session";
+import { startSession } from "../../workers/auth/session-store";
 import { bookingRowFor, type BookingRowFixture, type NewBookingRow } from "../support/fixtures";
 
 /** Like a browser: the Host header is always there (Remix compares a POST's Origin with it). */
@@ -21,9 +23,17 @@ export function csrfFrom(html: string): string {
   return match[1]!;
 }
 
-/** A Cookie header value carrying a session signed with `secret`, as if this user had signed in. */
-export async function sessionCookie(session: Parameters<typeof signSession>[0], secret: string): Promise<string> {
-  return `eb_session=${encodeURIComponent(await signSession(session, secret))}`;
+/**
+ * A Cookie header value for a new live session of this (existing) user, as if they had signed in: a
+ * user_sessions row plus the cookie signed with the config's SESSION_SECRET.
+ */
+export async function signedInCookie(
+  user: Pick<Session, "userId" | "role" | "name"> & { csrf?: string },
+  config: { DATABASE_URL: string; NEON_WS_PROXY?: string; SESSION_SECRET: string },
+): Promise<string> {
+  const started = await withDatabase(config, (db) => startSession(db, { userId: user.userId, userAgent: "workerd test" }));
+  const token = await signSession({ ...user, sid: started.id, exp: Math.floor(started.expiresAt.epochMilliseconds / 1000) }, config.SESSION_SECRET);
+  return `eb_session=${encodeURIComponent(token)}`;
 }
 
 /**

@@ -4,7 +4,7 @@
 import { crossSiteProblem } from "../auth/csrf";
 import { BOOKING_ATTEMPTS, countAttempt } from "../auth/client-budget";
 import { tooManyRequests } from "../auth/rate-limit";
-import { getSession, type Session } from "../auth/session";
+import type { Session } from "../auth/session";
 import { json, readJson } from "../http/errors";
 import type { BookingAccess } from "../services/booking-access";
 import { acceptBooking, cancelBooking, declineBooking } from "../services/cancel-booking";
@@ -14,6 +14,7 @@ import { rescheduleBooking } from "../services/reschedule-booking";
 import { workerDeps } from "../services/schedule-port";
 import { API_OPERATIONS, type ApiOperation } from "./openapi";
 import { type ApiContext, type ApiHandler, route } from "./router";
+import { apiSession } from "./session";
 import {
   AcceptBookingSchema,
   BookingCodeParamsSchema,
@@ -35,7 +36,7 @@ const PRIVATE = { "cache-control": "no-store" };
  */
 async function sessionOf(context: ApiContext): Promise<Session | null> {
   if (context.request.method !== "GET" && crossSiteProblem(context.request)) return null;
-  return getSession(context.request, context.config.SESSION_SECRET);
+  return apiSession(context);
 }
 
 /** Session (cookie) and/or guest manage token (Authorization: Bearer, or ?token=). */

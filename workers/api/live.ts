@@ -15,13 +15,13 @@ import { providers } from "../../db/schema";
 import { DomainError } from "../../domain/errors";
 import { AUDIENCE_HEADER, type Audience, IsoInstant } from "../../durable-objects/live-messages";
 import type { OwnedHoldFailure } from "../../durable-objects/provider-schedule";
-import { getSession } from "../auth/session";
 import { errorResponse, json, readJson, validationError } from "../http/errors";
 import { budgetFor, countAttempt, HOLD_ATTEMPTS } from "../auth/client-budget";
 import { tooManyRequests } from "../auth/rate-limit";
 import { holdSlot } from "../services/hold-slot";
 import { MAX_WINDOW_DAYS } from "../services/availability";
 import { type ApiContext, route } from "./router";
+import { apiSession } from "./session";
 
 const PROVIDER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -69,7 +69,7 @@ function providerIdOf(context: ApiContext): string {
 /** null when the caller may read `audience`, otherwise the 401/403 response. */
 async function refuseAudience(context: ApiContext, providerId: string, audience: Audience): Promise<Response | null> {
   if (audience === "public") return null;
-  const session = await getSession(context.request, context.config.SESSION_SECRET);
+  const session = await apiSession(context);
   if (!session) return errorResponse(401, "UNAUTHENTICATED", "Sign in to see the provider feed.");
   if (session.role === "admin") return null;
   if (session.role === "provider") {

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { DomainError } from "../../domain/errors";
 import { crossSiteProblem } from "../auth/csrf";
-import { getSession, type Session } from "../auth/session";
+import type { Session } from "../auth/session";
 import { json, readJson } from "../http/errors";
 import { startCheckout } from "../payments/payment-intents";
 import { paymentsDepsFromConfig } from "../payments/stripe-client";
@@ -15,6 +15,7 @@ import { handleStripeWebhook } from "../payments/webhooks";
 import type { BookingAccess } from "../services/booking-access";
 import { appSchedulePort } from "../services/schedule-port";
 import { type ApiContext, route } from "./router";
+import { apiSession } from "./session";
 import { BookingCodeParamsSchema, ManageTokenQuerySchema } from "./schemas";
 
 const PRIVATE = { "cache-control": "no-store" };
@@ -26,7 +27,7 @@ const StartPaymentSchema = z.object({
 
 /** A cross-site write never acts as the signed-in user (CSRF); guests' bearer tokens still work. */
 async function accessOf(context: ApiContext): Promise<BookingAccess> {
-  const session: Session | null = crossSiteProblem(context.request) ? null : await getSession(context.request, context.config.SESSION_SECRET);
+  const session: Session | null = crossSiteProblem(context.request) ? null : await apiSession(context);
   const bearer = /^Bearer\s+(\S{1,128})$/i.exec(context.request.headers.get("authorization") ?? "")?.[1];
   const { token } = ManageTokenQuerySchema.parse(Object.fromEntries(context.url.searchParams));
   return { session, manageToken: bearer ?? token ?? null };

@@ -1,14 +1,18 @@
-// Sessions in a signed cookie (workers/auth/signed-token.ts). The payload holds
-// the user id, role and expiry; the signature (keyed by SESSION_SECRET) makes it tamper-proof, so no
-// session table is needed. Roles are re-read from the cookie, and sensitive checks (provider feed,
-// admin) also confirm them against the database where it matters.
+// Session cookies (workers/auth/signed-token.ts). The payload holds the session row's id, the user id,
+// role and expiry; the signature (keyed by SESSION_SECRET) makes it tamper-proof. A valid signature is
+// not enough to be signed in: the row must still be live (workers/auth/session-store.ts), so ended
+// sessions stay ended even for a copied cookie. Roles are re-read from the cookie, and sensitive checks
+// (provider feed, admin) also confirm them against the database where it matters.
 import { z } from "zod";
 import { base64Url, signToken, verifyToken } from "./signed-token";
 
 export const SESSION_COOKIE = "eb_session";
-const MAX_AGE_SECONDS = 60 * 60 * 24 * 14;
+/** Sessions end 14 days after sign-in at the latest (the cookie and the session row agree). */
+export const SESSION_MAX_AGE_SECONDS = 60 * 60 * 24 * 14;
 
 export const SessionSchema = z.object({
+  /** The user_sessions row this cookie belongs to. */
+  sid: z.string().uuid(),
   userId: z.string().uuid(),
   role: z.enum(["customer", "provider", "admin"]),
   name: z.string(),
@@ -23,7 +27,7 @@ export async function signSession(session: Omit<Session, "exp" | "csrf"> & Parti
   const full: Session = {
     ...session,
     csrf: session.csrf ?? base64Url(crypto.getRandomValues(new Uint8Array(18))),
-    exp: session.exp ?? Math.floor(Date.now() / 1000) + MAX_AGE_SECONDS,
+    exp: session.exp ?? Math.floor(Date.now() / 1000) + SESSION_MAX_AGE_SECONDS,
   };
   return signToken(full, secret);
 }
@@ -52,14 +56,17 @@ export function isSecureRequest(request: Request): boolean {
   return new URL(request.url).protocol === "https:";
 }
 
-/** The signed-in session of a request, or null (`getX` returns null, `requireX` throws). */
-export async function getSession(request: Request, secret: string): Promise<Session | null> {
+/**
+ * The session a request's cookie claims when its signature and expiry are valid, or null. Not proof of
+ * being signed in: use readLiveSession (session-store.ts), which also checks the session was not ended.
+ */
+export async function getSignedSession(request: Request, secret: string): Promise<Session | null> {
   const token = readCookie(request, SESSION_COOKIE);
   return token ? verifySession(token, secret) : null;
 }
 
 export function sessionCookie(token: string, secure: boolean): string {
-  return `${SESSION_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${MAX_AGE_SECONDS}${secure ? "; Secure" : ""}`;
+  return `${SESSION_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${SESSION_MAX_AGE_SECONDS}${secure ? "; Secure" : ""}`;
 }
 
 export function clearSessionCookie(secure: boolean): string {
