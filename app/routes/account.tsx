@@ -79,7 +79,9 @@ export default function Account() {
   return (
     <section aria-labelledby="account-heading">
       <h1 id="account-heading">My bookings</h1>
-      <p className="muted">Signed in as {name}.</p>
+      <p className="muted">
+        Signed in as {name}. <Link to="/account/security">Sign-in and security</Link> (devices, password)
+      </p>
       {emailVerified ? null : (
         <div className="notice" role="status" data-testid="verify-email-notice">
           <p>

@@ -69,4 +69,23 @@ describe("accessibility (axe, WCAG 2.1 AA)", () => {
     const found = await audit(page, ["/admin", "/admin/bookings", "/admin/payouts", "/admin/metrics"]);
     expect(found).toEqual([]);
   });
+
+  it("the account's sign-in and security page, also with a refused password change", async () => {
+    const page = await (await newContext(browser)).newPage();
+    await signIn(page, "admin@example.com", "/account");
+    await page.waitForURL(/\/account$/);
+    await page.getByRole("link", { name: "Sign-in and security" }).click();
+    await page.getByRole("heading", { name: "Signed-in devices" }).waitFor();
+    expect(await page.getByTestId("security-device").filter({ hasText: "(this device)" }).count()).toBe(1);
+    const found = await violations(page);
+    await page.getByLabel("Current password", { exact: true }).fill("not-the-password-1");
+    await page.getByLabel("New password", { exact: true }).fill("another-secret-77");
+    await page.getByLabel("Repeat the new password").fill("another-secret-77");
+    await page.getByRole("button", { name: "Change password" }).click();
+    await page.getByText("Current password is incorrect.").waitFor();
+    // The error is tied to its field and the field has focus.
+    expect(await page.getByLabel("Current password", { exact: true }).evaluate((input) => input === document.activeElement)).toBe(true);
+    found.push(...(await violations(page)));
+    expect(found).toEqual([]);
+  });
 });

@@ -104,6 +104,7 @@ describe("who may open which page", () => {
   // signed-in users with another role get 403.
   const PROTECTED: Array<{ path: string; allowed: Role[]; shows: string }> = [
     { path: "/account", allowed: ["customer", "provider", "admin"], shows: "My bookings" },
+    { path: "/account/security", allowed: ["customer", "provider", "admin"], shows: "Signed-in devices" },
     { path: "/provider", allowed: ["provider", "admin"], shows: "Your upcoming bookings" },
     { path: "/admin", allowed: ["admin"], shows: "Recent cron job runs" },
   ];
@@ -352,6 +353,113 @@ describe("sign-out", () => {
     const response = await fetchWorker("/sign-out");
     expect(response.status).toBe(302);
     expect(response.headers.get("location")).toBe("/");
+  });
+});
+
+describe("account security: devices and password", () => {
+  const ORIGIN = { origin: "http://example.test" };
+
+  async function newAccount(label: string) {
+    const email = `auth-${label}-${suffix}@example.test`;
+    const id = await withDatabase(config, async (db) => {
+      const [row] = await db.insert(users).values({ email, name: `Sec ${label}`, role: "customer", passwordHash: await hashPassword(PASSWORD) }).returning();
+      return row!.id;
+    });
+    return { id, email, role: "customer" as Role, name: `Sec ${label}` };
+  }
+  const sessionIdsIn = (html: string) => [...html.matchAll(/name="sessionId" value="([0-9a-f-]{36})"/g)].map((m) => m[1]!);
+  const signedIn = async (cookie: string) => (await fetchWorker("/account", { headers: { cookie } })).status === 200;
+
+  it("lists the account's devices, marks this one, and signs out one other device from the list", async () => {
+    const person = await newAccount("devices");
+    const [laptop, phone, tablet] = [await mintCookie(person), await mintCookie(person), await mintCookie(person)];
+    const page = await openForm("/account/security", laptop);
+    expect(page.html.match(/data-testid="security-device"/g)).toHaveLength(3);
+    expect(page.html).toContain("(this device)");
+    const others = sessionIdsIn(page.html);
+    expect(others).toHaveLength(2); // this device has a sign-out link instead of a form
+    const response = await postForm("/account/security", { csrf: page.csrf, intent: "end-session", sessionId: others[0]! }, { cookie: laptop, ...ORIGIN });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain("That device is signed out.");
+    const left = await Promise.all([laptop, phone, tablet].map(signedIn));
+    expect(left.filter(Boolean)).toHaveLength(2);
+    expect(left[0]).toBe(true);
+  });
+
+  it("cannot end another person's session, nor its own through the list; a bad id names the field", async () => {
+    const [me, victim] = [await newAccount("me"), await newAccount("victim")];
+    const [mine, theirs] = [await mintCookie(me), await mintCookie(victim)];
+    const theirId = sessionIdsIn((await openForm("/account/security", theirs)).html);
+    const victimSecond = await mintCookie(victim);
+    const victimIds = sessionIdsIn((await openForm("/account/security", victimSecond)).html);
+    expect(theirId).toHaveLength(0);
+    const target = victimIds[0]!; // the victim's first session, seen from their second
+    const page = await openForm("/account/security", mine);
+    const response = await postForm("/account/security", { csrf: page.csrf, intent: "end-session", sessionId: target }, { cookie: mine, ...ORIGIN });
+    expect(await response.text()).toContain("That device was already signed out.");
+    expect(await signedIn(theirs)).toBe(true);
+    const bad = await postForm("/account/security", { csrf: page.csrf, intent: "end-session", sessionId: "not-a-uuid" }, { cookie: mine, ...ORIGIN });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain("sessionId must name one of your sessions.");
+    const csrfless = await postForm("/account/security", { intent: "end-others" }, { cookie: mine, ...ORIGIN });
+    expect(csrfless.status).toBe(403);
+  });
+
+  it("'sign out every other device' keeps this one", async () => {
+    const person = await newAccount("others");
+    const [laptop, phone, tablet] = [await mintCookie(person), await mintCookie(person), await mintCookie(person)];
+    const page = await openForm("/account/security", laptop);
+    const response = await postForm("/account/security", { csrf: page.csrf, intent: "end-others" }, { cookie: laptop, ...ORIGIN });
+    expect(await response.text()).toContain("Signed out 2 other devices.");
+    expect(await Promise.all([laptop, phone, tablet].map(signedIn))).toEqual([true, false, false]);
+  });
+
+  it("a password change needs the current password, names each bad field, signs out the other devices and replaces the password", async () => {
+    const person = await newAccount("password");
+    const [laptop, phone] = [await mintCookie(person), await mintCookie(person)];
+    const page = await openForm("/account/security", laptop);
+    const change = (fields: Record<string, string>) =>
+      postForm("/account/security", { csrf: page.csrf, intent: "change-password", ...fields }, { cookie: laptop, ...ORIGIN });
+
+    const mismatch = await change({ currentPassword: PASSWORD, newPassword: "another-secret-77", confirmPassword: "another-secret-78" });
+    expect(mismatch.status).toBe(400);
+    expect(await mismatch.text()).toContain("The two new passwords do not match.");
+    const weak = await change({ currentPassword: PASSWORD, newPassword: "short", confirmPassword: "short" });
+    expect(weak.status).toBe(400);
+    expect(await weak.text()).toContain("New password must be at least 10 characters");
+    const wrong = await change({ currentPassword: "not-the-password-1", newPassword: "another-secret-77", confirmPassword: "another-secret-77" });
+    expect(wrong.status).toBe(400);
+    expect(await wrong.text()).toContain("Current password is incorrect.");
+    expect(await signedIn(phone)).toBe(true); // nothing changed yet
+
+    const changed = await change({ currentPassword: PASSWORD, newPassword: "another-secret-77", confirmPassword: "another-secret-77" });
+    expect(changed.status).toBe(200);
+    expect(await changed.text()).toContain("Your password is changed. 1 other device was signed out.");
+    expect(await Promise.all([laptop, phone].map(signedIn))).toEqual([true, false]);
+    const stored = await withDatabase(config, (db) => db.select({ hash: users.passwordHash }).from(users).where(eq(users.id, person.id)));
+    expect(await verifyPassword("another-secret-77", stored[0]!.hash!)).toBe(true);
+    expect(await verifyPassword(PASSWORD, stored[0]!.hash!)).toBe(false);
+    const ended = await withDatabase(config, (db) =>
+      db.execute(sql`select end_reason from user_sessions where user_id = ${person.id} and ended_at is not null`),
+    );
+    expect(ended.rows.map((row) => row.end_reason)).toEqual(["password_changed"]);
+  });
+
+  it("limits password-change attempts per account (429 with Retry-After), so a stolen session cannot guess the password", async () => {
+    const person = await newAccount("guess");
+    const cookie = await mintCookie(person);
+    const page = await openForm("/account/security", cookie);
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const response = await postForm(
+        "/account/security",
+        { csrf: page.csrf, intent: "change-password", currentPassword: `guess-${i}-abcdef`, newPassword: "another-secret-77", confirmPassword: "another-secret-77" },
+        { cookie, ...ORIGIN },
+      );
+      statuses.push(response.status);
+      if (response.status === 429) expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
+    }
+    expect(statuses).toEqual([400, 400, 400, 400, 400, 429]);
   });
 });
 

@@ -30,6 +30,28 @@ export const SignUpSchema = z.object({
   }),
 });
 
+const newPasswordField = z.string({ error: "New password is required." }).superRefine((password, ctx) => {
+  const problems = passwordProblems(password);
+  if (problems.length > 0) ctx.addIssue({ code: "custom", message: `New ${passwordMessage(problems).toLowerCase()}` });
+});
+
+export const ChangePasswordSchema = z
+  .object({
+    currentPassword: z
+      .string({ error: "Current password is required." })
+      .min(1, "Current password is required.")
+      .max(200, "Current password must be at most 200 characters."),
+    newPassword: newPasswordField,
+    confirmPassword: z.string({ error: "Repeat the new password." }).min(1, "Repeat the new password."),
+  })
+  .superRefine((value, ctx) => {
+    if (value.newPassword !== value.confirmPassword) {
+      ctx.addIssue({ code: "custom", path: ["confirmPassword"], message: "The two new passwords do not match." });
+    } else if (value.newPassword === value.currentPassword) {
+      ctx.addIssue({ code: "custom", path: ["newPassword"], message: "New password must differ from the current one." });
+    }
+  });
+
 export type FormFieldErrors = Partial<Record<string, string[]>>;
 
 /** Parses form fields (missing → undefined) and returns the data or per-field messages. */

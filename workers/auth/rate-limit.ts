@@ -122,3 +122,6 @@ export const SIGN_IN_LIMITS = {
 
 /** Sign-up: each attempt costs a PBKDF2 hash and may create a row, so cap it per IP. */
 export const SIGN_UP_LIMITS = { perIp: { limit: 20, windowSeconds: 60 * 60 } } as const;
+
+/** Password change: a stolen session must not become a way to guess the current password. */
+export const PASSWORD_CHANGE_LIMITS = { perUser: { limit: 5, windowSeconds: 15 * 60 } } as const;

@@ -53,6 +53,18 @@ export async function authenticate(db: Queryable, email: string, password: strin
   return { id: row.id, email: row.email, name: row.name, role: row.role };
 }
 
+/**
+ * Replaces the password of `userId` when `currentPassword` is right. The caller ends the user's other
+ * sessions: whoever changes a password usually suspects someone else knows the old one.
+ */
+export async function changePassword(db: Queryable, userId: string, currentPassword: string, newPassword: string): Promise<"changed" | "wrong_password"> {
+  const [row] = await db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, userId)).limit(1);
+  const valid = await verifyPassword(currentPassword, row?.passwordHash ?? DUMMY_PASSWORD_HASH);
+  if (!row?.passwordHash || !valid) return "wrong_password";
+  await db.update(users).set({ passwordHash: await hashPassword(newPassword) }).where(eq(users.id, userId));
+  return "changed";
+}
+
 function isUniqueViolation(error: unknown): boolean {
   // drizzle wraps the driver's error; the SQLSTATE sits somewhere down the `cause` chain.
   let current: unknown = error;
