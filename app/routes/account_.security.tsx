@@ -116,7 +116,7 @@ export default function AccountSecurity() {
 
       <h2>Signed-in devices</h2>
       <table>
-        <caption className="muted">Times in UTC</caption>
+        <caption className="muted">Times in UTC; last activity is recorded to the hour</caption>
         <thead>
           <tr>
             <th scope="col">Device</th>
