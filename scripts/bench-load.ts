@@ -383,6 +383,17 @@ async function spreadStormPhase(floor: Floor, slots: Slot[]) {
   const verdict = won === slots.length ? "every attempt (none conflicting) succeeded" : `${slots.length - won} NON-CONFLICTING ATTEMPTS FAILED`;
   const failures = result.samples.filter((s) => s.status !== 201).slice(0, 3).map((s) => `${s.status} ${JSON.stringify(errorOf(s.body)?.code ?? s.body)}`);
   report(result.stats, floor, `${won}/${slots.length} created over ${providers.size} providers (${[...providers].join(", ")}); ${verdict}${failures.length ? `; e.g. ${failures.join("; ")}` : ""}`);
+  // Where the tail comes from: latency per provider and per kind of service (paid ones start a payment).
+  const groups = new Map<string, number[]>();
+  result.samples.forEach((sample, i) => {
+    const service = slots[i]!.service;
+    const key = `${service.providerName}, ${service.priceAmount > 0 ? "paid" : "free"}${service.requiresApproval ? ", approval" : ""}`;
+    groups.set(key, [...(groups.get(key) ?? []), sample.ms]);
+  });
+  for (const [key, list] of [...groups].sort()) {
+    const sorted = list.sort((a, b) => a - b);
+    console.log(`      ${key}: n=${sorted.length} p50 ${ms(percentile(sorted, 50))} p95 ${ms(percentile(sorted, 95))}`);
+  }
 }
 
 async function hotSlotPhase(floor: Floor, slot: Slot | undefined) {
