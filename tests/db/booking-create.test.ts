@@ -136,7 +136,15 @@ describe("createBooking", () => {
     for (const requiresApproval of [false, true]) {
       const free = await createProviderFixture(db, { service: { priceAmount: 0, requiresApproval } });
       const body = { ...guestBody(localInstant(free.timeZone, 2, "11:00")), serviceId: free.serviceId, providerId: free.providerId };
-      const created = await createBooking(db, { body });
+      const changes: BookingChange[] = [];
+      const port: SchedulePort = {
+        liveHolds: async () => [],
+        claimForBooking: async () => ({ ok: true }),
+        bookingChanged: async (_providerId, change) => {
+          changes.push(change);
+        },
+      };
+      const created = await createBooking(db, { body }, { port });
       const expected = requiresApproval ? "awaiting_approval" : "confirmed";
       expect(created.booking).toMatchObject({ status: expected, amounts: { total: 0, platformFee: 0, providerShare: 0 } });
       expect(created.payment).toBeNull();
@@ -145,6 +153,20 @@ describe("createBooking", () => {
         [null, "pending", "guest", "Booking created"],
         ["pending", expected, "system", "Nothing to pay"],
       ]);
+      expect((await listEvents(db, created.booking.id)).map((e) => [e.type, (e.data as { to?: string }).to ?? null])).toEqual([
+        ["created", null],
+        ["status_changed", expected],
+      ]);
+      // Written in its final state: the row says so, with the deadline of that state (approval) or none.
+      const [row] = await db.select().from(bookings).where(eq(bookings.id, created.booking.id));
+      expect(row).toMatchObject({ status: expected, version: 2 });
+      expect(row!.expiresAt === null).toBe(!requiresApproval);
+      // The schedule (and the mail that hangs on it) hears both steps, as if they had been two.
+      expect(changes.map((c) => [c.details.from, c.details.status])).toEqual([
+        [null, "pending"],
+        ["pending", expected],
+      ]);
+      expect(changes[0]!.kind).toBe("created");
       // A retry of the same request is a plain replay: same booking, no second transition.
       const again = await createBooking(db, { body });
       expect(again).toMatchObject({ status: 200, replayed: true, booking: { status: expected } });

@@ -1,5 +1,6 @@
 // Creating a booking: validate → idempotency → early bookability check → claim against live holds →
-// one atomic statement (guest session, booking, first transition, event) → notify after commit.
+// one atomic statement (guest session, booking, its transitions and events; a free booking is written
+// already confirmed or awaiting approval, both steps recorded) → notify after commit.
 //
 // Guarantees:
 //  * Postgres decides: the exclusion constraint bookings_no_overlap is the last word on overlap (23P01
@@ -13,7 +14,7 @@
 //    failure anywhere leaves none of them, guest session included.
 import { Temporal } from "@js-temporal/polyfill";
 import { eq } from "drizzle-orm";
-import { SYSTEM_ACTOR, type Actor } from "../../domain/booking-states";
+import { SYSTEM_ACTOR, type Actor, type BookingStatus } from "../../domain/booking-states";
 import { deriveManageToken, generateConfirmationCode, hashToken, newManageToken } from "../../domain/confirmation-code";
 import { DomainError } from "../../domain/errors";
 import { widen } from "../../domain/intervals";
@@ -39,7 +40,7 @@ import { logEvent, notifySchedule, resolveDeps, toDate, type ServiceDeps } from 
 import { DEADLOCK_DETECTED, EXCLUSION_VIOLATION, isPgError, UNIQUE_VIOLATION } from "./pg-errors";
 import type { BookingInterval } from "./ports";
 import { requestHash } from "./request-hash";
-import { transitionBooking } from "./transition-booking";
+import { changeKind, deadlineFor, transitionBooking } from "./transition-booking";
 
 /** How long a guest's manage link keeps working after the appointment ends (receipts, refunds, reviews). */
 export const GUEST_SESSION_DAYS_AFTER_END = 30;
@@ -122,15 +123,20 @@ async function resolveCustomer(db: Database, input: CreateBookingInput, userId: 
   };
 }
 
+/** Why a free booking moves on at once: a successful payment would have moved it the same way. */
+const NOTHING_TO_PAY = "Nothing to pay";
+
 /**
  * A free booking (total 0) has nothing to pay, so no PaymentIntent: it moves on at once, as a
- * successful payment would move it (to awaiting_approval when the provider must accept).
+ * successful payment would move it (to awaiting_approval when the provider must accept). New free
+ * bookings are written in that state by the insert itself; this finishes ones a replay finds pending
+ * (written before that, or by a request that stopped half-way).
  */
 async function settleFreeBooking(db: Database, booking: BookingRow, deps: ServiceDeps): Promise<BookingRow> {
   if (booking.totalAmount !== 0 || booking.status !== "pending") return booking;
   const to = (await bookedWithApproval(db, booking)) ? "awaiting_approval" : "confirmed";
   try {
-    return (await transitionBooking(db, { bookingId: booking.id, to, actor: SYSTEM_ACTOR, reason: "Nothing to pay", expectedVersion: booking.version }, deps)).booking;
+    return (await transitionBooking(db, { bookingId: booking.id, to, actor: SYSTEM_ACTOR, reason: NOTHING_TO_PAY, expectedVersion: booking.version }, deps)).booking;
   } catch (error) {
     // A twin request (same idempotency key) moved it first: its state is the answer.
     if (error instanceof DomainError && (error.code === "STALE_VERSION" || error.code === "ILLEGAL_TRANSITION")) {
@@ -226,6 +232,11 @@ export async function createBooking(db: Database, request: CreateBookingRequest,
     feeBps: settings.feeBps,
   });
 
+  // A free booking is written in the state it moves to at once, with both steps recorded, in the same
+  // statement: no second transaction after the insert (under load that step was the storm's tail).
+  const settledStatus: BookingStatus = priced.total.amount === 0 ? (service.requiresApproval ? "awaiting_approval" : "confirmed") : "pending";
+  const settlesAtOnce = settledStatus !== "pending";
+
   let booking: BookingRow | undefined;
   let manageToken: string | undefined;
   let serialized = false;
@@ -259,7 +270,8 @@ export async function createBooking(db: Database, request: CreateBookingRequest,
           serviceId: service.id,
           customerId: customer.customerId,
           guestSessionId,
-          status: "pending",
+          status: settledStatus,
+          version: settlesAtOnce ? 2 : 1,
           startsAt: toDate(start),
           endsAt: toDate(end),
           timeZone: input.timeZone,
@@ -276,7 +288,7 @@ export async function createBooking(db: Database, request: CreateBookingRequest,
           providerAmount: priced.providerShare.amount,
           platformFeeBps: priced.feeBps,
           cancellationPolicy: service.cancellationPolicy,
-          expiresAt: toDate(now.add({ minutes: settings.pendingPaymentTtlMinutes })),
+          expiresAt: deadlineFor(settledStatus, null, now, settings),
         },
         transitions: [
           {
@@ -287,6 +299,7 @@ export async function createBooking(db: Database, request: CreateBookingRequest,
             reason: "Booking created",
             metadata: { requiresApproval: service.requiresApproval, holdId: input.holdId ?? null },
           },
+          ...(settlesAtOnce ? [{ bookingId, from: "pending" as const, to: settledStatus, actor: SYSTEM_ACTOR, reason: NOTHING_TO_PAY }] : []),
         ],
         events: [
           {
@@ -306,6 +319,9 @@ export async function createBooking(db: Database, request: CreateBookingRequest,
               guest: customer.customerId === null,
             },
           },
+          ...(settlesAtOnce
+            ? [{ bookingId, type: "status_changed", data: { from: "pending", to: settledStatus, actor: SYSTEM_ACTOR, reason: NOTHING_TO_PAY } }]
+            : []),
         ],
       });
     } catch (error) {
@@ -327,27 +343,19 @@ export async function createBooking(db: Database, request: CreateBookingRequest,
     }
   }
 
+  const noticeDetails = { confirmationCode: booking.confirmationCode, customerName: booking.customerName, serviceName: service.name };
   await notifySchedule(port, provider.id, [
-    {
-      kind: "created",
-      bookingId,
-      interval,
-      details: {
-        status: "pending",
-        from: null,
-        reason: "Booking created",
-        confirmationCode: booking.confirmationCode,
-        customerName: booking.customerName,
-        serviceName: service.name,
-      },
-    },
+    { kind: "created", bookingId, interval, details: { status: "pending", from: null, reason: "Booking created", ...noticeDetails } },
+    // The same notices a separate step would have sent: the confirmation (or approval request) mail hangs on this one.
+    ...(settlesAtOnce
+      ? [{ kind: changeKind("pending", settledStatus), bookingId, interval, details: { status: settledStatus, from: "pending" as const, reason: NOTHING_TO_PAY, ...noticeDetails } }]
+      : []),
   ]);
-  const settled = await settleFreeBooking(db, booking, deps);
-  const payment = (await hooks.onBookingCreated?.({ db, booking: settled, replayed: false })) ?? null;
+  const payment = (await hooks.onBookingCreated?.({ db, booking, replayed: false })) ?? null;
   return {
     status: 201,
     replayed: false,
-    booking: toBookingView(settled, { providerName: provider.displayName, serviceName: service.name }),
+    booking: toBookingView(booking, { providerName: provider.displayName, serviceName: service.name }),
     manageToken,
     payment,
   };
