@@ -1,7 +1,7 @@
 // Where an account holder sees the devices signed in to their account, signs one (or all others)
 // out, and changes their password. A password change ends every other session: whoever changes a
 // password usually suspects someone else knows the old one.
-import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { AuthenticityTokenInput } from "../components/authenticity-token-input";
@@ -14,15 +14,11 @@ import { changePassword } from "../../workers/auth/users";
 import { getSession, requireUser } from "../utils/auth.server";
 import { assertCsrf } from "../utils/csrf.server";
 import { formatInZone } from "../utils/format";
+import { keepRetryAfter } from "../utils/retry-after-headers";
 
 export const meta: MetaFunction = () => [{ title: "Sign-in and security · Edge Booking" }];
 
-export const headers: HeadersFunction = ({ actionHeaders }) => {
-  const headers = new Headers();
-  const retryAfter = actionHeaders.get("Retry-After");
-  if (retryAfter) headers.set("Retry-After", retryAfter);
-  return headers;
-};
+export const headers = keepRetryAfter;
 
 const PASSWORD_FIELDS = ["currentPassword", "newPassword", "confirmPassword"] as const;
 const SessionIdSchema = z.uuid();

@@ -1,4 +1,4 @@
-import { data, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { AuthenticityTokenInput } from "../components/authenticity-token-input";
 import { Field, FormError, firstErrorField, useFocusFirstError, type FieldErrors } from "../components/auth-form";
@@ -8,16 +8,11 @@ import { safeRedirect } from "../../workers/auth/redirect";
 import { authenticate, normalizeEmail } from "../../workers/auth/users";
 import { createUserSession, requireAnonymous } from "../utils/auth.server";
 import { assertCsrf } from "../utils/csrf.server";
+import { keepRetryAfter } from "../utils/retry-after-headers";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Edge Booking" }];
 
-// Remix only passes Set-Cookie through by default; a 429 must also keep its Retry-After.
-export const headers: HeadersFunction = ({ actionHeaders }) => {
-  const headers = new Headers();
-  const retryAfter = actionHeaders.get("Retry-After");
-  if (retryAfter) headers.set("Retry-After", retryAfter);
-  return headers;
-};
+export const headers = keepRetryAfter;
 
 const FIELD_ORDER = ["email", "password"] as const;
 
