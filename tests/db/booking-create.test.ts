@@ -17,6 +17,7 @@ import { getBookingByCode } from "../../workers/services/get-booking";
 import type { BookingChange, ClaimArgs, SchedulePort } from "../../workers/services/ports";
 import { createProviderFixture, localInstant, openTestDatabase, unique, type ProviderFixture } from "../support/db";
 import { expectDomainError } from "../support/domain-errors";
+import { recordingPort } from "../support/recording-port";
 
 // One connection per concurrent attempt in the race test, plus headroom.
 const handle = openTestDatabase(60);
@@ -136,14 +137,7 @@ describe("createBooking", () => {
     for (const requiresApproval of [false, true]) {
       const free = await createProviderFixture(db, { service: { priceAmount: 0, requiresApproval } });
       const body = { ...guestBody(localInstant(free.timeZone, 2, "11:00")), serviceId: free.serviceId, providerId: free.providerId };
-      const changes: BookingChange[] = [];
-      const port: SchedulePort = {
-        liveHolds: async () => [],
-        claimForBooking: async () => ({ ok: true }),
-        bookingChanged: async (_providerId, change) => {
-          changes.push(change);
-        },
-      };
+      const { port, changes } = recordingPort();
       const created = await createBooking(db, { body }, { port });
       const expected = requiresApproval ? "awaiting_approval" : "confirmed";
       expect(created.booking).toMatchObject({ status: expected, amounts: { total: 0, platformFee: 0, providerShare: 0 } });

@@ -15,8 +15,9 @@ import { createStripe, type PaymentsConfig, type PaymentsDeps } from "../../work
 import { handleStripeWebhook } from "../../workers/payments/webhooks";
 import { DEFAULT_BOOKING_SETTINGS } from "../../workers/services/context";
 import { createBooking } from "../../workers/services/create-booking";
-import type { BookingChange, SchedulePort } from "../../workers/services/ports";
+import type { BookingChange } from "../../workers/services/ports";
 import { createProviderFixture, localInstant, openTestDatabase, unique, type ProviderFixture } from "../support/db";
+import { recordingPort } from "../support/recording-port";
 
 export const WEBHOOK_SECRET = "whsec_payments_tests";
 
@@ -72,14 +73,7 @@ async function startWebhookServer(handle: (raw: string, signature: string | null
 export async function startHarness(options: { maxAttempts?: number } = {}): Promise<Harness> {
   const handle = openTestDatabase(10);
   const db = handle.db;
-  const changes: BookingChange[] = [];
-  const port: SchedulePort = {
-    liveHolds: async () => [],
-    claimForBooking: async () => ({ ok: true }),
-    bookingChanged: async (_providerId, change) => {
-      changes.push(change);
-    },
-  };
+  const { port, changes } = recordingPort();
   // Late-bound: the webhook server needs deps, deps need the stand-in's URL, the stand-in the server's.
   let deps: PaymentsDeps | undefined;
   const webhooks = await startWebhookServer((raw, signature) => handleStripeWebhook(db, deps!, raw, signature));
