@@ -109,7 +109,9 @@ describe("booking flow", () => {
     await Promise.all([openService(first, "Book Follow-up treatment with Thames Physio"), openService(second, "Book Follow-up treatment with Thames Physio")]);
     const start = await first.getByTestId("slot").nth(4).getAttribute("data-start");
     const button = (page: Page) => page.locator(`[data-testid="slot"][data-start="${start}"]`);
-    await Promise.all([button(first).click(), button(second).click()]);
+    // Pressed in the page, both at once: Playwright's click first waits for the button to be stable,
+    // and in that time the winner's hold could reach the other page live and remove its button.
+    await Promise.all([first, second].map((page) => button(page).evaluate((slot) => (slot as HTMLButtonElement).click())));
 
     const outcome = async (page: Page) => {
       await page.waitForFunction(() => location.pathname.endsWith("/details") || document.querySelector("#hold-error") !== null);
