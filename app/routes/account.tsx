@@ -12,6 +12,9 @@ import { assertCsrf } from "../utils/csrf.server";
 import { formatMoney } from "../../domain/money";
 import { requireUser } from "../utils/auth.server";
 import { formatInZone } from "../utils/format";
+import { keepRetryAfter } from "../utils/retry-after-headers";
+
+export const headers = keepRetryAfter;
 
 export const meta: MetaFunction = () => [{ title: "My bookings · Edge Booking" }];
 

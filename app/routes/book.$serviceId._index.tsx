@@ -20,6 +20,9 @@ import { assertCsrf } from "../utils/csrf.server";
 import { formatDay, formatPrice, formatTime, zoneLabel } from "../utils/format";
 import { parsePlainDate } from "../utils/dates";
 import { groupByDay, withoutStart, type DayOfSlots, type ShownSlot } from "../utils/live-slots";
+import { keepRetryAfter } from "../utils/retry-after-headers";
+
+export const headers = keepRetryAfter;
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Book ${data.service.name} · ${data.service.provider.displayName}` : "Service not found" },

@@ -5,6 +5,7 @@
 import { Temporal } from "@js-temporal/polyfill";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { z } from "zod";
 import { isDomainError } from "../../domain/errors";
 import { formatMoney, money } from "../../domain/money";
 import { priceBooking } from "../../domain/pricing";
@@ -22,6 +23,9 @@ import { ReleaseHoldOnLeave } from "../components/booking/release-hold-on-leave"
 import { bookingDeps, currentHold, customerZone, holderToken, paymentDeps, serviceOr404, tokenQuery } from "../utils/booking-flow.server";
 import { assertCsrf } from "../utils/csrf.server";
 import { formatDateTime, formatPrice, formatTime, zoneLabel } from "../utils/format";
+import { keepRetryAfter } from "../utils/retry-after-headers";
+
+export const headers = keepRetryAfter;
 
 export const meta: MetaFunction = () => [{ title: "Your details · Edge Booking" }];
 
@@ -136,6 +140,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     }
     if (isDomainError(error, "VALIDATION")) {
       return data<ActionResult>({ formError: "Please check the highlighted fields.", errors: fieldErrors(error.details) }, { status: 400 });
+    }
+    // The request schema's own refusal (a tampered or stale form, e.g. no start): 400 naming the fields.
+    if (error instanceof z.ZodError) {
+      const fields = error.issues.map((issue) => ({ path: issue.path.map(String).join("."), message: issue.message }));
+      const summary = fields.map((field) => `${field.path}: ${field.message}`).join("; ");
+      return data<ActionResult>({ formError: `Please check the form: ${summary}`, errors: fieldErrors({ fields }) }, { status: 400 });
     }
     if (isDomainError(error, "IDEMPOTENCY_MISMATCH") || isDomainError(error, "NOT_FOUND") || isDomainError(error, "ILLEGAL_TRANSITION")) {
       return data<ActionResult>({ formError: error.message }, { status: 409 });

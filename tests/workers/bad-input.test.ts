@@ -63,6 +63,43 @@ describe("pages", () => {
     expect(response.status).toBe(400);
     expect(text).toContain("start: choose one of the offered times");
   });
+  it("a details form that lost its start is a 400 naming start, not a 500", async () => {
+    const page = await send(`/book/${serviceId}`);
+    const csrf = csrfFrom(await page.text());
+    const cookie = (page.headers.get("set-cookie") ?? "").split(";")[0]!;
+    const response = await send(`/book/${serviceId}/details?start=2030-01-07T10:00:00Z`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ csrf, name: "N", email: "n@example.test" }),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain("Please check the form: start: must be an ISO 8601 instant");
+  });
+
+  // A page's action answers 429 through Remix, which drops every header but Set-Cookie unless the route
+  // keeps it: each limited page must still say when to try again.
+  it.each([
+    ["the slot page (hold attempts)", "", HOLD_ATTEMPTS.limit, { start: "soon" }, "Too many attempts from your network"],
+    ["the details page (booking attempts)", "/details?start=2030-01-07T10:00:00Z", BOOKING_ATTEMPTS.limit, { name: "N", email: "n@example.test" }, "Too many booking attempts from your network"],
+  ])("%s answers the attempt over its limit with 429 and Retry-After", async (_name, step, limit, fields, message) => {
+    const ip = `192.0.2.${Math.floor(Math.random() * 250) + 1}-${suffix}-${step.length}`;
+    const page = await send(`/book/${serviceId}`);
+    const csrf = csrfFrom(await page.text());
+    const cookie = (page.headers.get("set-cookie") ?? "").split(";")[0]!;
+    const attempt = () =>
+      send(`/book/${serviceId}${step}`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { cookie, "content-type": "application/x-www-form-urlencoded", "cf-connecting-ip": ip },
+        body: new URLSearchParams({ csrf, ...fields }),
+      });
+    for (let i = 0; i < limit; i++) expect((await attempt()).status).toBe(400); // no start in the form: refused, but counted
+    const limited = await attempt();
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await limited.text()).toContain(message);
+  });
 });
 
 describe("JSON API", () => {
