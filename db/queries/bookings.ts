@@ -106,9 +106,24 @@ export async function insertBookingWithAudit(
  */
 export async function insertBookingWithAuditSerialized(db: Database, rows: Parameters<typeof insertBookingWithAudit>[1]): Promise<BookingRow> {
   return db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`booking-insert:${rows.booking.providerId}`}, 0))`);
+    await queueForProviderBookingWrites(tx, rows.booking.providerId);
     return insertBookingWithAudit(tx, rows);
   });
+}
+
+/**
+ * Joins the provider's queue of booking writes that retry after a deadlock (inserts, reschedules,
+ * transitions): a transaction-scoped advisory lock. Take it first in the transaction, before any row
+ * lock, so the queue itself can never be part of a cycle.
+ */
+export async function queueForProviderBookingWrites(tx: Transaction, providerId: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`booking-insert:${providerId}`}, 0))`);
+}
+
+/** The provider of a booking (it never changes), read without a lock so a retry can queue first. */
+export async function providerIdOfBooking(tx: Transaction, bookingId: string): Promise<string | undefined> {
+  const [row] = await tx.select({ providerId: bookings.providerId }).from(bookings).where(eq(bookings.id, bookingId));
+  return row?.providerId;
 }
 
 export interface TransitionInsert {

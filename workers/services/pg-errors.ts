@@ -15,11 +15,15 @@ export const UNIQUE_VIOLATION = "23505";
  */
 export const DEADLOCK_DETECTED = "40P01";
 
-/** Runs `fn` (a whole transaction) again when Postgres picked it as a deadlock victim. */
-export async function retryOnDeadlock<T>(fn: () => Promise<T>, attempts = 4): Promise<T> {
+/**
+ * Runs `fn` (a whole transaction) again when Postgres picked it as a deadlock victim. `fn` is told
+ * when it is a retry: it should then queue behind the provider's lock (queueForProviderBookingWrites)
+ * first, since a victim that simply rejoins the race can keep forming new cycles under load.
+ */
+export async function retryOnDeadlock<T>(fn: (retry: boolean) => Promise<T>, attempts = 4): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await fn();
+      return await fn(attempt > 1);
     } catch (error) {
       if (attempt >= attempts || !isPgError(error, DEADLOCK_DETECTED)) throw error;
     }

@@ -12,7 +12,7 @@ import { DomainError } from "../../domain/errors";
 import { widen } from "../../domain/intervals";
 import type { Database } from "../../db/client";
 import { findProviderService } from "../../db/queries/availability";
-import { insertEvents, lockBooking, type BookingRow } from "../../db/queries/bookings";
+import { insertEvents, lockBooking, queueForProviderBookingWrites, type BookingRow } from "../../db/queries/bookings";
 import { bookings, guestBookingSessions } from "../../db/schema";
 import { alternativesFor, bookingTiming, checkBookable, slotUnavailable } from "./availability";
 import { loadBookingFor, type BookingAccess } from "./booking-access";
@@ -122,7 +122,8 @@ export async function rescheduleBooking(db: Database, request: RescheduleRequest
 
   let result: { before: BookingRow; after: BookingRow };
   try {
-    result = await retryOnDeadlock(() => db.transaction(async (tx) => {
+    result = await retryOnDeadlock((retry) => db.transaction(async (tx) => {
+      if (retry) await queueForProviderBookingWrites(tx, provider.id);
       const locked = await lockBooking(tx, current.id);
       if (!locked) throw new DomainError("NOT_FOUND", "No booking with that confirmation code");
       if (request.expectedVersion !== undefined && request.expectedVersion !== locked.version) {

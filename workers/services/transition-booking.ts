@@ -13,7 +13,7 @@ import { assertActorMay, occupiesTime, type Actor, type BookingStatus } from "..
 import { DomainError } from "../../domain/errors";
 import type { Database, Transaction } from "../../db/client";
 import { findProviderService } from "../../db/queries/availability";
-import { insertEvents, insertTransitions, lockBooking, type BookingRow } from "../../db/queries/bookings";
+import { insertEvents, insertTransitions, lockBooking, providerIdOfBooking, queueForProviderBookingWrites, type BookingRow } from "../../db/queries/bookings";
 import { bookings, services } from "../../db/schema";
 import { alternativesFor, bookingTiming, slotUnavailable } from "./availability";
 import { notifySchedule, resolveDeps, toDate, toInstant, type BookingSettings, type ServiceDeps } from "./context";
@@ -158,7 +158,15 @@ export async function transitionBooking(db: Database, input: TransitionInput, de
   const now = clock();
   let result: TransitionResult & { change: BookingChange };
   try {
-    result = await retryOnDeadlock(() => db.transaction((tx) => applyTransition(tx, input, { now, settings })));
+    result = await retryOnDeadlock((retry) =>
+      db.transaction(async (tx) => {
+        if (retry) {
+          const providerId = await providerIdOfBooking(tx, input.bookingId);
+          if (providerId) await queueForProviderBookingWrites(tx, providerId);
+        }
+        return applyTransition(tx, input, { now, settings });
+      }),
+    );
   } catch (error) {
     if (isPgError(error, EXCLUSION_VIOLATION)) throw await conflictFor(db, input.bookingId, deps);
     throw error;
