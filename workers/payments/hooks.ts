@@ -69,10 +69,12 @@ export async function refundCancelledBooking(db: Database, deps: PaymentsDeps, b
 
 export function paymentHooks(deps: PaymentsDeps): BookingHooks {
   return {
-    async onBookingCreated({ db, booking }) {
+    async onBookingCreated({ db, booking, replayed, requiresApproval }) {
       if (booking.totalAmount <= 0) return null;
+      // Just inserted by this request: no earlier payment can exist and the approval rule is known.
+      const justCreated = !replayed && requiresApproval !== undefined ? { requiresApproval } : undefined;
       try {
-        return { ...(await createPaymentForBooking(db, deps.stripe, booking, { apiBase: deps.config.STRIPE_API_BASE })) };
+        return { ...(await createPaymentForBooking(db, deps.stripe, booking, { apiBase: deps.config.STRIPE_API_BASE, justCreated })) };
       } catch (error) {
         // The booking is committed; the customer can start the payment again from the payment route.
         logEvent("payments.create_failed", { bookingId: booking.id, message: stripeErrorMessage(error) }, "error");

@@ -351,7 +351,7 @@ export async function createBooking(db: Database, request: CreateBookingRequest,
       ? [{ kind: changeKind("pending", settledStatus), bookingId, interval, details: { status: settledStatus, from: "pending" as const, reason: NOTHING_TO_PAY, ...noticeDetails } }]
       : []),
   ]);
-  const payment = (await hooks.onBookingCreated?.({ db, booking, replayed: false })) ?? null;
+  const payment = (await hooks.onBookingCreated?.({ db, booking, replayed: false, requiresApproval: service.requiresApproval })) ?? null;
   return {
     status: 201,
     replayed: false,

@@ -111,8 +111,9 @@ export interface BookingHooks {
    * A booking was created (or an idempotent replay returned it: `replayed`). The returned value becomes
    * the `payment` field of the response (e.g. `{ clientSecret }`); null while payments are not wired.
    * Use the booking id as the Stripe idempotency key so a replay returns the same PaymentIntent.
+   * `requiresApproval` is the service's rule as this request booked it (known only when not replayed).
    */
-  onBookingCreated?(args: { db: Database; booking: BookingRow; replayed: boolean }): Promise<Record<string, unknown> | null>;
+  onBookingCreated?(args: { db: Database; booking: BookingRow; replayed: boolean; requiresApproval?: boolean }): Promise<Record<string, unknown> | null>;
   /** A booking was cancelled; `refund` is what the policy grants (recorded in the audit trail already). */
   onBookingCancelled?(args: { db: Database; booking: BookingRow; refund: RefundDecision }): Promise<void>;
   /** Payments seam (added by the payments work): the provider accepted; capture the authorised payment. */
