@@ -388,7 +388,9 @@ async function spreadStormPhase(floor: Floor, slots: Slot[]) {
   result.samples.forEach((sample, i) => {
     const service = slots[i]!.service;
     const key = `${service.providerName}, ${service.priceAmount > 0 ? "paid" : "free"}${service.requiresApproval ? ", approval" : ""}`;
-    groups.set(key, [...(groups.get(key) ?? []), sample.ms]);
+    const latencies = groups.get(key) ?? [];
+    latencies.push(sample.ms);
+    groups.set(key, latencies);
   });
   for (const [key, list] of [...groups].sort()) {
     const sorted = list.sort((a, b) => a - b);

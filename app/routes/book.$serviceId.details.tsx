@@ -13,6 +13,7 @@ import { BOOKING_ATTEMPTS, countAttempt } from "../../workers/auth/client-budget
 import { describeWait, retryAfterHeaders } from "../../workers/auth/rate-limit";
 import { startCheckout } from "../../workers/payments/payment-intents";
 import type { SlotJson } from "../../workers/services/availability";
+import { describeIssues } from "../../workers/http/errors";
 import { createBookingAtProvider } from "../../workers/services/booking-at-provider";
 import { Field, FormError, type FieldErrors } from "../components/auth-form";
 import { AuthenticityTokenInput } from "../components/authenticity-token-input";
@@ -143,8 +144,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     }
     // The request schema's own refusal (a tampered or stale form, e.g. no start): 400 naming the fields.
     if (error instanceof z.ZodError) {
-      const fields = error.issues.map((issue) => ({ path: issue.path.map(String).join("."), message: issue.message }));
-      const summary = fields.map((field) => `${field.path}: ${field.message}`).join("; ");
+      const { fields, summary } = describeIssues(error);
       return data<ActionResult>({ formError: `Please check the form: ${summary}`, errors: fieldErrors({ fields }) }, { status: 400 });
     }
     if (isDomainError(error, "IDEMPOTENCY_MISMATCH") || isDomainError(error, "NOT_FOUND") || isDomainError(error, "ILLEGAL_TRANSITION")) {

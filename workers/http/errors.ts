@@ -39,13 +39,18 @@ export function errorResponse(status: number, code: string, message: string, ext
   return json({ error: { code, message, ...extra } }, { status });
 }
 
-/** zod issues → 400 naming every field path, e.g. "customer.email: Invalid email address". */
-export function validationError(error: z.ZodError, prefix?: string): Response {
+/** zod issues as field paths and messages, with a one-line summary, e.g. "customer.email: Invalid email address". */
+export function describeIssues(error: z.ZodError, prefix?: string): { fields: Array<{ path: string; message: string }>; summary: string } {
   const fields = error.issues.map((issue) => ({
     path: [...(prefix ? [prefix] : []), ...issue.path.map(String)].join("."),
     message: issue.message,
   }));
-  const summary = fields.map((f) => `${f.path || "(body)"}: ${f.message}`).join("; ");
+  return { fields, summary: fields.map((f) => `${f.path || "(body)"}: ${f.message}`).join("; ") };
+}
+
+/** zod issues → 400 naming every field path. */
+export function validationError(error: z.ZodError, prefix?: string): Response {
+  const { fields, summary } = describeIssues(error, prefix);
   return errorResponse(400, "VALIDATION", `Invalid request: ${summary}`, { fields });
 }
 

@@ -126,6 +126,11 @@ async function resolveCustomer(db: Database, input: CreateBookingInput, userId: 
 /** Why a free booking moves on at once: a successful payment would have moved it the same way. */
 const NOTHING_TO_PAY = "Nothing to pay";
 
+/** Where a booking with nothing to pay goes at once: where a successful payment would take it. */
+function freeBookingStatus(requiresApproval: boolean): BookingStatus {
+  return requiresApproval ? "awaiting_approval" : "confirmed";
+}
+
 /**
  * A free booking (total 0) has nothing to pay, so no PaymentIntent: it moves on at once, as a
  * successful payment would move it (to awaiting_approval when the provider must accept). New free
@@ -134,7 +139,7 @@ const NOTHING_TO_PAY = "Nothing to pay";
  */
 async function settleFreeBooking(db: Database, booking: BookingRow, deps: ServiceDeps): Promise<BookingRow> {
   if (booking.totalAmount !== 0 || booking.status !== "pending") return booking;
-  const to = (await bookedWithApproval(db, booking)) ? "awaiting_approval" : "confirmed";
+  const to = freeBookingStatus(await bookedWithApproval(db, booking));
   try {
     return (await transitionBooking(db, { bookingId: booking.id, to, actor: SYSTEM_ACTOR, reason: NOTHING_TO_PAY, expectedVersion: booking.version }, deps)).booking;
   } catch (error) {
@@ -234,7 +239,7 @@ export async function createBooking(db: Database, request: CreateBookingRequest,
 
   // A free booking is written in the state it moves to at once, with both steps recorded, in the same
   // statement: no second transaction after the insert (under load that step was the storm's tail).
-  const settledStatus: BookingStatus = priced.total.amount === 0 ? (service.requiresApproval ? "awaiting_approval" : "confirmed") : "pending";
+  const settledStatus: BookingStatus = priced.total.amount === 0 ? freeBookingStatus(service.requiresApproval) : "pending";
   const settlesAtOnce = settledStatus !== "pending";
 
   let booking: BookingRow | undefined;
