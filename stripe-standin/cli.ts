@@ -2,6 +2,7 @@
 //   STRIPE_STANDIN_PORT        default 12111
 //   STRIPE_WEBHOOK_SECRET      whsec_… used to sign webhooks (default whsec_test_standin, the test config's)
 //   STRIPE_WEBHOOK_URL         where to POST events (optional; settable later via /_standin/webhook-url)
+//   STRIPE_WEBHOOK_EVENTS      the endpoint's enabled_events, comma-separated (default *, every event)
 //   STRIPE_STANDIN_PUBLIC_URL  base URL browsers use to reach it (optional; default http://127.0.0.1:PORT)
 //   STRIPE_STANDIN_QUIET=1     no per-request log lines
 import { startStripeStandin } from "./server";
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
     port,
     webhookSecret,
     webhookUrl: process.env.STRIPE_WEBHOOK_URL || undefined,
+    webhookEvents: process.env.STRIPE_WEBHOOK_EVENTS ? process.env.STRIPE_WEBHOOK_EVENTS.split(",").map((type: string) => type.trim()).filter(Boolean) : undefined,
     publicBaseUrl: process.env.STRIPE_STANDIN_PUBLIC_URL || undefined,
     log: (line) => {
       if (!quiet || line.includes("error") || line.includes("gave up")) console.log(line);

@@ -51,10 +51,14 @@ export async function handleControl(
         return ok({ idle: await core.webhooks.idle(timeoutMs) });
       }
       case "POST /_standin/webhook-url": {
-        const url = (body as { url?: unknown } | undefined)?.url;
+        const { url, enabled_events: enabled } = (body ?? {}) as { url?: unknown; enabled_events?: unknown };
         if (url !== null && (typeof url !== "string" || !isHttpUrl(url))) throw new ControlError(400, 'expected {"url": "http://…"} or {"url": null}');
+        if (enabled !== undefined && (!Array.isArray(enabled) || enabled.length === 0 || !enabled.every((t) => typeof t === "string" && t.length > 0))) {
+          throw new ControlError(400, 'enabled_events must be a non-empty array of event types (or ["*"])');
+        }
         core.webhooks.url = url ?? undefined;
-        return ok({ url });
+        if (enabled) core.webhooks.enabledEvents = enabled as string[];
+        return ok({ url, enabled_events: core.webhooks.enabledEvents });
       }
     }
     const onboard = /^POST \/_standin\/accounts\/([^/]+)\/onboard$/.exec(route);

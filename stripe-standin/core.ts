@@ -14,6 +14,7 @@ import { WEBHOOK_MODES, WebhookDispatcher, type DeliveryRecord, type WebhookMode
 export interface CoreOptions {
   webhookSecret: string;
   webhookUrl?: string;
+  webhookEvents?: readonly string[];
   publicBaseUrl: string;
   webhookRetryDelaysMs?: number[];
   webhookTimeoutMs?: number;
@@ -39,7 +40,7 @@ export interface StandinSnapshot {
     payment_methods: Stripe.PaymentMethod[];
     events: Stripe.Event[];
   };
-  webhooks: { url: string | null; mode: WebhookMode; delayMs: number; held: number; pending: number; deliveries: DeliveryRecord[] };
+  webhooks: { url: string | null; enabledEvents: readonly string[]; mode: WebhookMode; delayMs: number; held: number; pending: number; deliveries: DeliveryRecord[] };
   faults: Array<Record<string, unknown>>;
 }
 
@@ -61,6 +62,7 @@ export class StandinCore {
       timeoutMs: opts.webhookTimeoutMs ?? 10_000,
       log: opts.log,
     });
+    if (opts.webhookEvents) this.webhooks.enabledEvents = [...opts.webhookEvents];
   }
 
   context(request: RequestInfo): Ctx {
@@ -124,6 +126,7 @@ export class StandinCore {
       }),
       webhooks: {
         url: this.webhooks.url ?? null,
+        enabledEvents: this.webhooks.enabledEvents,
         mode: this.webhooks.mode,
         delayMs: this.webhooks.delayMs,
         held: this.webhooks.heldCount,

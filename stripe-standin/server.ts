@@ -22,6 +22,8 @@ export interface StripeStandinOptions {
   webhookSecret: string;
   /** Where events are POSTed; none = events are only recorded (GET /v1/events). */
   webhookUrl?: string;
+  /** The endpoint's enabled_events (exact type names, or "*"); default ["*"], every event. */
+  webhookEvents?: readonly string[];
   /** Base of the page URLs handed out (3D Secure, onboarding), when browsers reach the stand-in by another address. */
   publicBaseUrl?: string;
   /** Accept only these API keys (default: any sk_test_/rk_test_ key). */
@@ -37,8 +39,11 @@ export interface StripeStandin {
   url: string;
   port: number;
   close(): Promise<void>;
-  /** null stops delivery (events are still recorded). */
-  setWebhookUrl(url: string | null): void;
+  /**
+   * null stops delivery (events are still recorded). `enabledEvents` is the endpoint's subscription,
+   * as on a Stripe webhook endpoint (exact type names, or "*"); left out, it stays as it was.
+   */
+  setWebhookUrl(url: string | null, enabledEvents?: readonly string[]): void;
   /** Same body as POST /_standin/faults. */
   injectFaults(request: FaultRequest): void;
   clearFaults(): void;
@@ -67,6 +72,7 @@ export async function startStripeStandin(opts: StripeStandinOptions): Promise<St
   const core = new StandinCore({
     webhookSecret: opts.webhookSecret,
     webhookUrl: opts.webhookUrl,
+    webhookEvents: opts.webhookEvents,
     publicBaseUrl: opts.publicBaseUrl ?? "http://127.0.0.1", // replaced once the port is known
     webhookRetryDelaysMs: opts.webhookRetryDelaysMs,
     webhookTimeoutMs: opts.webhookTimeoutMs,
@@ -153,8 +159,9 @@ export async function startStripeStandin(opts: StripeStandinOptions): Promise<St
         server.closeAllConnections();
       });
     },
-    setWebhookUrl: (next) => {
+    setWebhookUrl: (next, enabledEvents) => {
       core.webhooks.url = next ?? undefined;
+      if (enabledEvents) core.webhooks.enabledEvents = [...enabledEvents];
     },
     injectFaults: (request) => core.inject(request),
     clearFaults: () => core.faults.clear(),

@@ -48,8 +48,15 @@ export function signatureHeader(secret: string, payload: string, timestamp = now
 
 const MAX_LOG = 1000;
 
+/** Whether an endpoint subscribed to `enabled` receives `type` (Stripe's enabled_events: exact names, or "*"). */
+export function isEnabledEvent(enabled: readonly string[], type: string): boolean {
+  return enabled.includes("*") || enabled.includes(type);
+}
+
 export class WebhookDispatcher {
   url: string | undefined;
+  /** The endpoint's enabled_events, as configured on a Stripe webhook endpoint; ["*"] = every type. */
+  enabledEvents: readonly string[] = ["*"];
   private modeValue: WebhookMode = "normal";
   private delayMsValue = 0;
   private held: Queued[] = [];
@@ -91,7 +98,7 @@ export class WebhookDispatcher {
 
   /** Takes a new event; its JSON is fixed now so duplicates and retries carry byte-identical bodies. */
   enqueue(event: { id: string; type: string }): void {
-    if (!this.url) return;
+    if (!this.url || !isEnabledEvent(this.enabledEvents, event.type)) return;
     const item: Queued = { id: event.id, type: event.type, payload: JSON.stringify(event, null, 2) };
     switch (this.modeValue) {
       case "normal":

@@ -6,6 +6,7 @@ import path from "node:path";
 import fs from "node:fs/promises";
 import { migrateDatabase } from "../../db/migrate";
 import { startStripeStandin } from "../../stripe-standin/server";
+import { STRIPE_WEBHOOK_EVENTS } from "../../workers/payments/webhook-events";
 import { startLocalPostgres } from "./local-postgres";
 import { startNeonWsProxy } from "./neon-ws-proxy";
 
@@ -18,6 +19,7 @@ export interface LocalStack {
     STRIPE_WEBHOOK_SECRET: string;
     STRIPE_API_BASE: string;
   };
+  /** Points the stand-in's webhooks at the Worker, subscribed to what a production endpoint is (STRIPE_WEBHOOK_EVENTS). */
   setWebhookUrl(url: string): void;
   stop(): Promise<void>;
 }
@@ -84,7 +86,7 @@ export async function startLocalStack(options: {
         STRIPE_WEBHOOK_SECRET: process.env.STRIPE_WEBHOOK_SECRET ?? STANDIN_WEBHOOK_SECRET,
         STRIPE_API_BASE: stripe.url,
       },
-      setWebhookUrl: (url) => stripe.setWebhookUrl(url),
+      setWebhookUrl: (url) => stripe.setWebhookUrl(url, STRIPE_WEBHOOK_EVENTS),
       stop: stopAll,
     };
   } catch (error) {

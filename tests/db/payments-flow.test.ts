@@ -16,6 +16,7 @@ import { startCheckout, syncPaymentIntent } from "../../workers/payments/payment
 import { paymentHooks } from "../../workers/payments/hooks";
 import { settleFollowUp } from "../../workers/payments/refunds";
 import { signatureHeader } from "../../stripe-standin/webhooks";
+import { STRIPE_WEBHOOK_EVENTS } from "../../workers/payments/webhook-events";
 import { acceptBooking, cancelBooking, declineBooking } from "../../workers/services/cancel-booking";
 import { DEFAULT_BOOKING_SETTINGS } from "../../workers/services/context";
 import { expireStaleBookings } from "../../workers/services/expire-bookings";
@@ -220,7 +221,12 @@ describe("webhook delivery", () => {
       const { booking, payment } = await bookThrough(h, provider, { customerId });
       await payOnCheckoutPage(h, payment, "pm_card_visa");
       await settle(h);
-      const events = (await h.stripe.events.list({ limit: 100 })).data.filter((e) => (e.data.object as { id?: string }).id === payment.paymentIntentId);
+      // Only the subscribed types are stored (payment_intent.created is acknowledged without work).
+      const subscribed: readonly string[] = STRIPE_WEBHOOK_EVENTS;
+      const events = (await h.stripe.events.list({ limit: 100 })).data.filter(
+        (e) => (e.data.object as { id?: string }).id === payment.paymentIntentId && subscribed.includes(e.type),
+      );
+      expect(events.map((e) => e.type)).toContain("payment_intent.succeeded");
       const stored = await h.db.select().from(stripeEvents).where(inArray(stripeEvents.id, events.map((e) => e.id)));
       expect(stored.length).toBe(events.length);
       expect(stored.every((e) => e.processedAt !== null)).toBe(true);
@@ -277,6 +283,26 @@ describe("webhook delivery", () => {
     const ok = await post({ "stripe-signature": signatureHeader(WEBHOOK_SECRET, body) });
     expect(ok.status).toBe(200);
     expect((await bookingNow(h, booking.id)).status).toBe("confirmed");
+  });
+
+  it("acknowledges an event type the endpoint does not subscribe to without storing or applying it", async () => {
+    const { payment } = await bookThrough(h, provider, { customerId });
+    const created = (await h.stripe.events.list({ type: "payment_intent.created", limit: 100 })).data.find(
+      (e) => (e.data.object as { id: string }).id === payment.paymentIntentId,
+    )!;
+    expect(STRIPE_WEBHOOK_EVENTS).not.toContain("payment_intent.created");
+    const body = JSON.stringify(created);
+    const response = await fetch(h.webhooks.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "stripe-signature": signatureHeader(WEBHOOK_SECRET, body) },
+      body,
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ received: true, ignored: "event type not subscribed" });
+    expect(await h.db.select().from(stripeEvents).where(eq(stripeEvents.id, created.id))).toEqual([]);
+    // Still verified first: an unsigned one is refused like any other.
+    const forged = await fetch(h.webhooks.url, { method: "POST", headers: { "stripe-signature": signatureHeader("whsec_not_ours", body) }, body });
+    expect(forged.status).toBe(400);
   });
 });
 

@@ -61,6 +61,41 @@ describe("delivery and signatures", () => {
   });
 });
 
+describe("subscription (enabled_events)", () => {
+  it("delivers only the types the endpoint subscribes to; the event log still has every event", async () => {
+    standin.setWebhookUrl(receiver.url, ["payment_intent.succeeded"]);
+    try {
+      const pi = await payNow();
+      const got = await receiver.waitFor((all) => all.length > 0);
+      await standin.waitForWebhooks();
+      expect(receiver.received.map((w) => w.event.type)).toEqual(["payment_intent.succeeded"]);
+      expect(got[0]!.event.data.object).toMatchObject({ id: pi.id });
+      const logged = await stripe.events.list({ limit: 10 });
+      expect(logged.data.map((e) => e.type)).toEqual(["payment_intent.succeeded", "charge.succeeded", "payment_intent.created"]);
+    } finally {
+      standin.setWebhookUrl(receiver.url, ["*"]);
+    }
+  });
+
+  it("sets the subscription through the control API and refuses a malformed one", async () => {
+    const post = (body: unknown) =>
+      fetch(`${standin.url}/_standin/webhook-url`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const set = await post({ url: receiver.url, enabled_events: ["charge.succeeded"] });
+    expect(set.status).toBe(200);
+    expect(await set.json()).toEqual({ url: receiver.url, enabled_events: ["charge.succeeded"] });
+    try {
+      await payNow();
+      await receiver.waitFor((all) => all.length > 0);
+      await standin.waitForWebhooks();
+      expect(receiver.received.map((w) => w.event.type)).toEqual(["charge.succeeded"]);
+      expect((await post({ url: receiver.url, enabled_events: [] })).status).toBe(400);
+      expect((await post({ url: receiver.url, enabled_events: "charge.succeeded" })).status).toBe(400);
+    } finally {
+      standin.setWebhookUrl(receiver.url, ["*"]);
+    }
+  });
+});
+
 describe("delivery modes", () => {
   it("duplicate: every event arrives twice with the same id and body", async () => {
     standin.setWebhookMode("duplicate");
