@@ -8,6 +8,7 @@ import * as remixBuild from "../build/server/index.js";
 import { type DatabaseHandle, openRequestDatabase, withDatabase } from "../db/client";
 import { METRIC_SINK_SHARDS } from "../durable-objects/metrics-sink";
 import { MetricBuffer } from "./metrics/record";
+import { SinkBatcher } from "./metrics/sink-batch";
 import { handleApi } from "./api";
 import { refuseCrossSitePost } from "./auth/csrf";
 import { createNonce, withSecurityHeaders } from "./http/security-headers";
@@ -21,6 +22,8 @@ export { MetricsSink } from "../durable-objects/metrics-sink";
 export { ProviderSchedule } from "../durable-objects/provider-schedule";
 
 const handleRemixRequest = createRequestHandler(remixBuild as unknown as ServerBuild);
+/** Per isolate: the sink's batches gather metrics across requests (workers/metrics/sink-batch.ts). */
+const sinkBatch = new SinkBatcher();
 
 function misconfigured(error: ConfigError): Response {
   console.error(JSON.stringify({ eventName: "config.invalid", issues: error.issues }));
@@ -32,19 +35,21 @@ function misconfigured(error: ConfigError): Response {
  * closes; one that did not (the hot paths) hands them to a MetricsSink object rather than open a
  * connection for them.
  */
-async function writeMetrics(env: Env, metrics: MetricBuffer, database: DatabaseHandle): Promise<void> {
+async function writeMetrics(env: Env, ctx: ExecutionContext, metrics: MetricBuffer, database: DatabaseHandle): Promise<void> {
   if (metrics.size === 0) return;
   if (database.opened) {
     await metrics.flush(database.db);
     return;
   }
-  const events = metrics.take();
-  const shard = Math.floor(Math.random() * METRIC_SINK_SHARDS);
-  try {
-    await env.METRICS_SINK.get(env.METRICS_SINK.idFromName(`metrics:${shard}`)).record(events);
-  } catch (error) {
-    console.warn(JSON.stringify({ eventName: "metrics.sink_failed", count: events.length, message: error instanceof Error ? error.message : String(error) }));
-  }
+  const sending = sinkBatch.add(metrics.take(), async (events) => {
+    const shard = Math.floor(Math.random() * METRIC_SINK_SHARDS);
+    try {
+      await env.METRICS_SINK.get(env.METRICS_SINK.idFromName(`metrics:${shard}`)).record(events);
+    } catch (error) {
+      console.warn(JSON.stringify({ eventName: "metrics.sink_failed", count: events.length, message: error instanceof Error ? error.message : String(error) }));
+    }
+  });
+  if (sending) ctx.waitUntil(sending);
 }
 
 /**
@@ -95,7 +100,7 @@ export default {
       const failure = loadContext.transientFailure;
       return secure(failure && response.status >= 500 ? transientFailurePage(request, response, failure) : response);
     } finally {
-      ctx.waitUntil(writeMetrics(env, metrics, database).finally(() => database.close()));
+      ctx.waitUntil(writeMetrics(env, ctx, metrics, database).finally(() => database.close()));
     }
   },
 
