@@ -8,6 +8,7 @@ import {
   bookingEvents,
   bookingStateTransitions,
   bookings,
+  emailOutbox,
   guestBookingSessions,
   providers,
   services,
@@ -79,6 +80,8 @@ export async function insertBookingWithAudit(
     booking: NewBookingRow & { id: string };
     transitions: TransitionInsert[];
     events: Array<{ bookingId: string; type: string; data: Record<string, unknown> }>;
+    /** Mail about the booking, committed with it (a rolled-back booking mails nothing). */
+    outbox?: Array<typeof emailOutbox.$inferInsert>;
   },
 ): Promise<BookingRow> {
   const ctes = [
@@ -87,6 +90,9 @@ export async function insertBookingWithAudit(
       ? [db.$with("new_transitions", {}).as(db.insert(bookingStateTransitions).values(rows.transitions.map(transitionValues)).getSQL())]
       : []),
     ...(rows.events.length > 0 ? [db.$with("new_events", {}).as(db.insert(bookingEvents).values(rows.events).getSQL())] : []),
+    ...(rows.outbox && rows.outbox.length > 0
+      ? [db.$with("new_mail", {}).as(db.insert(emailOutbox).values(rows.outbox).onConflictDoNothing({ target: emailOutbox.dedupeKey }).getSQL())]
+      : []),
   ];
   const [row] = await db
     .with(...ctes)

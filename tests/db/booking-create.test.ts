@@ -6,12 +6,15 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { listEvents, listTransitions } from "../../db/queries/bookings";
-import { bookingEvents, bookings, bookingStateTransitions, guestBookingSessions, users } from "../../db/schema";
+import { bookingEvents, bookings, bookingStateTransitions, emailOutbox, guestBookingSessions, providers, services, users } from "../../db/schema";
 import { hashToken } from "../../domain/confirmation-code";
 import { DomainError } from "../../domain/errors";
 import type { Interval } from "../../domain/intervals";
 import { BookingSchema } from "../../workers/api/schemas";
-import { DEFAULT_BOOKING_SETTINGS } from "../../workers/services/context";
+import { queueBookingEmail } from "../../workers/email/booking-emails";
+import { withBookingEmails } from "../../workers/email/booking-notifier";
+import { loadConfig } from "../../workers/env";
+import { DEFAULT_BOOKING_SETTINGS, settingsFromConfig } from "../../workers/services/context";
 import { createBooking, type CreateBookingResult } from "../../workers/services/create-booking";
 import { getBookingByCode } from "../../workers/services/get-booking";
 import type { BookingChange, ClaimArgs, SchedulePort } from "../../workers/services/ports";
@@ -166,6 +169,59 @@ describe("createBooking", () => {
       expect(again).toMatchObject({ status: 200, replayed: true, booking: { status: expected } });
       expect(await listTransitions(db, created.booking.id)).toHaveLength(2);
     }
+  });
+
+  it("a free booking commits its confirmation mail with it; the notice does not queue it again; an approval request is queued after", async () => {
+    const config = loadConfig({
+      DATABASE_URL: "postgres://x@localhost/x",
+      SESSION_SECRET: "s".repeat(32),
+      STRIPE_SECRET_KEY: "sk_test_x",
+      STRIPE_WEBHOOK_SECRET: "whsec_x",
+      PUBLIC_BASE_URL: "https://booking.example.test",
+    });
+    for (const requiresApproval of [false, true]) {
+      const free = await createProviderFixture(db, { service: { priceAmount: 0, requiresApproval } });
+      const body = { ...guestBody(localInstant(free.timeZone, 2, "15:00")), serviceId: free.serviceId, providerId: free.providerId };
+      const { port: schedule, changes } = recordingPort();
+      // The notifier gets its own handle on the database, so the test sees whether it wrote anything.
+      const notifierUsed: string[] = [];
+      const notifierDb = new Proxy(db, { get: (target, key, receiver) => (notifierUsed.push(String(key)), Reflect.get(target, key, receiver)) });
+      const port = withBookingEmails(schedule, config, notifierDb);
+      const created = await createBooking(db, { body }, { port, settings: settingsFromConfig(config) });
+      const [names] = await db
+        .select({ providerEmail: users.email, providerName: providers.displayName, serviceName: services.name })
+        .from(providers)
+        .innerJoin(users, eq(users.id, providers.userId))
+        .innerJoin(services, eq(services.id, free.serviceId))
+        .where(eq(providers.id, free.providerId));
+      const mails = await db.select().from(emailOutbox).where(eq(emailOutbox.bookingId, created.booking.id));
+      if (requiresApproval) {
+        expect(changes[1]!.mailQueued).toBeUndefined();
+        expect(notifierUsed).not.toEqual([]); // read the provider's address and queued it after the commit
+        expect(mails.map((m) => [m.kind, m.toAddress])).toEqual([["approval_needed", names!.providerEmail]]);
+        continue;
+      }
+      expect(changes[1]).toMatchObject({ mailQueued: true, details: { status: "confirmed" } });
+      expect(notifierUsed).toEqual([]);
+      expect(mails).toHaveLength(1);
+      const [mail] = mails;
+      expect(mail).toMatchObject({ kind: "confirmation", toAddress: body.customer.email, dedupeKey: `confirmation:${created.booking.id}:0` });
+      expect(mail!.subject).toBe(`Confirmed: ${names!.serviceName} with ${names!.providerName} (${created.booking.code})`);
+      // The manage link carries the same token the guest got back.
+      expect(mail!.textBody).toContain(`https://booking.example.test/manage/${created.booking.code}?token=${created.manageToken}`);
+      expect(mail!.textBody).toContain("(Europe/Paris)");
+      // The same mail the notifier would have written after the commit: its key is taken.
+      expect(await queueBookingEmail(db, "confirmation", created.booking.id, { baseUrl: config.PUBLIC_BASE_URL, manageTokenSecret: config.SESSION_SECRET })).toBe(false);
+    }
+  });
+
+  it("a retry of a booking whose service was withdrawn since still gets its booking back", async () => {
+    const own = await createProviderFixture(db);
+    const body = { ...guestBody(localInstant(own.timeZone, 3, "09:00")), serviceId: own.serviceId, providerId: own.providerId };
+    const created = await createBooking(db, { body });
+    await db.update(services).set({ isActive: false }).where(eq(services.id, own.serviceId));
+    expect(await createBooking(db, { body })).toMatchObject({ status: 200, replayed: true, booking: { id: created.booking.id } });
+    await expectDomainError(createBooking(db, { body: { ...body, idempotencyKey: unique("idem") } }), "NOT_FOUND");
   });
 
   it("concurrent copies of one free booking request all end with the same confirmed booking", async () => {

@@ -9,12 +9,21 @@ import { bookings, providers, services, users } from "../../db/schema";
 import { deriveManageToken } from "../../domain/confirmation-code";
 import { googleCalendarUrl, toIcs } from "../../domain/ics";
 import { formatMoney } from "../../domain/money";
-import { enqueueEmail } from "./outbox";
+import type { BookingRow } from "../../db/queries/bookings";
+import { enqueueEmail, type QueuedEmail } from "./outbox";
 
 export type BookingEmailKind = "confirmation" | "cancellation" | "reschedule" | "approval_needed" | "payment_failed" | "reminder" | "declined";
 
-const formatter = (zone: string) =>
-  new Intl.DateTimeFormat("en-US", { dateStyle: "full", timeStyle: "short", timeZone: zone });
+// Building an Intl.DateTimeFormat costs far more than formatting with one: keep one per zone.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(zone: string): Intl.DateTimeFormat {
+  let found = formatters.get(zone);
+  if (!found) {
+    found = new Intl.DateTimeFormat("en-US", { dateStyle: "full", timeStyle: "short", timeZone: zone });
+    formatters.set(zone, found);
+  }
+  return found;
+}
 
 function when(instant: Temporal.Instant, zone: string): string {
   return `${formatter(zone).format(new Date(instant.epochMilliseconds))} (${zone})`;
@@ -47,6 +56,19 @@ export async function manageLink(
   return `${url}?token=${await deriveManageToken(options.manageTokenSecret, guestSessionId)}`;
 }
 
+/** What a booking's mail is written from: the booking as stored, its service, its provider and their address. */
+export interface BookingEmailContext {
+  booking: Pick<
+    BookingRow,
+    "id" | "confirmationCode" | "customerName" | "customerEmail" | "startsAt" | "endsAt" | "timeZone" | "providerTimeZone" | "totalAmount" | "currency" | "guestSessionId" | "icsSequence" | "notes"
+  >;
+  service: { name: string; durationMinutes: number };
+  provider: { displayName: string };
+  /** Needed by the approval request only (it goes to the provider). */
+  providerEmail?: string;
+}
+
+/** Reads the booking with its service and provider, then enqueues the mail of `kind` (false: no such booking, or already queued). */
 export async function queueBookingEmail(db: Queryable, kind: BookingEmailKind, bookingId: string, options: BookingEmailOptions) {
   const [row] = await db
     .select({ booking: bookings, service: services, provider: providers, providerEmail: users.email })
@@ -56,6 +78,11 @@ export async function queueBookingEmail(db: Queryable, kind: BookingEmailKind, b
     .innerJoin(users, eq(users.id, providers.userId))
     .where(eq(bookings.id, bookingId));
   if (!row) return false;
+  return enqueueEmail(db, await composeBookingEmail(kind, row, options));
+}
+
+/** The mail of `kind` about a booking, ready for the outbox (its dedupe key ties it to the booking's calendar sequence). */
+export async function composeBookingEmail(kind: BookingEmailKind, row: BookingEmailContext, options: BookingEmailOptions): Promise<QueuedEmail> {
   const { booking, service, provider } = row;
   const start = Temporal.Instant.fromEpochMilliseconds(booking.startsAt.getTime());
   const end = Temporal.Instant.fromEpochMilliseconds(booking.endsAt.getTime());
@@ -88,65 +115,66 @@ export async function queueBookingEmail(db: Queryable, kind: BookingEmailKind, b
 
   switch (kind) {
     case "confirmation":
-      return enqueueEmail(db, {
+      return {
         ...toCustomer,
         kind,
         dedupeKey: dedupe,
         subject: `Confirmed: ${summary} (${booking.confirmationCode})`,
         text: lines(`Hi ${booking.customerName},`, "", `Your booking is confirmed.`, "", ...times, `Paid: ${price}`, `Confirmation code: ${booking.confirmationCode}`, "", `Add to Google Calendar: ${googleCalendarUrl(calendar)}`, `Manage or cancel: ${manageUrl}`, options.note),
         attachments: ics("CONFIRMED"),
-      });
+      };
     case "reschedule":
-      return enqueueEmail(db, {
+      return {
         ...toCustomer,
         kind,
         dedupeKey: dedupe,
         subject: `Moved: ${summary} (${booking.confirmationCode})`,
         text: lines(`Hi ${booking.customerName},`, "", "Your booking has a new time.", "", ...times, `Confirmation code: ${booking.confirmationCode}`, `Manage: ${manageUrl}`, options.note),
         attachments: ics("CONFIRMED"),
-      });
+      };
     case "cancellation":
-      return enqueueEmail(db, {
+      return {
         ...toCustomer,
         kind,
         dedupeKey: dedupe,
         subject: `Cancelled: ${summary} (${booking.confirmationCode})`,
         text: lines(`Hi ${booking.customerName},`, "", "Your booking has been cancelled.", "", ...times, options.note),
         attachments: ics("CANCELLED"),
-      });
+      };
     case "declined":
-      return enqueueEmail(db, {
+      return {
         ...toCustomer,
         kind,
         dedupeKey: dedupe,
         subject: `Not accepted: ${summary}`,
         text: lines(`Hi ${booking.customerName},`, "", `${provider.displayName} could not accept this booking. Your card was not charged.`, "", ...times, options.note),
-      });
+      };
     case "payment_failed":
-      return enqueueEmail(db, {
+      return {
         ...toCustomer,
         kind,
         dedupeKey: `${dedupe}:${options.note ?? ""}`,
         subject: `Payment did not go through: ${summary}`,
         text: lines(`Hi ${booking.customerName},`, "", "Your payment was declined, so the booking is not confirmed yet.", "", ...times, `You can try again while your slot is held: ${manageUrl}`, options.note),
-      });
+      };
     case "reminder":
-      return enqueueEmail(db, {
+      return {
         ...toCustomer,
         kind,
         dedupeKey: dedupe,
         subject: `Reminder: ${summary}`,
         text: lines(`Hi ${booking.customerName},`, "", "A reminder of your upcoming booking.", "", ...times, `Confirmation code: ${booking.confirmationCode}`, `Manage: ${manageUrl}`),
         attachments: ics("CONFIRMED"),
-      });
+      };
     case "approval_needed":
-      return enqueueEmail(db, {
+      if (!row.providerEmail) throw new Error("the approval request mail needs the provider's address");
+      return {
         to: row.providerEmail,
         bookingId: booking.id,
         kind,
         dedupeKey: dedupe,
         subject: `Please accept or decline: ${service.name} for ${booking.customerName}`,
         text: lines(`${booking.customerName} asked for ${service.name}.`, "", `When: ${when(start, booking.providerTimeZone)}`, `Amount authorised: ${price}`, "", `Accept or decline: ${options.baseUrl}/provider/bookings/${booking.confirmationCode}`, booking.notes ? `Notes: ${booking.notes}` : undefined),
-      });
+      };
   }
 }

@@ -1,13 +1,14 @@
 // Turns committed booking changes into customer and provider mail. It wraps the schedule port, because
 // every service (booking, payments, cron) already reports each committed change there exactly once.
 // Mail is enqueued right after the commit (not inside it): if the Worker died in between, the change
-// stands and one mail is missing, never a mail about a change that did not happen. Dedupe keys make a
+// stands and one mail is missing, never a mail about a change that did not happen. A writer that can
+// commit the mail in the same statement as the change (a new free booking) asks mailWithChange for it. Dedupe keys make a
 // repeated report harmless. It uses the caller's database (the request's or the cron run's pool), so a
 // change costs no extra connection.
 import type { Database } from "../../db/client";
 import type { AppConfig } from "../env";
 import type { BookingChange, SchedulePort } from "../services/ports";
-import { queueBookingEmail, type BookingEmailKind } from "./booking-emails";
+import { composeBookingEmail, queueBookingEmail, type BookingEmailKind } from "./booking-emails";
 
 /** Which mail a change means, if any. */
 export function emailKindFor(change: Pick<BookingChange, "kind" | "details">): BookingEmailKind | null {
@@ -28,20 +29,24 @@ export function emailKindFor(change: Pick<BookingChange, "kind" | "details">): B
 }
 
 export function withBookingEmails(port: SchedulePort, config: AppConfig, db: Database): SchedulePort {
+  const options = { baseUrl: config.PUBLIC_BASE_URL, manageTokenSecret: config.SESSION_SECRET };
   return {
     ...(port.local ? { local: port.local } : {}),
     liveHolds: (providerId, window) => port.liveHolds(providerId, window),
     claimForBooking: (args) => port.claimForBooking(args),
+    async mailWithChange(change, context) {
+      const kind = emailKindFor(change);
+      // The approval request goes to the provider, whose address a writer may not have: that one is
+      // queued after the commit, when bookingChanged reads it.
+      if (!kind || (kind === "approval_needed" && !context.providerEmail)) return null;
+      return composeBookingEmail(kind, context, { ...options, note: change.details.reason });
+    },
     async bookingChanged(providerId, change) {
       await port.bookingChanged(providerId, change);
       const kind = emailKindFor(change);
-      if (!kind) return;
+      if (!kind || change.mailQueued) return;
       try {
-        await queueBookingEmail(db, kind, change.bookingId, {
-          baseUrl: config.PUBLIC_BASE_URL,
-          manageTokenSecret: config.SESSION_SECRET,
-          note: change.details.reason,
-        });
+        await queueBookingEmail(db, kind, change.bookingId, { ...options, note: change.details.reason });
       } catch (error) {
         console.error(JSON.stringify({ eventName: "email.enqueue_failed", bookingId: change.bookingId, kind, message: error instanceof Error ? error.message : String(error) }));
       }

@@ -18,19 +18,24 @@ export interface QueuedEmail {
   dedupeKey: string;
 }
 
+/** The outbox row of a mail (also written as part of a larger statement: insertBookingWithAudit). */
+export function outboxRow(email: QueuedEmail): typeof emailOutbox.$inferInsert {
+  return {
+    kind: email.kind,
+    bookingId: email.bookingId ?? null,
+    toAddress: email.to,
+    subject: email.subject,
+    textBody: email.text,
+    htmlBody: email.html ?? null,
+    attachments: email.attachments ?? [],
+    dedupeKey: email.dedupeKey,
+  };
+}
+
 export async function enqueueEmail(db: Queryable, email: QueuedEmail): Promise<boolean> {
   const inserted = await db
     .insert(emailOutbox)
-    .values({
-      kind: email.kind,
-      bookingId: email.bookingId ?? null,
-      toAddress: email.to,
-      subject: email.subject,
-      textBody: email.text,
-      htmlBody: email.html ?? null,
-      attachments: email.attachments ?? [],
-      dedupeKey: email.dedupeKey,
-    })
+    .values(outboxRow(email))
     .onConflictDoNothing({ target: emailOutbox.dedupeKey })
     .returning({ id: emailOutbox.id });
   return inserted.length > 0;

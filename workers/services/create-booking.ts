@@ -1,6 +1,6 @@
-// Creating a booking: validate → idempotency → early bookability check → claim against live holds →
-// one atomic statement (guest session, booking, its transitions and events; a free booking is written
-// already confirmed or awaiting approval, both steps recorded) → notify after commit.
+// Creating a booking: validate → early bookability check → claim against live holds → one atomic
+// statement (guest session, booking, its transitions and events; a free booking is written already
+// confirmed or awaiting approval, both steps recorded, with its confirmation mail) → notify after commit.
 //
 // Guarantees:
 //  * Postgres decides: the exclusion constraint bookings_no_overlap is the last word on overlap (23P01
@@ -8,8 +8,9 @@
 //    error early and respect other customers' holds.
 //  * Idempotency: the unique index on idempotency_key is the race guard. The stored request_hash (of a
 //    canonical body + who is booking) tells a retry (same booking back, 200) from a reuse of the key
-//    for something else (409 IDEMPOTENCY_MISMATCH). Every "you lost" path first re-checks the key, so
-//    two concurrent copies of the same request both end with the same booking.
+//    for something else (409 IDEMPOTENCY_MISMATCH). Every "you lost" path first looks the key up, so
+//    a retry, or two concurrent copies of the same request, end with the same booking; a new booking
+//    pays no lookup.
 //  * All or nothing: the writes are one statement (db/queries/bookings.ts insertBookingWithAudit); a
 //    failure anywhere leaves none of them, guest session included.
 import { Temporal } from "@js-temporal/polyfill";
@@ -34,11 +35,12 @@ import {
 } from "../../db/queries/bookings";
 import { users } from "../../db/schema";
 import { CreateBookingSchema, type CreateBookingInput } from "../api/schemas";
+import { outboxRow } from "../email/outbox";
 import { alternativesFor, checkBookable, loadBookableService, slotUnavailable, timingOf } from "./availability";
 import { toBookingView, type BookingView } from "./booking-view";
 import { logEvent, notifySchedule, resolveDeps, toDate, type ServiceDeps } from "./context";
 import { DEADLOCK_DETECTED, EXCLUSION_VIOLATION, isPgError, UNIQUE_VIOLATION } from "./pg-errors";
-import type { BookingInterval } from "./ports";
+import type { BookingChange, BookingInterval } from "./ports";
 import { requestHash } from "./request-hash";
 import { changeKind, deadlineFor, transitionBooking } from "./transition-booking";
 
@@ -192,14 +194,17 @@ export async function createBooking(db: Database, request: CreateBookingRequest,
     return existing ? replay(existing) : otherwise();
   };
 
-  // Independent reads, in parallel; a replay wins even if the service was withdrawn since.
-  const [existing, offered] = await Promise.all([
-    findBookingByIdempotencyKey(db, idempotencyKey),
-    loadBookableService(db, input.providerId, input.serviceId, port).catch((error: unknown) => error),
-  ]);
-  if (existing) return replay(existing);
-  if (offered instanceof Error) throw offered;
-  const { provider, service } = offered as Awaited<ReturnType<typeof loadBookableService>>;
+  // No lookup of the key first: a retry cannot get past the checks below as a new booking (its own
+  // booking occupies the time, or the key's unique index refuses the insert), and every one of those
+  // refusals looks the key up before it answers. A new booking saves the round trip.
+  let offered: Awaited<ReturnType<typeof loadBookableService>>;
+  try {
+    offered = await loadBookableService(db, input.providerId, input.serviceId, port);
+  } catch (error) {
+    // A replay wins even if the service was withdrawn since.
+    return replayOr(() => Promise.reject(error));
+  }
+  const { provider, service } = offered;
   const timing = timingOf(service);
   const now = clock();
   const end = start.add({ minutes: timing.durationMinutes });
@@ -242,19 +247,53 @@ export async function createBooking(db: Database, request: CreateBookingRequest,
   const settledStatus: BookingStatus = priced.total.amount === 0 ? freeBookingStatus(service.requiresApproval) : "pending";
   const settlesAtOnce = settledStatus !== "pending";
 
+  const noticeDetails = { customerName: customer.name, serviceName: service.name };
+  const settledChange = (confirmationCode: string): BookingChange | null =>
+    settlesAtOnce
+      ? { kind: changeKind("pending", settledStatus), bookingId, interval, details: { status: settledStatus, from: "pending", reason: NOTHING_TO_PAY, confirmationCode, ...noticeDetails } }
+      : null;
+
   let booking: BookingRow | undefined;
   let manageToken: string | undefined;
+  let mailQueued = false;
   let serialized = false;
   for (let attempt = 1; !booking; attempt++) {
     const guestSessionId = customer.customerId ? null : crypto.randomUUID();
+    const confirmationCode = generateConfirmationCode();
     manageToken =
       guestSessionId === null
         ? undefined
         : settings.manageTokenSecret
           ? await deriveManageToken(settings.manageTokenSecret, guestSessionId)
           : newManageToken();
+    // A booking confirmed at once commits its confirmation mail in the same statement, not after it.
+    const settled = settledChange(confirmationCode);
+    const mail =
+      settled && port.mailWithChange
+        ? await port.mailWithChange(settled, {
+            booking: {
+              id: bookingId,
+              confirmationCode,
+              customerName: customer.name,
+              customerEmail: customer.email,
+              startsAt: toDate(start),
+              endsAt: toDate(end),
+              timeZone: input.timeZone,
+              providerTimeZone: provider.timeZone,
+              totalAmount: priced.total.amount,
+              currency: priced.total.currency,
+              guestSessionId,
+              icsSequence: 0, // a new booking's (the column's default)
+              notes: customer.notes,
+            },
+            service,
+            provider,
+          })
+        : null;
+    mailQueued = mail !== null;
     try {
       booking = await (serialized ? insertBookingWithAuditSerialized : insertBookingWithAudit)(db, {
+        outbox: mail ? [outboxRow(mail)] : [],
         guestSession:
           manageToken && guestSessionId
             ? {
@@ -268,7 +307,7 @@ export async function createBooking(db: Database, request: CreateBookingRequest,
             : undefined,
         booking: {
           id: bookingId,
-          confirmationCode: generateConfirmationCode(),
+          confirmationCode,
           idempotencyKey,
           requestHash: hash,
           providerId: provider.id,
@@ -348,13 +387,11 @@ export async function createBooking(db: Database, request: CreateBookingRequest,
     }
   }
 
-  const noticeDetails = { confirmationCode: booking.confirmationCode, customerName: booking.customerName, serviceName: service.name };
+  const settled = settledChange(booking.confirmationCode);
   await notifySchedule(port, provider.id, [
-    { kind: "created", bookingId, interval, details: { status: "pending", from: null, reason: "Booking created", ...noticeDetails } },
-    // The same notices a separate step would have sent: the confirmation (or approval request) mail hangs on this one.
-    ...(settlesAtOnce
-      ? [{ kind: changeKind("pending", settledStatus), bookingId, interval, details: { status: settledStatus, from: "pending" as const, reason: NOTHING_TO_PAY, ...noticeDetails } }]
-      : []),
+    { kind: "created", bookingId, interval, details: { status: "pending", from: null, reason: "Booking created", confirmationCode: booking.confirmationCode, ...noticeDetails } },
+    // The same notices a separate step would have sent; the mail hangs on this one unless it was committed above.
+    ...(settled ? [mailQueued ? { ...settled, mailQueued: true as const } : settled] : []),
   ]);
   const payment = (await hooks.onBookingCreated?.({ db, booking, replayed: false, requiresApproval: service.requiresApproval })) ?? null;
   return {

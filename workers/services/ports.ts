@@ -9,6 +9,8 @@ import type { Interval } from "../../domain/intervals";
 import type { Database } from "../../db/client";
 import type { ProviderRow, ServiceRow } from "../../db/queries/availability";
 import type { BookingRow } from "../../db/queries/bookings";
+import type { BookingEmailContext } from "../email/booking-emails";
+import type { QueuedEmail } from "../email/outbox";
 
 export interface ClaimArgs {
   providerId: string;
@@ -55,6 +57,8 @@ export interface BookingChange {
     customerName: string;
     serviceName: string;
   };
+  /** The change's mail was committed with the change itself (see SchedulePort.mailWithChange): do not queue it again. */
+  mailQueued?: true;
 }
 
 /** What the engine needs besides the moment and the window: the schedule and the occupied time. */
@@ -93,6 +97,12 @@ export interface SchedulePort {
   claimForBooking(args: ClaimArgs): Promise<ClaimResult>;
   /** After commit only. Implementations must not throw for delivery problems that do not matter to the caller. */
   bookingChanged(providerId: string, change: BookingChange): Promise<void>;
+  /**
+   * The mail `change` will send, for a writer that commits the change and its mail in one statement
+   * (then reports the change with `mailQueued`). Null, or absent: no mail, or one this context cannot
+   * write; bookingChanged queues it after the commit as usual.
+   */
+  mailWithChange?(change: BookingChange, context: BookingEmailContext): Promise<QueuedEmail | null>;
 }
 
 /** For Node-side tests and scripts: no holds, every claim granted, changes dropped. */
