@@ -42,6 +42,7 @@
 //    Temporal resolvers above, and its strings are formatted by Temporal.
 import { Temporal } from "@js-temporal/polyfill";
 import { DomainError } from "./errors";
+import { epochMsOfInstantText } from "./instant-text";
 
 const zoneValidity = new Map<string, boolean>();
 
@@ -97,6 +98,17 @@ export function isSupportedInstant(instant: Temporal.Instant): boolean {
   return Temporal.Instant.compare(instant, SUPPORTED_FROM) >= 0 && Temporal.Instant.compare(instant, SUPPORTED_UNTIL) < 0;
 }
 
+const SUPPORTED_FROM_MS = SUPPORTED_FROM.epochMilliseconds;
+const SUPPORTED_UNTIL_MS = SUPPORTED_UNTIL.epochMilliseconds;
+
+/**
+ * isSupportedInstant for an instant's epoch milliseconds (floored, as Temporal's epochMilliseconds
+ * is): the bounds are whole milliseconds, so flooring never moves an instant across one.
+ */
+export function isSupportedEpochMs(ms: number): boolean {
+  return ms >= SUPPORTED_FROM_MS && ms < SUPPORTED_UNTIL_MS;
+}
+
 export function isSupportedDate(date: Temporal.PlainDate): boolean {
   return date.year >= SUPPORTED_YEARS.first && date.year <= SUPPORTED_YEARS.last;
 }
@@ -106,11 +118,8 @@ export function isSupportedDate(date: Temporal.PlainDate): boolean {
  * check's to report, so a schema names the field once, with the message that fits.
  */
 export function isSupportedInstantText(value: string): boolean {
-  try {
-    return isSupportedInstant(Temporal.Instant.from(value));
-  } catch {
-    return true;
-  }
+  const ms = epochMsOfInstantText(value);
+  return ms === null || isSupportedEpochMs(ms);
 }
 
 /** False only for a readable YYYY-MM-DD date outside the supported years (see isSupportedInstantText). */

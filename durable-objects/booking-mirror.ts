@@ -3,10 +3,10 @@
 // when Postgres is configured, re-read from Postgres: before feed snapshots when older than
 // SYNC_EVERY_MS, and before availability answers when older than FRESH_FOR_AVAILABILITY_MS, so a
 // fresh object (or one that missed a notification) does not show an empty or stale calendar for long.
-import { Temporal } from "@js-temporal/polyfill";
 import type { z } from "zod";
 import { OCCUPYING_STATUSES, isBookingStatus } from "../domain/booking-states";
 import { assertNever } from "../domain/errors";
+import { epochMsOfInstantText } from "../domain/instant-text";
 import type { NewFeedEvent, SlotInterval } from "./live-messages";
 import type { BookingChange, IntervalInput } from "./schedule-rpc";
 import { type BookedInterval, type ScheduleStore, isoFromMs } from "./schedule-store";
@@ -28,7 +28,8 @@ const SYNC_REACH_BACK_MS = 24 * 60 * 60_000;
 const RELEASING: ReadonlySet<string> = new Set(["cancelled", "expired", "payment_failed"]);
 
 function normalize(i: z.infer<typeof IntervalInput>): SlotInterval {
-  const iso = (value: string) => isoFromMs(Temporal.Instant.from(value).epochMilliseconds);
+  // The schema checked the text: it reads.
+  const iso = (value: string) => isoFromMs(epochMsOfInstantText(value)!);
   return { start: iso(i.start), end: iso(i.end), occupiedFrom: iso(i.occupiedFrom), occupiedUntil: iso(i.occupiedUntil) };
 }
 

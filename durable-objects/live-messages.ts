@@ -9,7 +9,8 @@
 import { Temporal } from "@js-temporal/polyfill";
 import { z } from "zod";
 import { assertNever } from "../domain/errors";
-import { isSupportedInstantText, SUPPORTED_RANGE_MESSAGE } from "../domain/time";
+import { epochMsOfInstantText } from "../domain/instant-text";
+import { isSupportedEpochMs, SUPPORTED_RANGE_MESSAGE } from "../domain/time";
 
 /** Header the Worker sets after authorizing; the DO trusts only this (it is reachable only via the Worker). */
 export const AUDIENCE_HEADER = "x-edge-booking-live-audience";
@@ -19,21 +20,15 @@ export const MAX_CLIENT_MESSAGE_BYTES = 4096;
 export const AUDIENCES = ["public", "provider"] as const;
 export type Audience = (typeof AUDIENCES)[number];
 
-function isInstant(value: string): boolean {
-  try {
-    Temporal.Instant.from(value);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** An ISO 8601 instant with Z or an offset, e.g. 2030-03-04T10:00:00Z. */
+/** An ISO 8601 instant with Z or an offset, e.g. 2030-03-04T10:00:00Z (read once for both checks). */
 export const IsoInstant = z
   .string()
   .max(64)
-  .refine(isInstant, "must be an ISO 8601 instant with Z or an offset")
-  .refine(isSupportedInstantText, SUPPORTED_RANGE_MESSAGE);
+  .superRefine((value, ctx) => {
+    const ms = epochMsOfInstantText(value);
+    if (ms === null) ctx.addIssue({ code: "custom", message: "must be an ISO 8601 instant with Z or an offset" });
+    else if (!isSupportedEpochMs(ms)) ctx.addIssue({ code: "custom", message: SUPPORTED_RANGE_MESSAGE });
+  });
 
 export const SlotInterval = z.strictObject({
   start: IsoInstant,

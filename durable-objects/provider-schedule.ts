@@ -30,6 +30,7 @@ import {
 import type { ServiceCard } from "../db/queries/catalog";
 import { computeSlots, isSlotBookable, type ServiceTiming } from "../domain/availability";
 import { isDomainError } from "../domain/errors";
+import { epochMsOfInstantText } from "../domain/instant-text";
 import type { Interval } from "../domain/intervals";
 import { availabilityResult, engineReach, resolveWindow, timingOf, type AvailabilityResult } from "../workers/services/availability";
 import { type AppConfig, ConfigSchema, type Env, loadConfig } from "../workers/env";
@@ -69,7 +70,8 @@ export type AvailabilityAnswer = { ok: true; result: AvailabilityResult } | Sche
 
 // ---------------------------------------------------------------------------------------------
 
-const ms = (iso: string) => Temporal.Instant.from(iso).epochMilliseconds;
+/** Epoch ms of instant text its schema already accepted. */
+const ms = (iso: string) => epochMsOfInstantText(iso)!;
 
 function viewOf(row: HoldRow): HoldView {
   return {

@@ -3,9 +3,14 @@
 import { Temporal } from "@js-temporal/polyfill";
 import { z } from "zod";
 import type { HoldRefusal, OwnershipFailure } from "../domain/holds";
+import { epochMsOfInstantText } from "../domain/instant-text";
 import { BookingChangeKind, IsoInstant, SlotInterval } from "./live-messages";
 
-const before = (a: string, b: string) => Temporal.Instant.compare(Temporal.Instant.from(a), Temporal.Instant.from(b)) < 0;
+/** a < b for instant text the schema accepted; Temporal only to break a tie below the millisecond. */
+const before = (a: string, b: string) => {
+  const [msA, msB] = [epochMsOfInstantText(a)!, epochMsOfInstantText(b)!];
+  return msA !== msB ? msA < msB : Temporal.Instant.compare(Temporal.Instant.from(a), Temporal.Instant.from(b)) < 0;
+};
 
 export const HoldRequest = z.object({
   holder: z.string().min(1).max(200),

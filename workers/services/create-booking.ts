@@ -18,6 +18,7 @@ import { eq } from "drizzle-orm";
 import { SYSTEM_ACTOR, type Actor, type BookingStatus } from "../../domain/booking-states";
 import { deriveManageToken, generateConfirmationCode, hashToken, newManageToken } from "../../domain/confirmation-code";
 import { DomainError } from "../../domain/errors";
+import { instantText } from "../../domain/instant-text";
 import { widen } from "../../domain/intervals";
 import { money } from "../../domain/money";
 import { priceBooking } from "../../domain/pricing";
@@ -166,7 +167,7 @@ export async function createBooking(db: Database, request: CreateBookingRequest,
   const hash = await requestHash({
     serviceId: input.serviceId.toLowerCase(),
     providerId: input.providerId.toLowerCase(),
-    start: start.toString(),
+    start: instantText(start),
     timeZone: input.timeZone,
     customer: input.customer ?? null,
     holdId: input.holdId ?? null,
@@ -350,10 +351,10 @@ export async function createBooking(db: Database, request: CreateBookingRequest,
             bookingId,
             type: "created",
             data: {
-              start: start.toString(),
-              end: end.toString(),
-              occupiedFrom: occupied.start.toString(),
-              occupiedUntil: occupied.end.toString(),
+              start: instantText(start),
+              end: instantText(end),
+              occupiedFrom: instantText(occupied.start),
+              occupiedUntil: instantText(occupied.end),
               totalAmount: priced.total.amount,
               platformFeeAmount: priced.platformFee.amount,
               providerAmount: priced.providerShare.amount,

@@ -8,6 +8,7 @@
 import { Temporal } from "@js-temporal/polyfill";
 import type { Database } from "../../db/client";
 import type { BookingStatus } from "../../domain/booking-states";
+import { instantText } from "../../domain/instant-text";
 import { overlaps, type Interval } from "../../domain/intervals";
 import type { BookingChange as DoBookingChange, ProviderSchedule } from "../../durable-objects/provider-schedule";
 import type { AppConfig, Env } from "../env";
@@ -40,10 +41,10 @@ export function doKindFor(change: Pick<BookingChange, "kind" | "details">): DoKi
 
 function isoInterval(i: BookingInterval) {
   return {
-    start: i.start.toString(),
-    end: i.end.toString(),
-    occupiedFrom: i.occupiedFrom.toString(),
-    occupiedUntil: i.occupiedUntil.toString(),
+    start: instantText(i.start),
+    end: instantText(i.end),
+    occupiedFrom: instantText(i.occupiedFrom),
+    occupiedUntil: instantText(i.occupiedUntil),
   };
 }
 
@@ -85,8 +86,8 @@ export function schedulePortOver(stub: (providerId: string) => ScheduleTarget): 
       const result = await stub(args.providerId).claimForBooking({
         holder: args.holder,
         holdId: args.holdId,
-        occupiedFrom: args.occupiedFrom.toString(),
-        occupiedUntil: args.occupiedUntil.toString(),
+        occupiedFrom: instantText(args.occupiedFrom),
+        occupiedUntil: instantText(args.occupiedUntil),
         bookingId: args.bookingId,
       });
       return result.ok ? { ok: true } : { ok: false, reason: result.reason, message: result.message };
