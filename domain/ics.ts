@@ -3,6 +3,7 @@
 // every reschedule/cancellation, so calendar apps update the same event instead of adding a new one.
 import { Temporal } from "@js-temporal/polyfill";
 import type { BookingStatus } from "./booking-states";
+import { instantText } from "./instant-text";
 
 export interface CalendarEvent {
   /** Stable per booking, e.g. `booking-<id>@edge-booking`. */
@@ -23,6 +24,9 @@ export interface CalendarEvent {
 
 /** UTC basic format 20260308T140000Z: zone-free, so no VTIMEZONE block is needed. */
 function icsDate(instant: Temporal.Instant): string {
+  // The UTC text without separators or fraction (RFC 5545 DATE-TIME, UTC form).
+  const text = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})/.exec(instantText(instant));
+  if (text) return `${text[1]}${text[2]}${text[3]}T${text[4]}${text[5]}${text[6]}Z`;
   const utc = instant.toZonedDateTimeISO("UTC");
   const pad = (n: number, w = 2) => String(n).padStart(w, "0");
   return `${pad(utc.year, 4)}${pad(utc.month)}${pad(utc.day)}T${pad(utc.hour)}${pad(utc.minute)}${pad(utc.second)}Z`;

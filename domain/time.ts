@@ -150,12 +150,31 @@ export function parseLocalMinute(hhmm: string, field = "time"): number {
 /** e.g. 2026-03-08T09:00:00-04:00[America/New_York] – offset AND zone, so clients never guess. */
 export function formatInZone(instant: Temporal.Instant, zone: string): string {
   assertTimeZone(zone, "zone");
-  return instant.toZonedDateTimeISO(zone).toString();
+  return clockFor(zone).format(instant, instant.epochNanoseconds);
 }
 
+/** The provider- or customer-local date of an instant (the date part of formatInZone). */
 export function localDateOf(instant: Temporal.Instant, zone: string): Temporal.PlainDate {
-  assertTimeZone(zone, "zone");
-  return instant.toZonedDateTimeISO(zone).toPlainDate();
+  const text = formatInZone(instant, zone);
+  // Four-digit years (all this app stores); others, e.g. +010000, through Temporal.
+  return text[4] === "-" ? Temporal.PlainDate.from(text.slice(0, 10)) : instant.toZonedDateTimeISO(zone).toPlainDate();
+}
+
+// One ZoneClock per zone for formatInZone: it formats instants of uniform days without asking the
+// polyfill for offsets (exact: see the fast-path notes at the top). Bounded: at most CLOCK_ZONES
+// zones, each forgotten once its table of days grows past CLOCK_MAX_DAYS.
+const CLOCK_ZONES = 64;
+const CLOCK_MAX_DAYS = 400;
+const clocks = new Map<string, ZoneClock>();
+
+function clockFor(zone: string): ZoneClock {
+  let clock = clocks.get(zone);
+  if (!clock || clock.size > CLOCK_MAX_DAYS) {
+    if (!clock && clocks.size >= CLOCK_ZONES) clocks.clear();
+    clock = new ZoneClock(zone);
+    clocks.set(zone, clock);
+  }
+  return clock;
 }
 
 /**
@@ -378,6 +397,11 @@ export class ZoneClock {
 
   constructor(readonly zone: string, seed: LocalDay[] = [], private readonly instantStyle = false) {
     this.days = seed.slice();
+  }
+
+  /** Days in its table (how much it has learnt of the zone). */
+  get size(): number {
+    return this.days.length;
   }
 
   /** A clock whose format(i) equals i.toString() (UTC with "Z", Temporal's Instant format). */

@@ -45,6 +45,8 @@ type Reservation = ClientHold;
 export class ClientBudget extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly reservations = new Map<string, Reservation>();
+  /** Per purpose, the window whose predecessors were last pruned. */
+  private readonly prunedWindow = new Map<string, number>();
   private readonly overallLimit: number;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -68,8 +70,11 @@ export class ClientBudget extends DurableObject<Env> {
   private count(rule: AttemptRule, nowMs: number): RateLimitVerdict {
     const windowMs = rule.windowSeconds * 1000;
     const windowStart = Math.floor(nowMs / windowMs) * windowMs;
-    // Windows older than the previous one no longer weigh in any verdict.
-    this.sql.exec(`DELETE FROM attempts WHERE purpose = ? AND window_start_ms < ?`, rule.purpose, windowStart - windowMs);
+    // Windows older than the previous one no longer weigh in any verdict: dropped once per new window.
+    if (this.prunedWindow.get(rule.purpose) !== windowStart) {
+      this.sql.exec(`DELETE FROM attempts WHERE purpose = ? AND window_start_ms < ?`, rule.purpose, windowStart - windowMs);
+      this.prunedWindow.set(rule.purpose, windowStart);
+    }
     const current = this.sql
       .exec<{ count: number }>(
         `INSERT INTO attempts (purpose, window_start_ms, count) VALUES (?, ?, 1)

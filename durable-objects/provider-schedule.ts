@@ -554,6 +554,8 @@ export class ProviderSchedule extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     const nowMs = Date.now();
+    // The backstop reads the table itself rather than trust what the request paths remember.
+    this.store.forgetEarliestExpiry();
     this.sweepExpired(nowMs);
     this.store.prune(nowMs);
     this.armedAt = undefined; // the alarm that just fired is gone

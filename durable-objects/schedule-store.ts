@@ -109,6 +109,9 @@ const MIGRATIONS: string[][] = [
 ];
 
 export class ScheduleStore {
+  /** min(expires_at_ms) of holds; undefined = not known (every write to holds forgets it). */
+  private earliestExpiry: number | null | undefined;
+
   constructor(private readonly sql: SqlStorage) {
     this.migrate();
   }
@@ -172,6 +175,7 @@ export class ScheduleStore {
   }
 
   insertHold(row: HoldRow): void {
+    this.earliestExpiry = undefined;
     this.sql.exec(
       `INSERT INTO holds (id, holder, service_id, start_ms, end_ms, occupied_from_ms, occupied_until_ms, expires_at_ms, created_at_ms, client_key, touched_at_ms)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -194,15 +198,21 @@ export class ScheduleStore {
   }
 
   setHoldExpiry(id: string, expiresAtMs: number): void {
+    this.earliestExpiry = undefined;
     this.sql.exec(`UPDATE holds SET expires_at_ms = ? WHERE id = ?`, expiresAtMs, id);
   }
 
   deleteHold(id: string): void {
+    this.earliestExpiry = undefined;
     this.sql.exec(`DELETE FROM holds WHERE id = ?`, id);
   }
 
   /** Removes holds expired at `nowMs`, remembers them as tombstones, and returns them. */
   takeExpiredHolds(nowMs: number): HoldRow[] {
+    // Every hold, hold lookup and booking sweeps first; most find nothing due, and know it without a query.
+    const earliest = this.earliestExpiryMs();
+    if (earliest === null || nowMs < earliest) return [];
+    this.earliestExpiry = undefined;
     const expired = this.sql.exec<HoldRow>(`SELECT * FROM holds WHERE expires_at_ms <= ? ORDER BY expires_at_ms, id`, nowMs).toArray();
     for (const row of expired) {
       this.sql.exec(`DELETE FROM holds WHERE id = ?`, row.id);
@@ -216,8 +226,17 @@ export class ScheduleStore {
     return expired;
   }
 
+  /** Forget the remembered earliest expiry: the next sweep reads the table (the alarm's backstop). */
+  forgetEarliestExpiry(): void {
+    this.earliestExpiry = undefined;
+  }
+
+  /** The earliest expiry among stored holds (null: none), remembered until a write to holds changes it. */
   earliestExpiryMs(): number | null {
-    return this.sql.exec<{ t: number | null }>(`SELECT min(expires_at_ms) AS t FROM holds`).one().t;
+    if (this.earliestExpiry === undefined) {
+      this.earliestExpiry = this.sql.exec<{ t: number | null }>(`SELECT min(expires_at_ms) AS t FROM holds`).one().t;
+    }
+    return this.earliestExpiry;
   }
 
   /** Housekeeping for the alarm: old tombstones and bookings long past. */

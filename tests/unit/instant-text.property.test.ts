@@ -3,6 +3,7 @@ import { Temporal } from "@js-temporal/polyfill";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { epochMsOfInstantText, instantText } from "../../domain/instant-text";
+import { formatInZone, localDateOf } from "../../domain/time";
 
 const temporalMs = (text: string): number | null => {
   try {
@@ -59,5 +60,25 @@ describe("instant text", () => {
     expect(epochMsOfInstantText("2026-12-31T23:59:60Z")).toBe(Date.parse("2026-12-31T23:59:59Z")); // Temporal reads :60 as :59
     expect(epochMsOfInstantText("2026-03-08T09:00:00.5Z")).toBe(Date.parse("2026-03-08T09:00:00.500Z"));
     expect(instantText(Temporal.Instant.from("2026-03-08T09:00:00.120Z"))).toBe("2026-03-08T09:00:00.12Z");
+  });
+});
+
+// Zones with DST at 02:00, at midnight (Santiago skips 00:00), half-hour shifts (Lord Howe), none.
+const ZONES = ["America/New_York", "Europe/London", "America/Santiago", "Australia/Lord_Howe", "Asia/Kathmandu", "UTC", "Pacific/Apia"];
+
+describe("formatInZone and localDateOf (per-zone clocks)", () => {
+  it("give what Temporal gives, for instants in any order across DST changes", () => {
+    const near = fc.integer({ min: Date.parse("2025-01-01T00:00:00Z"), max: Date.parse("2028-01-01T00:00:00Z") });
+    fc.assert(
+      fc.property(fc.constantFrom(...ZONES), fc.array(fc.oneof(near, fc.integer(MS_RANGE)), { minLength: 1, maxLength: 30 }), (zone, list) => {
+        for (const ms of list) {
+          const instant = Temporal.Instant.fromEpochMilliseconds(ms);
+          const zoned = instant.toZonedDateTimeISO(zone);
+          expect(formatInZone(instant, zone)).toBe(zoned.toString());
+          expect(localDateOf(instant, zone).equals(zoned.toPlainDate())).toBe(true);
+        }
+      }),
+      { numRuns: 400 },
+    );
   });
 });

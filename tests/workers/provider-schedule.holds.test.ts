@@ -5,6 +5,7 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { ProviderSchedule } from "../../durable-objects/provider-schedule";
+import { type HoldRow, ScheduleStore } from "../../durable-objects/schedule-store";
 import { at, bookingChange, connectDirect, holdInput, newProvider, sleep } from "./provider-schedule.helpers";
 
 /** Moves every hold's expiry into the past, as if the TTL had elapsed. */
@@ -206,6 +207,30 @@ describe("claimForBooking()", () => {
 });
 
 describe("expiry and durability", () => {
+  it("the store remembers the earliest hold expiry for its sweeps and forgets it on every write to holds", async () => {
+    const { stub } = await newProvider();
+    await runInDurableObject(stub, (_instance, state) => {
+      const store = new ScheduleStore(state.storage.sql);
+      const row = (id: string, expiresAtMs: number): HoldRow => ({
+        id, holder: `h-${id}`, service_id: "s", start_ms: 0, end_ms: 1, occupied_from_ms: 0, occupied_until_ms: 1,
+        expires_at_ms: expiresAtMs, created_at_ms: 0, client_key: null, touched_at_ms: 0,
+      });
+      expect(store.earliestExpiryMs()).toBeNull();
+      expect(store.takeExpiredHolds(1_000)).toEqual([]);
+      store.insertHold(row("a", 2_000));
+      store.insertHold(row("b", 3_000));
+      expect(store.earliestExpiryMs()).toBe(2_000);
+      expect(store.takeExpiredHolds(1_999)).toEqual([]);
+      store.setHoldExpiry("a", 5_000); // extended: b is now the first to go
+      expect(store.earliestExpiryMs()).toBe(3_000);
+      expect(store.takeExpiredHolds(3_000).map((h) => h.id)).toEqual(["b"]);
+      expect(store.earliestExpiryMs()).toBe(5_000);
+      store.deleteHold("a");
+      expect(store.earliestExpiryMs()).toBeNull();
+      expect(store.takeExpiredHolds(10_000)).toEqual([]);
+    });
+  });
+
   it("the alarm frees an expired hold and tells subscribers", async () => {
     const { stub } = await newProvider();
     const r = await stub.hold(holdInput("a", 60));

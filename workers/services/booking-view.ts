@@ -2,6 +2,7 @@
 // same times rendered with offset and zone for the customer and the provider.
 import { Temporal } from "@js-temporal/polyfill";
 import { CancellationPolicySchema, DEFAULT_CANCELLATION_POLICY, describePolicy, type CancellationPolicy } from "../../domain/cancellation-policy";
+import { instantText } from "../../domain/instant-text";
 import { formatInZone } from "../../domain/time";
 import type { BookingRow } from "../../db/queries/bookings";
 import type { BookingStatus } from "../../domain/booking-states";
@@ -57,8 +58,8 @@ export function toBookingView(booking: BookingRow, names: { providerName: string
     providerName: names.providerName,
     serviceId: booking.serviceId,
     serviceName: names.serviceName,
-    start: start.toString(),
-    end: end.toString(),
+    start: instantText(start),
+    end: instantText(end),
     startCustomer: formatInZone(start, booking.timeZone),
     endCustomer: formatInZone(end, booking.timeZone),
     startProvider: formatInZone(start, booking.providerTimeZone),
