@@ -7,6 +7,7 @@
 // and the caller retries on a collision. Canonical form (stored and displayed) is "XXXX-XXXX".
 
 import { z } from "zod";
+import { toBase64Url } from "./base64";
 
 export const CONFIRMATION_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const CODE_LENGTH = 8;
@@ -64,7 +65,7 @@ const TOKEN_BYTES = 32;
 export const ManageTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/, "Invalid manage token");
 
 export function newManageToken(): string {
-  return base64url(crypto.getRandomValues(new Uint8Array(TOKEN_BYTES)));
+  return toBase64Url(crypto.getRandomValues(new Uint8Array(TOKEN_BYTES)));
 }
 
 /**
@@ -75,17 +76,11 @@ export function newManageToken(): string {
 export async function deriveManageToken(secret: string, guestSessionId: string): Promise<string> {
   const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`manage-token:${guestSessionId}`));
-  return base64url(new Uint8Array(mac));
+  return toBase64Url(new Uint8Array(mac));
 }
 
 /** SHA-256 of the token's UTF-8 bytes, lowercase hex (64 chars). */
 export async function hashToken(token: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token));
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-function base64url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }

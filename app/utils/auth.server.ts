@@ -6,7 +6,8 @@
 // layout's check does not protect its children.
 import { redirect, type AppLoadContext } from "@remix-run/cloudflare";
 import { homeForRole, safeRedirect } from "../../workers/auth/redirect";
-import { clearSessionCookie, isSecureRequest, readCookie, SESSION_COOKIE, sessionCookie, signSession, type Session } from "../../workers/auth/session";
+import { clearSessionCookie, isSecureRequest, SESSION_COOKIE, sessionCookie, signSession, type Session } from "../../workers/auth/session";
+import { readCookie } from "../../workers/http/cookies";
 import { endSession, endSessionsOf, readLiveSession, startSession } from "../../workers/auth/session-store";
 import { findUserById, type AccountUser, type Role } from "../../workers/auth/users";
 

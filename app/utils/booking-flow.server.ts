@@ -6,7 +6,7 @@ import type { ServiceCard } from "../../db/queries/catalog";
 import { isValidTimeZone } from "../../domain/time";
 import { isDomainError } from "../../domain/errors";
 import { budgetFor, countAttempt, HOLD_ATTEMPTS } from "../../workers/auth/client-budget";
-import { readCookie } from "../../workers/auth/session";
+import { readCookie } from "../../workers/http/cookies";
 import { holdSlot } from "../../workers/services/hold-slot";
 import { serviceCardFromSchedule } from "../../workers/services/schedule-reads";
 import { paymentsDepsFromConfig } from "../../workers/payments/stripe-client";
@@ -14,6 +14,7 @@ import type { BookingAccess } from "../../workers/services/booking-access";
 import { appSchedulePort, workerDeps } from "../../workers/services/schedule-port";
 import { getSession } from "./auth.server";
 import { logScheduleError, scheduleStub } from "./schedule-object.server";
+import { toBase64Url } from "../../domain/base64";
 
 export const ZONE_COOKIE = "eb_tz";
 const HOLDER_COOKIE = "eb_holder";
@@ -55,7 +56,7 @@ export function holderToken(request: Request): { token: string; setCookie: strin
   const existing = readHolderToken(request);
   if (existing) return { token: existing, setCookie: null };
   const bytes = crypto.getRandomValues(new Uint8Array(24));
-  const token = btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  const token = toBase64Url(bytes);
   const secure = new URL(request.url).protocol === "https:" ? "; Secure" : "";
   return { token, setCookie: `${HOLDER_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${60 * 60 * 24}${secure}` };
 }

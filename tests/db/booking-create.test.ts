@@ -13,13 +13,13 @@ import type { Interval } from "../../domain/intervals";
 import { BookingSchema } from "../../workers/api/schemas";
 import { queueBookingEmail } from "../../workers/email/booking-emails";
 import { withBookingEmails } from "../../workers/email/booking-notifier";
-import { loadConfig } from "../../workers/env";
 import { DEFAULT_BOOKING_SETTINGS, settingsFromConfig } from "../../workers/services/context";
 import { createBooking, type CreateBookingResult } from "../../workers/services/create-booking";
 import { getBookingByCode } from "../../workers/services/get-booking";
 import type { BookingChange, ClaimArgs, SchedulePort } from "../../workers/services/ports";
 import { createProviderFixture, localInstant, openTestDatabase, unique, type ProviderFixture } from "../support/db";
 import { expectDomainError } from "../support/domain-errors";
+import { mailTestConfig } from "../support/fixtures";
 import { recordingPort } from "../support/recording-port";
 
 // One connection per concurrent attempt in the race test, plus headroom.
@@ -172,13 +172,7 @@ describe("createBooking", () => {
   });
 
   it("a free booking commits its confirmation mail with it; the notice does not queue it again; an approval request is queued after", async () => {
-    const config = loadConfig({
-      DATABASE_URL: "postgres://x@localhost/x",
-      SESSION_SECRET: "s".repeat(32),
-      STRIPE_SECRET_KEY: "sk_test_x",
-      STRIPE_WEBHOOK_SECRET: "whsec_x",
-      PUBLIC_BASE_URL: "https://booking.example.test",
-    });
+    const config = mailTestConfig();
     for (const requiresApproval of [false, true]) {
       const free = await createProviderFixture(db, { service: { priceAmount: 0, requiresApproval } });
       const body = { ...guestBody(localInstant(free.timeZone, 2, "15:00")), serviceId: free.serviceId, providerId: free.providerId };

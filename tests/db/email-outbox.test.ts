@@ -7,21 +7,15 @@ import { queueBookingEmail } from "../../workers/email/booking-emails";
 import { queueReminders } from "../../workers/email/jobs";
 import { deliverQueuedEmails, enqueueEmail } from "../../workers/email/outbox";
 import type { EmailSender, OutgoingEmail } from "../../workers/email/sender";
-import { loadConfig } from "../../workers/env";
 import { bookingRowFor, createProviderFixture, openTestDatabase, unique, type ProviderFixture } from "../support/db";
+import { mailTestConfig } from "../support/fixtures";
 
 const handle = openTestDatabase(10);
 const db = handle.db;
 let fixture: ProviderFixture;
 let bookingId: string;
 let customerEmail: string;
-const config = loadConfig({
-  DATABASE_URL: "postgres://x@localhost/x",
-  SESSION_SECRET: "s".repeat(32),
-  STRIPE_SECRET_KEY: "sk_test_x",
-  STRIPE_WEBHOOK_SECRET: "whsec_x",
-  PUBLIC_BASE_URL: "https://booking.example.test",
-});
+const config = mailTestConfig();
 
 beforeAll(async () => {
   fixture = await createProviderFixture(db, { timeZone: "Asia/Kathmandu" });

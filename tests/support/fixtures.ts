@@ -4,6 +4,7 @@
 import type { Temporal } from "@js-temporal/polyfill";
 import type { bookings } from "../../db/schema";
 import { DEFAULT_CANCELLATION_POLICY } from "../../domain/cancellation-policy";
+import { type AppConfig, loadConfig } from "../../workers/env";
 
 let counter = 0;
 export function unique(prefix: string): string {
@@ -56,4 +57,15 @@ export function bookingRowFor(
     cancellationPolicy: DEFAULT_CANCELLATION_POLICY,
     ...overrides,
   };
+}
+
+/** An app config for services under test that build links and mail (no real Postgres or Stripe behind it). */
+export function mailTestConfig(): AppConfig {
+  return loadConfig({
+    DATABASE_URL: "postgres://x@localhost/x",
+    SESSION_SECRET: "s".repeat(32),
+    STRIPE_SECRET_KEY: "sk_test_x",
+    STRIPE_WEBHOOK_SECRET: "whsec_x",
+    PUBLIC_BASE_URL: "https://booking.example.test",
+  });
 }

@@ -10,6 +10,8 @@
 //    - for anonymous forms (sign-in, sign-up, guest booking): a random token in its own cookie
 //      (double-submit). On https the cookie is `__Host-` prefixed so a sibling subdomain cannot plant
 //      one ("cookie tossing").
+import { toBase64Url } from "../../domain/base64";
+import { readCookie } from "../http/cookies";
 import { isSecureRequest } from "./session";
 
 export const CSRF_FIELD = "csrf";
@@ -29,23 +31,12 @@ export function anonymousCsrfCookieName(request: Request): string {
 }
 
 export function newCsrfToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(24));
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return toBase64Url(crypto.getRandomValues(new Uint8Array(24)));
 }
 
 export function readAnonymousCsrfToken(request: Request): string | null {
-  const name = anonymousCsrfCookieName(request);
-  const header = request.headers.get("cookie");
-  if (!header) return null;
-  for (const part of header.split(";")) {
-    const [key, ...rest] = part.trim().split("=");
-    if (key !== name) continue;
-    const value = rest.join("=");
-    return TOKEN_SHAPE.test(value) ? value : null;
-  }
-  return null;
+  const value = readCookie(request, anonymousCsrfCookieName(request));
+  return value !== null && TOKEN_SHAPE.test(value) ? value : null;
 }
 
 /** HttpOnly: the token reaches the page through the server-rendered form, scripts never need the cookie. */

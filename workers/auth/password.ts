@@ -1,19 +1,10 @@
 // Password hashing with PBKDF2-SHA256 through Web Crypto (available in Workers and Node 22), so no
 // native dependency is needed. Stored as `pbkdf2-sha256$<iterations>$<salt b64url>$<hash b64url>`,
 // which lets us raise the iteration count later and still verify old hashes.
+import { fromBase64Url, toBase64Url } from "../../domain/base64";
+
 const ITERATIONS = 100_000; // Workers' Web Crypto caps PBKDF2 at 100k iterations.
 const KEY_BYTES = 32;
-
-function toBase64Url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
-}
 
 async function derive(password: string, salt: Uint8Array<ArrayBuffer>, iterations: number): Promise<Uint8Array> {
   const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(password), "PBKDF2", false, ["deriveBits"]);

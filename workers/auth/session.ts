@@ -4,7 +4,9 @@
 // sessions stay ended even for a copied cookie. Roles are re-read from the cookie, and sensitive checks
 // (provider feed, admin) also confirm them against the database where it matters.
 import { z } from "zod";
-import { base64Url, signToken, verifyToken } from "./signed-token";
+import { toBase64Url } from "../../domain/base64";
+import { readCookie } from "../http/cookies";
+import { signToken, verifyToken } from "./signed-token";
 
 export const SESSION_COOKIE = "eb_session";
 /** Sessions end 14 days after sign-in at the latest (the cookie and the session row agree). */
@@ -26,7 +28,7 @@ export type Session = z.infer<typeof SessionSchema>;
 export async function signSession(session: Omit<Session, "exp" | "csrf"> & Partial<Pick<Session, "exp" | "csrf">>, secret: string): Promise<string> {
   const full: Session = {
     ...session,
-    csrf: session.csrf ?? base64Url(crypto.getRandomValues(new Uint8Array(18))),
+    csrf: session.csrf ?? toBase64Url(crypto.getRandomValues(new Uint8Array(18))),
     exp: session.exp ?? Math.floor(Date.now() / 1000) + SESSION_MAX_AGE_SECONDS,
   };
   return signToken(full, secret);
@@ -36,20 +38,6 @@ export function verifySession(token: string, secret: string, nowSeconds = Math.f
   return verifyToken(token, secret, SessionSchema, nowSeconds);
 }
 
-export function readCookie(request: Request, name: string): string | null {
-  const header = request.headers.get("cookie");
-  if (!header) return null;
-  for (const part of header.split(";")) {
-    const [key, ...rest] = part.trim().split("=");
-    if (key !== name) continue;
-    try {
-      return decodeURIComponent(rest.join("="));
-    } catch {
-      return null; // malformed %-escape: treat as no cookie rather than a 500
-    }
-  }
-  return null;
-}
 
 /** True when the browser reached us over https (Cloudflare passes the public URL), so cookies get `Secure`. */
 export function isSecureRequest(request: Request): boolean {

@@ -5,11 +5,12 @@
 import { Temporal } from "@js-temporal/polyfill";
 import { eq } from "drizzle-orm";
 import type { Queryable } from "../../db/client";
+import type { BookingRow } from "../../db/queries/bookings";
 import { bookings, providers, services, users } from "../../db/schema";
+import { toBase64 } from "../../domain/base64";
 import { deriveManageToken } from "../../domain/confirmation-code";
 import { googleCalendarUrl, toIcs } from "../../domain/ics";
 import { formatMoney } from "../../domain/money";
-import type { BookingRow } from "../../db/queries/bookings";
 import { enqueueEmail, type QueuedEmail } from "./outbox";
 
 export type BookingEmailKind = "confirmation" | "cancellation" | "reschedule" | "approval_needed" | "payment_failed" | "reminder" | "declined";
@@ -27,13 +28,6 @@ function formatter(zone: string): Intl.DateTimeFormat {
 
 function when(instant: Temporal.Instant, zone: string): string {
   return `${formatter(zone).format(new Date(instant.epochMilliseconds))} (${zone})`;
-}
-
-function toBase64(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
 }
 
 export interface BookingEmailOptions {
@@ -106,7 +100,7 @@ export async function composeBookingEmail(kind: BookingEmailKind, row: BookingEm
     stamp: Temporal.Now.instant(),
   };
   const ics = (status: "CONFIRMED" | "CANCELLED") => [
-    { filename: "booking.ics", contentType: "text/calendar; charset=utf-8", content: toBase64(toIcs({ ...calendar, status })) },
+    { filename: "booking.ics", contentType: "text/calendar; charset=utf-8", content: toBase64(new TextEncoder().encode(toIcs({ ...calendar, status }))) },
   ];
 
   const toCustomer = { to: booking.customerEmail, bookingId: booking.id };

@@ -7,6 +7,7 @@
 // them accept a nonce, so script-src is 'self' + a per-request nonce and never 'unsafe-inline'.
 // The nonce must reach: <Scripts nonce>/<ScrollRestoration nonce> (root.tsx, via useNonce()),
 // <RemixServer nonce> and renderToReadableStream(..., { nonce }) (entry.server.tsx).
+import { toBase64 } from "../../domain/base64";
 
 export interface SecurityHeaderOptions {
   /** The request's URL: decides HSTS (https only) and the ws:/wss: origin allowed for live updates. */
@@ -22,10 +23,7 @@ export interface SecurityHeaderOptions {
 
 /** 128 random bits, base64: a fresh value for every response that renders HTML. */
 export function createNonce(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
+  return toBase64(crypto.getRandomValues(new Uint8Array(16)));
 }
 
 /** Only origins (scheme://host[:port]) are accepted in source lists; anything else is dropped. */
