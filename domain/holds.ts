@@ -42,6 +42,15 @@ export interface HoldRefusal {
   ok: false;
   reason: HoldRefusalReason;
   message: string;
+  /** LIMIT: seconds until the first counted hold expires, i.e. when a hold can be had again without releasing one. */
+  retryAfterSeconds?: number;
+}
+
+/** Whole seconds from `now` until the first of `expiries` (at least 1); undefined when none is known. */
+function secondsUntilFirst(now: Temporal.Instant, expiries: readonly Temporal.Instant[]): number | undefined {
+  if (expiries.length === 0) return undefined;
+  const first = expiries.reduce((a, b) => (Temporal.Instant.compare(a, b) <= 0 ? a : b));
+  return Math.max(1, Math.ceil(now.until(first).total({ unit: "seconds" })));
 }
 
 function intIn(value: number, field: string, min: number, max: number): void {
@@ -180,18 +189,22 @@ export function checkHold(input: HoldCheckInput): HoldVerdict {
     return { ok: false, reason: "BOOKED", message: "This time is already booked." };
   }
   const kept = own.filter((h) => !replaced.has(h.id));
-  if (kept.filter((h) => sameHolder(h.holder, input.holder)).length >= input.limits.perHolder) {
+  const holderHolds = kept.filter((h) => sameHolder(h.holder, input.holder));
+  if (holderHolds.length >= input.limits.perHolder) {
     return {
       ok: false,
       reason: "LIMIT",
       message: `You can hold at most ${input.limits.perHolder} times with this provider at once; book or release one first.`,
+      retryAfterSeconds: secondsUntilFirst(input.now, holderHolds.map((h) => h.expiresAt)),
     };
   }
-  if (input.clientKey !== null && kept.filter((h) => h.clientKey === input.clientKey).length >= input.limits.perClient) {
+  const clientHolds = input.clientKey === null ? [] : kept.filter((h) => h.clientKey === input.clientKey);
+  if (clientHolds.length >= input.limits.perClient) {
     return {
       ok: false,
       reason: "LIMIT",
       message: `At most ${input.limits.perClient} times with this provider can be held from your network at once; book or release one first.`,
+      retryAfterSeconds: secondsUntilFirst(input.now, clientHolds.map((h) => h.expiresAt)),
     };
   }
   return { ok: true, replaces };
@@ -243,6 +256,8 @@ export interface ClientHold {
   holder: string;
   providerId: string;
   serviceId: string;
+  /** When the hold ends by itself (unknown for a hold still being asked for). */
+  expiresAt?: Temporal.Instant;
 }
 
 /**
@@ -254,6 +269,7 @@ export function checkOverallHolds(
   live: readonly ClientHold[],
   request: { holder: string; providerId: string; serviceId: string },
   limit: number,
+  now: Temporal.Instant,
 ): HoldRefusal | null {
   const kept = live.filter(
     (h) => !(sameHolder(h.holder, request.holder) && h.providerId === request.providerId && h.serviceId === request.serviceId),
@@ -263,5 +279,6 @@ export function checkOverallHolds(
     ok: false,
     reason: "LIMIT",
     message: `At most ${limit} times can be held from your network at once; book or release one first.`,
+    retryAfterSeconds: secondsUntilFirst(now, kept.flatMap((h) => (h.expiresAt ? [h.expiresAt] : []))),
   };
 }

@@ -9,6 +9,7 @@
 //     this object when a hold ends early (released, replaced, claimed by a booking); if such a note is
 //     lost the entry still ends at the hold's expiry, so the error is a brief over-count, never an
 //     under-count.
+import { Temporal } from "@js-temporal/polyfill";
 import { DurableObject } from "cloudflare:workers";
 import { checkOverallHolds, type ClientHold, type HoldRefusal } from "../domain/holds";
 import { judgeAttempt, type RateLimitVerdict } from "../domain/rate-limit";
@@ -102,7 +103,12 @@ export class ClientBudget extends DurableObject<Env> {
       return { ok: false, reason: "RATE_LIMITED", message: "Too many hold attempts from your network.", retryAfterSeconds: verdict.retryAfterSeconds };
     }
     const wanted = { holder: request.holder, providerId: request.providerId, serviceId: request.serviceId };
-    const refusal: HoldRefusal | null = checkOverallHolds([...this.liveHolds(nowMs), ...this.reservations.values()], wanted, this.overallLimit);
+    const refusal: HoldRefusal | null = checkOverallHolds(
+      [...this.liveHolds(nowMs), ...this.reservations.values()],
+      wanted,
+      this.overallLimit,
+      Temporal.Instant.fromEpochMilliseconds(nowMs),
+    );
     if (refusal) return refusal;
     // Reserved before the await, so concurrent attempts from this client see it (exact cap).
     const reservation = crypto.randomUUID();
@@ -151,6 +157,12 @@ export class ClientBudget extends DurableObject<Env> {
     return this.sql
       .exec<HoldEntryRow>(`SELECT * FROM holds`)
       .toArray()
-      .map((r) => ({ holdId: r.hold_id, holder: r.holder, providerId: r.provider_id, serviceId: r.service_id }));
+      .map((r) => ({
+        holdId: r.hold_id,
+        holder: r.holder,
+        providerId: r.provider_id,
+        serviceId: r.service_id,
+        expiresAt: Temporal.Instant.fromEpochMilliseconds(r.expires_at_ms),
+      }));
   }
 }

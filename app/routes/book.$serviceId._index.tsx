@@ -117,7 +117,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       );
     }
     if (isDomainError(error, "HOLD_LIMIT_REACHED")) {
-      return data({ error: error.message, field: null }, { status: 429 });
+      const retryAfter = error.details.retryAfterSeconds;
+      return data({ error: error.message, field: null }, { status: 429, headers: typeof retryAfter === "number" ? { "Retry-After": String(retryAfter) } : undefined });
     }
     if (isDomainError(error, "UNAVAILABLE")) {
       return data({ error: error.message, field: null }, { status: 503, headers: { "Retry-After": String(error.details.retryAfterSeconds ?? 2) } });

@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isDomainError } from "../../domain/errors";
 import {
+  checkOverallHolds,
   HOLD_MAX_LIFETIME_TTLS,
   HOLD_TTL_MIN_SECONDS,
   type Hold,
@@ -146,6 +147,25 @@ describe("checkHold", () => {
     expect(request("a", "2030-03-04T15:00:00Z", 60, mine, { max: 4 })).toEqual({ ok: true, replaces: [] });
     const booked = [{ start: T("2030-03-04T15:00:00Z"), end: T("2030-03-04T16:00:00Z") }];
     expect(request("a", "2030-03-04T15:00:00Z", 60, mine, { booked })).toMatchObject({ reason: "BOOKED" });
+  });
+
+  it("a LIMIT refusal says when the first counted hold expires (Retry-After), per holder, per client and overall", () => {
+    const expiries = ["2030-03-04T08:09:00Z", "2030-03-04T08:05:30Z", "2030-03-04T08:07:00Z"];
+    const mine = [1, 2, 3].map((i) => hold(`h${i}`, "a", `2030-03-0${4 + i}T10:00:00Z`, 60, { serviceId: `svc-${i}`, expires: expiries[i - 1] }));
+    // NOW is 08:00:00: the first of the three ends at 08:05:30.
+    expect(request("a", "2030-03-04T15:00:00Z", 60, mine)).toMatchObject({ reason: "LIMIT", retryAfterSeconds: 330 });
+    const fromNet = mine.map((h, i) => ({ ...h, holder: `token-${i}`, clientKey: "net-1" }));
+    expect(request("token-9", "2030-03-04T15:00:00Z", 60, fromNet, { clientKey: "net-1" })).toMatchObject({ reason: "LIMIT", retryAfterSeconds: 330 });
+    const overall = checkOverallHolds(
+      [
+        { holdId: "x", holder: "a", providerId: "p1", serviceId: "s", expiresAt: T("2030-03-04T08:00:00.200Z") },
+        { holdId: "y", holder: "a", providerId: "p2", serviceId: "s" }, // still being asked for: no expiry yet
+      ],
+      { holder: "a", providerId: "p3", serviceId: "s" },
+      2,
+      NOW,
+    );
+    expect(overall).toMatchObject({ reason: "LIMIT", retryAfterSeconds: 1 }); // never 0
   });
 
   it("a new time for the same service replaces the holder's previous hold, even an overlapping one", () => {

@@ -89,7 +89,12 @@ describe.skipIf(!testEnv.DATABASE_URL)("with Postgres", () => {
     // Three live holds from this network at this provider: a fresh token does not buy a fourth.
     const fourth = await post({ serviceId: f.serviceId, start: iso(f.day, "08:30"), holderToken: "tok_pg_holder_eeeeeeee" });
     expect(fourth.status).toBe(429);
-    expect(((await fourth.json()) as { error: { code: string } }).error.code).toBe("HOLD_LIMIT_REACHED");
+    const refused = (await fourth.json()) as { error: { code: string; retryAfterSeconds: number } };
+    expect(refused.error.code).toBe("HOLD_LIMIT_REACHED");
+    // When the first of the three expires, without releasing one: at most a hold's lifetime away.
+    expect(Number(fourth.headers.get("retry-after"))).toBe(refused.error.retryAfterSeconds);
+    expect(refused.error.retryAfterSeconds).toBeGreaterThan(0);
+    expect(refused.error.retryAfterSeconds).toBeLessThanOrEqual(600);
     const closed = await post({ serviceId: f.serviceId, start: iso(f.day, "20:00"), holderToken: "tok_pg_holder_cccccccc" });
     expect(closed.status).toBe(409);
     expect(((await closed.json()) as { error: { reason: string } }).error.reason).toBe("NOT_BOOKABLE");

@@ -35,7 +35,10 @@ export async function holdSlot(budget: DurableObjectStub<ClientBudget>, request:
     case "RATE_LIMITED":
       throw new DomainError("RATE_LIMITED", result.message, { retryAfterSeconds: result.retryAfterSeconds });
     case "LIMIT":
-      throw new DomainError("HOLD_LIMIT_REACHED", result.message, { reason: result.reason });
+      throw new DomainError("HOLD_LIMIT_REACHED", result.message, {
+        reason: result.reason,
+        ...(result.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: result.retryAfterSeconds }),
+      });
     case "HELD":
     case "BOOKED":
       throw new DomainError("SLOT_UNAVAILABLE", result.message, { reason: result.reason });
