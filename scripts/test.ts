@@ -102,6 +102,28 @@ async function failedTests(stage: string): Promise<string[]> {
   });
 }
 
+/**
+ * Tests over all stages that ran, from their JSON reports. A failed stage without tests of its own
+ * (types, build) or without a report (it stopped before vitest finished) counts as one failure, so the
+ * line says "0 failed" only when everything passed.
+ */
+async function countTests(ran: string[], failedStageNames: string[]): Promise<{ passed: number; failed: number; skipped: number }> {
+  type Totals = { numPassedTests?: number; numFailedTests?: number; numPendingTests?: number; numTodoTests?: number };
+  const count = { passed: 0, failed: 0, skipped: 0 };
+  for (const stage of ran) {
+    const report = await fs.readFile(path.join(reportDir, `${stage}.json`), "utf8").then((text) => JSON.parse(text) as Totals, () => null);
+    if (report) {
+      count.passed += report.numPassedTests ?? 0;
+      count.failed += report.numFailedTests ?? 0;
+      count.skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+      if (failedStageNames.includes(stage) && (report.numFailedTests ?? 0) === 0) count.failed++; // e.g. a file that failed to load
+    } else if (failedStageNames.includes(stage)) {
+      count.failed++;
+    }
+  }
+  return count;
+}
+
 const failedStages: string[] = [];
 let failed = 0;
 try {
@@ -125,6 +147,9 @@ for (const stage of failedStages.filter((name) => name !== "build" && name !== "
   console.error(`\nfailed in ${stage}:`);
   for (const line of await failedTests(stage)) console.error(`  ${line}`);
 }
+const count = await countTests(suites.map(([name]) => name), failedStages);
 await fs.rm(reportDir, { recursive: true, force: true });
 console.log(failed === 0 ? "\nall suites passed" : `\n${failed} suite(s) failed: ${failedStages.join(", ")}`);
+// The last line, for any CI to read: every stage's tests, counted from vitest's JSON reports.
+console.log(`${count.passed} passed, ${count.failed} failed${count.skipped > 0 ? `, ${count.skipped} skipped` : ""}`);
 process.exit(failed === 0 ? 0 : 1);
