@@ -33,7 +33,7 @@ function misconfigured(error: ConfigError): Response {
 /**
  * A request that used Postgres writes its metrics in one insert on its open connection, before it
  * closes; one that did not (the hot paths) hands them to a MetricsSink object rather than open a
- * connection for them.
+ * connection for them, batched with the isolate's other requests (decision 0010).
  */
 async function writeMetrics(env: Env, ctx: ExecutionContext, metrics: MetricBuffer, database: DatabaseHandle): Promise<void> {
   if (metrics.size === 0) return;

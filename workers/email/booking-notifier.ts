@@ -2,9 +2,9 @@
 // every service (booking, payments, cron) already reports each committed change there exactly once.
 // Mail is enqueued right after the commit (not inside it): if the Worker died in between, the change
 // stands and one mail is missing, never a mail about a change that did not happen. A writer that can
-// commit the mail in the same statement as the change (a new free booking) asks mailWithChange for it. Dedupe keys make a
-// repeated report harmless. It uses the caller's database (the request's or the cron run's pool), so a
-// change costs no extra connection.
+// commit the mail in the same statement as the change (a new free booking) asks mailWithChange for it
+// (decision 0007). Dedupe keys make a repeated report harmless. It uses the caller's database (the
+// request's or the cron run's pool), so a change costs no extra connection.
 import type { Database } from "../../db/client";
 import type { AppConfig } from "../env";
 import type { BookingChange, SchedulePort } from "../services/ports";
