@@ -155,9 +155,8 @@ export function formatInZone(instant: Temporal.Instant, zone: string): string {
 
 /** The provider- or customer-local date of an instant (the date part of formatInZone). */
 export function localDateOf(instant: Temporal.Instant, zone: string): Temporal.PlainDate {
-  const text = formatInZone(instant, zone);
-  // Four-digit years (all this app stores); others, e.g. +010000, through Temporal.
-  return text[4] === "-" ? Temporal.PlainDate.from(text.slice(0, 10)) : instant.toZonedDateTimeISO(zone).toPlainDate();
+  assertTimeZone(zone, "zone");
+  return clockFor(zone).localDate(instant.epochNanoseconds) ?? instant.toZonedDateTimeISO(zone).toPlainDate();
 }
 
 // One ZoneClock per zone for formatInZone: it formats instants of uniform days without asking the
@@ -413,18 +412,24 @@ export class ZoneClock {
     const day = this.dayOf(ns);
     if (day && day.uniform) {
       const elapsed = ns - day.start;
-      if (elapsed % SECOND_NS === 0n) {
-        const suffix = this.suffixOf(day);
-        if (suffix !== null) {
-          const seconds = Number(elapsed / SECOND_NS);
-          day.dateText ??= day.date.toString();
-          return `${day.dateText}T${pad2(Math.floor(seconds / 3600))}:${pad2(Math.floor(seconds / 60) % 60)}:${pad2(
-            seconds % 60
-          )}${suffix}`;
-        }
+      const suffix = this.suffixOf(day);
+      if (suffix !== null) {
+        const seconds = Number(elapsed / SECOND_NS);
+        // Temporal's "auto" fraction: nanoseconds without trailing zeros, none for a whole second.
+        const nanos = Number(elapsed % SECOND_NS);
+        const fraction = nanos === 0 ? "" : `.${String(nanos).padStart(9, "0").replace(/0+$/, "")}`;
+        day.dateText ??= day.date.toString();
+        return `${day.dateText}T${pad2(Math.floor(seconds / 3600))}:${pad2(Math.floor(seconds / 60) % 60)}:${pad2(
+          seconds % 60
+        )}${fraction}${suffix}`;
       }
     }
     return this.instantStyle ? instant.toString() : instant.toZonedDateTimeISO(this.zone).toString();
+  }
+
+  /** The local date `ns` falls on, from the table of days (exact on any day), or null outside it. */
+  localDate(ns: bigint): Temporal.PlainDate | null {
+    return this.dayOf(ns)?.date ?? null;
   }
 
   private suffixOf(day: LocalDay): string | null {
