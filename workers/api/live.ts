@@ -16,8 +16,7 @@ import { DomainError } from "../../domain/errors";
 import { AUDIENCE_HEADER, type Audience, IsoInstant } from "../../durable-objects/live-messages";
 import type { OwnedHoldFailure } from "../../durable-objects/provider-schedule";
 import { errorResponse, json, readJson, validationError } from "../http/errors";
-import { budgetFor, countAttempt, HOLD_ATTEMPTS } from "../auth/client-budget";
-import { tooManyRequests } from "../auth/rate-limit";
+import { budgetFor, HOLD_ATTEMPTS } from "../auth/client-budget";
 import { holdSlot } from "../services/hold-slot";
 import { MAX_WINDOW_DAYS } from "../services/availability";
 import { type ApiContext, route } from "./router";
@@ -123,16 +122,13 @@ route("POST", "/api/v1/providers/:providerId/holds", async (context) => {
   if (!parsed.success) return validationError(parsed.error);
   const body = parsed.data;
   // The per-holder limit counts per token, and tokens are free to mint: limit attempts per client too
-  // (the same budget as the booking pages' hold action), before anything else is looked up.
-  const limit = await countAttempt(context.env, context.request, HOLD_ATTEMPTS);
-  if (!limit.allowed) return tooManyRequests(limit, "Too many hold attempts from your network.");
-  const hold = await holdSlot(await budgetFor(context.env, context.request), {
-    providerId,
-    serviceId: body.serviceId,
-    start: Temporal.Instant.from(body.start),
-    holder: body.holderToken,
-    ttlSeconds: body.ttlSeconds,
-  });
+  // (the same budget as the booking pages' hold action), counted by the client's budget object in the
+  // same call that asks for the hold, before the provider's object is asked (429 RATE_LIMITED).
+  const hold = await holdSlot(
+    await budgetFor(context.env, context.request),
+    { providerId, serviceId: body.serviceId, start: Temporal.Instant.from(body.start), holder: body.holderToken, ttlSeconds: body.ttlSeconds },
+    HOLD_ATTEMPTS,
+  );
   context.metrics.add("funnel.hold", { labels: { providerId } });
   return json({ hold }, { status: 201 });
 });

@@ -3,10 +3,12 @@
 // (working hours, grid, notice, booking window: from its schedule snapshot, no Postgres round trip
 // when warm), decides contention under its lock (other holds, bookings, its per-client caps) and
 // replaces the holder's earlier pick for the same service. Shared by the JSON API and the booking
-// pages. The attempt itself was counted by the caller (workers/auth/client-budget.ts countAttempt).
+// pages. The attempt is counted in the same call when `rule` is given (the JSON API: one round trip to
+// the budget), or was counted by the caller before its own checks (the pages: countAttempt).
 import type { Temporal } from "@js-temporal/polyfill";
 import { DomainError } from "../../domain/errors";
-import type { ClientBudget } from "../../durable-objects/client-budget";
+import type { AttemptRule, ClientBudget } from "../../durable-objects/client-budget";
+import { describeWait } from "../auth/rate-limit";
 import type { HoldView } from "../../durable-objects/provider-schedule";
 import { scheduleFailureError } from "./schedule-failure";
 
@@ -19,7 +21,7 @@ export interface HoldSlotRequest {
   ttlSeconds?: number;
 }
 
-export async function holdSlot(budget: DurableObjectStub<ClientBudget>, request: HoldSlotRequest): Promise<HoldView> {
+export async function holdSlot(budget: DurableObjectStub<ClientBudget>, request: HoldSlotRequest, rule: AttemptRule | null = null): Promise<HoldView> {
   const result = await budget.hold(
     {
       providerId: request.providerId,
@@ -28,12 +30,14 @@ export async function holdSlot(budget: DurableObjectStub<ClientBudget>, request:
       start: request.start.toString(),
       ttlSeconds: request.ttlSeconds,
     },
-    null,
+    rule,
   );
   if (result.ok) return result.hold;
   switch (result.reason) {
     case "RATE_LIMITED":
-      throw new DomainError("RATE_LIMITED", result.message, { retryAfterSeconds: result.retryAfterSeconds });
+      throw new DomainError("RATE_LIMITED", `${result.message} Try again in ${describeWait(result.retryAfterSeconds)}.`, {
+        retryAfterSeconds: result.retryAfterSeconds,
+      });
     case "LIMIT":
       throw new DomainError("HOLD_LIMIT_REACHED", result.message, {
         reason: result.reason,
