@@ -89,10 +89,23 @@ if (only.length === 0) {
 const stages = process.env.TEST_STAGES?.split(",").map((stage: string) => stage.trim());
 if (stages) suites.splice(0, suites.length, ...suites.filter(([name]) => stages.includes(name)));
 
+/** The parts of vitest's JSON report read here. */
+interface Report {
+  numPassedTests?: number;
+  numFailedTests?: number;
+  numPendingTests?: number;
+  numTodoTests?: number;
+  testResults?: Array<{ name: string; message?: string; assertionResults?: Array<{ fullName: string; status: string; failureMessages?: string[] }> }>;
+}
+
+/** A stage's JSON report, or null when it wrote none (not a vitest stage, or it stopped before the end). */
+function readReport(stage: string): Promise<Report | null> {
+  return fs.readFile(path.join(reportDir, `${stage}.json`), "utf8").then((text) => JSON.parse(text) as Report, () => null);
+}
+
 /** "file › test: first line of the error" for every failed test in a stage's JSON report. */
 async function failedTests(stage: string): Promise<string[]> {
-  type Report = { testResults?: Array<{ name: string; message?: string; assertionResults?: Array<{ fullName: string; status: string; failureMessages?: string[] }> }> };
-  const report = await fs.readFile(path.join(reportDir, `${stage}.json`), "utf8").then((text) => JSON.parse(text) as Report, () => null);
+  const report = await readReport(stage);
   if (!report) return [`(no report: the ${stage} stage stopped before vitest finished)`];
   return (report.testResults ?? []).flatMap((file) => {
     const name = path.relative(root, file.name);
@@ -108,10 +121,9 @@ async function failedTests(stage: string): Promise<string[]> {
  * line says "0 failed" only when everything passed.
  */
 async function countTests(ran: string[], failedStageNames: string[]): Promise<{ passed: number; failed: number; skipped: number }> {
-  type Totals = { numPassedTests?: number; numFailedTests?: number; numPendingTests?: number; numTodoTests?: number };
   const count = { passed: 0, failed: 0, skipped: 0 };
   for (const stage of ran) {
-    const report = await fs.readFile(path.join(reportDir, `${stage}.json`), "utf8").then((text) => JSON.parse(text) as Totals, () => null);
+    const report = await readReport(stage);
     if (report) {
       count.passed += report.numPassedTests ?? 0;
       count.failed += report.numFailedTests ?? 0;

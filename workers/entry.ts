@@ -35,7 +35,7 @@ function misconfigured(error: ConfigError): Response {
  * closes; one that did not (the hot paths) hands them to a MetricsSink object rather than open a
  * connection for them, batched with the isolate's other requests (decision 0010).
  */
-async function writeMetrics(env: Env, ctx: ExecutionContext, metrics: MetricBuffer, database: DatabaseHandle): Promise<void> {
+async function writeMetrics(env: Env, metrics: MetricBuffer, database: DatabaseHandle): Promise<void> {
   if (metrics.size === 0) return;
   if (database.opened) {
     await metrics.flush(database.db);
@@ -49,7 +49,8 @@ async function writeMetrics(env: Env, ctx: ExecutionContext, metrics: MetricBuff
       console.warn(JSON.stringify({ eventName: "metrics.sink_failed", count: events.length, message: error instanceof Error ? error.message : String(error) }));
     }
   });
-  if (sending) ctx.waitUntil(sending);
+  // The request that starts a batch (already inside waitUntil) stays alive until it is sent.
+  if (sending) await sending;
 }
 
 /**
@@ -100,7 +101,7 @@ export default {
       const failure = loadContext.transientFailure;
       return secure(failure && response.status >= 500 ? transientFailurePage(request, response, failure) : response);
     } finally {
-      ctx.waitUntil(writeMetrics(env, ctx, metrics, database).finally(() => database.close()));
+      ctx.waitUntil(writeMetrics(env, metrics, database).finally(() => database.close()));
     }
   },
 

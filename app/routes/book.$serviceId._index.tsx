@@ -117,8 +117,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       );
     }
     if (isDomainError(error, "HOLD_LIMIT_REACHED")) {
-      const retryAfter = error.details.retryAfterSeconds;
-      return data({ error: error.message, field: null }, { status: 429, headers: typeof retryAfter === "number" ? { "Retry-After": String(retryAfter) } : undefined });
+      const retryAfterSeconds = error.details.retryAfterSeconds;
+      return data({ error: error.message, field: null }, { status: 429, headers: typeof retryAfterSeconds === "number" ? retryAfterHeaders({ retryAfterSeconds }) : undefined });
     }
     if (isDomainError(error, "UNAVAILABLE")) {
       return data({ error: error.message, field: null }, { status: 503, headers: { "Retry-After": String(error.details.retryAfterSeconds ?? 2) } });

@@ -38,7 +38,6 @@ export function verifySession(token: string, secret: string, nowSeconds = Math.f
   return verifyToken(token, secret, SessionSchema, nowSeconds);
 }
 
-
 /** True when the browser reached us over https (Cloudflare passes the public URL), so cookies get `Secure`. */
 export function isSecureRequest(request: Request): boolean {
   return new URL(request.url).protocol === "https:";

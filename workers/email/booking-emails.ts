@@ -44,10 +44,12 @@ export async function manageLink(
   options: Pick<BookingEmailOptions, "baseUrl" | "manageTokenSecret">,
   code: string,
   guestSessionId: string | null,
+  knownToken?: string,
 ): Promise<string> {
   const url = `${options.baseUrl}/manage/${code}`;
-  if (!guestSessionId || !options.manageTokenSecret) return url;
-  return `${url}?token=${await deriveManageToken(options.manageTokenSecret, guestSessionId)}`;
+  if (!guestSessionId) return url;
+  const token = knownToken ?? (options.manageTokenSecret ? await deriveManageToken(options.manageTokenSecret, guestSessionId) : null);
+  return token ? `${url}?token=${token}` : url;
 }
 
 /** What a booking's mail is written from: the booking as stored, its service, its provider and their address. */
@@ -60,6 +62,8 @@ export interface BookingEmailContext {
   provider: { displayName: string };
   /** Needed by the approval request only (it goes to the provider). */
   providerEmail?: string;
+  /** The guest's manage token when the writer holds it (a new booking): the link carries it instead of deriving it again. */
+  manageToken?: string;
 }
 
 /** Reads the booking with its service and provider, then enqueues the mail of `kind` (false: no such booking, or already queued). */
@@ -80,7 +84,7 @@ export async function composeBookingEmail(kind: BookingEmailKind, row: BookingEm
   const { booking, service, provider } = row;
   const start = Temporal.Instant.fromEpochMilliseconds(booking.startsAt.getTime());
   const end = Temporal.Instant.fromEpochMilliseconds(booking.endsAt.getTime());
-  const manageUrl = await manageLink(options, booking.confirmationCode, booking.guestSessionId);
+  const manageUrl = await manageLink(options, booking.confirmationCode, booking.guestSessionId, row.manageToken);
   const price = formatMoney({ amount: booking.totalAmount, currency: booking.currency });
   const summary = `${service.name} with ${provider.displayName}`;
   const times = [

@@ -23,8 +23,8 @@ export class SinkBatcher {
 
   /**
    * Adds a request's events (stamped now: the sink would otherwise stamp them when the batch
-   * arrives). Returns the promise to hand to waitUntil when this call started a batch or sent one,
-   * otherwise null (an earlier request's promise sends these too).
+   * arrives). Returns the promise the request must keep alive (waitUntil) when this call started a
+   * batch or sent one, otherwise null (an earlier request's promise sends these too).
    */
   add(events: readonly MetricEvent[], send: SendBatch): Promise<void> | null {
     const at = new Date();

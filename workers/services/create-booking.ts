@@ -256,7 +256,8 @@ export async function createBooking(db: Database, request: CreateBookingRequest,
 
   let booking: BookingRow | undefined;
   let manageToken: string | undefined;
-  let mailQueued = false;
+  /** The second notice of a booking settled at once, as the committed attempt wrote it (mail included or not). */
+  let settledNotice: BookingChange | null = null;
   let serialized = false;
   for (let attempt = 1; !booking; attempt++) {
     const guestSessionId = customer.customerId ? null : crypto.randomUUID();
@@ -289,9 +290,10 @@ export async function createBooking(db: Database, request: CreateBookingRequest,
             },
             service,
             provider,
+            manageToken,
           })
         : null;
-    mailQueued = mail !== null;
+    settledNotice = settled && mail ? { ...settled, mailQueued: true } : settled;
     try {
       booking = await (serialized ? insertBookingWithAuditSerialized : insertBookingWithAudit)(db, {
         outbox: mail ? [outboxRow(mail)] : [],
@@ -388,11 +390,10 @@ export async function createBooking(db: Database, request: CreateBookingRequest,
     }
   }
 
-  const settled = settledChange(booking.confirmationCode);
   await notifySchedule(port, provider.id, [
     { kind: "created", bookingId, interval, details: { status: "pending", from: null, reason: "Booking created", confirmationCode: booking.confirmationCode, ...noticeDetails } },
     // The same notices a separate step would have sent; the mail hangs on this one unless it was committed above.
-    ...(settled ? [mailQueued ? { ...settled, mailQueued: true as const } : settled] : []),
+    ...(settledNotice ? [settledNotice] : []),
   ]);
   const payment = (await hooks.onBookingCreated?.({ db, booking, replayed: false, requiresApproval: service.requiresApproval })) ?? null;
   return {

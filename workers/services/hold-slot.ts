@@ -8,8 +8,8 @@
 import type { Temporal } from "@js-temporal/polyfill";
 import { DomainError } from "../../domain/errors";
 import type { AttemptRule, ClientBudget } from "../../durable-objects/client-budget";
-import { describeWait } from "../auth/rate-limit";
 import type { HoldView } from "../../durable-objects/provider-schedule";
+import { describeWait } from "../auth/rate-limit";
 import { scheduleFailureError } from "./schedule-failure";
 
 export interface HoldSlotRequest {
