@@ -3,7 +3,7 @@
 //
 //   npx tsx scripts/bench-live.ts                 # mirror-only object (no Postgres)
 //   npx tsx scripts/bench-live.ts --postgres      # with the local stack: holds also ask Postgres
-//   options: --sockets 1000 --changes 20 --holds 2000 --clients 50
+//   options: --sockets 1000 --changes 20 --holds 2000 --clients 50 --receiver-threads 2
 //
 // How it runs: wrangler bundles the Worker (`wrangler deploy --dry-run --outdir`), Miniflare runs the
 // bundle on loopback with in-memory storage next to a tiny gateway Worker. Clients speak HTTP and
@@ -20,9 +20,9 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { Miniflare, supportedCompatibilityDate } from "miniflare";
-import WebSocket from "ws";
 import { AUDIENCE_HEADER } from "../durable-objects/live-messages";
 import type { HoldResult, ProviderSchedule } from "../durable-objects/provider-schedule";
+import { SocketReceivers, wallNow } from "./lib/socket-receivers";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -36,6 +36,8 @@ const SOCKETS = num("sockets", 1000);
 const CHANGES = num("changes", 20);
 const HOLDS = num("holds", 2000);
 const CLIENTS = num("clients", 50);
+// Receivers: the sockets are spread over this many Node worker threads (one thread's parse backlog is not the object's latency).
+const RECEIVER_THREADS = num("receiver-threads", Math.max(2, Math.min(4, os.availableParallelism())));
 const WITH_POSTGRES = flag("postgres");
 
 const watchdog = setTimeout(() => {
@@ -168,66 +170,38 @@ async function holdBench(stub: Stub, contention: boolean, total = HOLDS): Promis
   return { perSecond: (total / ms) * 1000, counts, ms };
 }
 
-async function openSockets(url: string, n: number): Promise<{ sockets: WebSocket[]; arrivals: Map<number, number[]> }> {
-  const arrivals = new Map<number, number[]>();
-  const sockets: WebSocket[] = [];
-  const openOne = () =>
-    new Promise<WebSocket>((resolve, reject) => {
-      const ws = new WebSocket(url);
-      let gotSnapshot = false;
-      ws.on("message", (data) => {
-        const now = performance.now();
-        const text = data.toString();
-        if (!gotSnapshot) {
-          gotSnapshot = true;
-          resolve(ws);
-          return;
-        }
-        const seq = JSON.parse(text).seq as number;
-        let list = arrivals.get(seq);
-        if (!list) arrivals.set(seq, (list = []));
-        list.push(now);
-      });
-      ws.on("error", reject);
-      ws.on("unexpected-response", (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
-    });
-  for (let i = 0; i < n; i += 100) {
-    const batch = await Promise.all(Array.from({ length: Math.min(100, n - i) }, openOne));
-    sockets.push(...batch);
-  }
-  return { sockets, arrivals };
-}
-
 async function fanOutBench(stub: Stub, socketUrl: string, n: number): Promise<{ all: number[]; last: number[]; lost: number }> {
-  const { sockets, arrivals } = await openSockets(socketUrl, n);
-  const subscribers = await stub.liveSubscriberCount();
-  if (subscribers.webSockets !== n) throw new Error(`expected ${n} subscribers, object has ${subscribers.webSockets}`);
-  const all: number[] = [];
-  const last: number[] = [];
-  let lost = 0;
-  const WARMUP = 3;
-  for (let c = 0; c < WARMUP + CHANGES; c++) {
-    const change = {
-      kind: c % 2 === 0 ? ("booked" as const) : ("cancelled" as const),
-      bookingId: "bench-booking",
-      interval: { start: iso(600), end: iso(660), occupiedFrom: iso(600), occupiedUntil: iso(660) },
-      details: { confirmationCode: "BENCH", customerName: "Bench Customer", serviceName: "Bench", status: c % 2 === 0 ? "confirmed" : "cancelled" },
-    };
-    const t0 = performance.now();
-    const { seq } = await stub.bookingChanged(change);
-    const deadline = performance.now() + 10_000;
-    while ((arrivals.get(seq)?.length ?? 0) < n && performance.now() < deadline) await new Promise((r) => setTimeout(r, 1));
-    const got = arrivals.get(seq) ?? [];
-    if (c >= WARMUP) {
-      lost += n - got.length;
-      const latencies = got.map((t) => t - t0);
-      all.push(...latencies);
-      last.push(Math.max(...latencies));
+  const receivers = await SocketReceivers.open(socketUrl, n, RECEIVER_THREADS);
+  try {
+    const subscribers = await stub.liveSubscriberCount();
+    if (subscribers.webSockets !== n) throw new Error(`expected ${n} subscribers, object has ${subscribers.webSockets}`);
+    const all: number[] = [];
+    const last: number[] = [];
+    let lost = 0;
+    const WARMUP = 3;
+    for (let c = 0; c < WARMUP + CHANGES; c++) {
+      const change = {
+        kind: c % 2 === 0 ? ("booked" as const) : ("cancelled" as const),
+        bookingId: "bench-booking",
+        interval: { start: iso(600), end: iso(660), occupiedFrom: iso(600), occupiedUntil: iso(660) },
+        details: { confirmationCode: "BENCH", customerName: "Bench Customer", serviceName: "Bench", status: c % 2 === 0 ? "confirmed" : "cancelled" },
+      };
+      // From just before the call that makes the change to each socket's arrival, on one wall clock.
+      const t0 = wallNow();
+      const { seq } = await stub.bookingChanged(change);
+      const got = await receivers.arrivals(seq, 10_000);
+      if (c >= WARMUP) {
+        lost += n - got.length;
+        const latencies = got.map((t) => t - t0);
+        all.push(...latencies);
+        last.push(Math.max(...latencies));
+      }
+      await new Promise((r) => setTimeout(r, 20));
     }
-    await new Promise((r) => setTimeout(r, 20));
+    return { all: all.sort((a, b) => a - b), last: last.sort((a, b) => a - b), lost };
+  } finally {
+    await receivers.close();
   }
-  for (const ws of sockets) ws.terminate();
-  return { all: all.sort((a, b) => a - b), last: last.sort((a, b) => a - b), lost };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -301,7 +275,7 @@ async function main(): Promise<void> {
     log(`  overlapping slots          ${contended.perSecond.toFixed(0)} holds/s  ${JSON.stringify(contended.counts)}`);
     log(`  contention / baseline      ${(contended.perSecond / baseline.perSecond).toFixed(2)}x throughput`);
 
-    log(`\nfan-out: booking change -> arrival at subscribed WebSockets (${CHANGES} changes after 3 warm-up)`);
+    log(`\nfan-out: booking change -> arrival at subscribed WebSockets (${CHANGES} changes after 3 warm-up; receivers on ${RECEIVER_THREADS} threads)`);
     const one = await fanOut(1);
     const many = await fanOut(SOCKETS);
     const line = (label: string, r: { all: number[]; last: number[]; lost: number }) =>
