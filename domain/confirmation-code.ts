@@ -60,23 +60,13 @@ export const ConfirmationCodeSchema = z.string().transform((value, ctx) => {
 // Manage tokens: 256 random bits, base64url without padding (43 chars, URL-safe as-is). Only the
 // SHA-256 hash is stored, so a DB leak does not hand out working links. A plain hash (no salt or
 // slow KDF) is enough because the token itself has full entropy, and it lets us look rows up by hash.
+// Guests' tokens are derived from a key instead of drawn (workers/auth/keyring.ts), same shape.
 
 const TOKEN_BYTES = 32;
 export const ManageTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/, "Invalid manage token");
 
 export function newManageToken(): string {
   return toBase64Url(crypto.getRandomValues(new Uint8Array(TOKEN_BYTES)));
-}
-
-/**
- * A manage token derived from a server secret and the guest session id (HMAC-SHA256, 43 chars like
- * newManageToken()). Deriving instead of drawing lets later mails (confirmation after the payment
- * webhook, reminders from cron) include the guest's manage link although only the hash is stored.
- */
-export async function deriveManageToken(secret: string, guestSessionId: string): Promise<string> {
-  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`manage-token:${guestSessionId}`));
-  return toBase64Url(new Uint8Array(mac));
 }
 
 /** SHA-256 of the token's UTF-8 bytes, lowercase hex (64 chars). */

@@ -16,6 +16,8 @@ export interface Env {
   /** Local only: host:port/path of the WebSocket-to-TCP proxy in front of a plain Postgres. */
   NEON_WS_PROXY?: string;
   SESSION_SECRET?: string;
+  /** Retired session secrets, newest first, separated by commas or white space: they still verify (rotation). */
+  SESSION_SECRETS_PREVIOUS?: string;
   STRIPE_SECRET_KEY?: string;
   STRIPE_WEBHOOK_SECRET?: string;
   /** Local only: base URL of the Stripe stand-in, e.g. http://127.0.0.1:12111. Unset = api.stripe.com. */
@@ -51,6 +53,12 @@ export const ConfigSchema = z.object({
     .optional()
     .or(z.literal("").transform(() => undefined)),
   SESSION_SECRET: z.string({ error: "is required" }).min(32, "must be at least 32 characters"),
+  /** Rotation: the secret that SESSION_SECRET replaced goes here, so what it signed stays valid until it expires. */
+  SESSION_SECRETS_PREVIOUS: z
+    .string()
+    .default("")
+    .transform((text) => text.split(/[\s,]+/).filter((s) => s.length > 0))
+    .pipe(z.array(z.string().min(32, "each secret must be at least 32 characters")).max(5, "keep at most 5 previous secrets")),
   STRIPE_SECRET_KEY: z.string({ error: "is required" }).regex(/^(sk|rk)_(test|live)_\w+/, "must be a Stripe secret key (sk_test_… or sk_live_…)"),
   STRIPE_WEBHOOK_SECRET: z.string({ error: "is required" }).regex(/^whsec_\w+/, "must be a webhook signing secret (whsec_…)"),
   STRIPE_API_BASE: z

@@ -13,6 +13,7 @@ import { formatMoney } from "../../domain/money";
 import { requireUser } from "../utils/auth.server";
 import { formatInZone } from "../utils/format";
 import { keepRetryAfter } from "../utils/retry-after-headers";
+import { keyringOf } from "../../workers/auth/keyring";
 
 export const headers = keepRetryAfter;
 
@@ -33,7 +34,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return data({ notice: `We have sent several links already. Please wait ${describeWait(limit.retryAfterSeconds)} before asking again.` }, { status: 429, headers: retryAfterHeaders(limit) });
   }
   const { config } = context.cloudflare;
-  await queueVerificationEmail(db, { id: user.id, email: row.email, name: user.name }, { baseUrl: config.PUBLIC_BASE_URL, secret: config.SESSION_SECRET });
+  await queueVerificationEmail(db, { id: user.id, email: row.email, name: user.name }, { baseUrl: config.PUBLIC_BASE_URL, keys: keyringOf(config) });
   return { notice: `We sent a new confirmation link to ${row.email}.` };
 }
 

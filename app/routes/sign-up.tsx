@@ -11,6 +11,7 @@ import { createCustomer, normalizeEmail } from "../../workers/auth/users";
 import { createUserSession, requireAnonymous } from "../utils/auth.server";
 import { assertCsrf } from "../utils/csrf.server";
 import { keepRetryAfter } from "../utils/retry-after-headers";
+import { keyringOf } from "../../workers/auth/keyring";
 
 export const meta: MetaFunction = () => [{ title: "Create an account · Edge Booking" }];
 
@@ -51,7 +52,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   await claimGuestBookingsAfterSignUp(db, { userId: created.user.id, email, emailVerified: false });
   const { config } = context.cloudflare;
   try {
-    await queueVerificationEmail(db, { id: created.user.id, email, name: created.user.name }, { baseUrl: config.PUBLIC_BASE_URL, secret: config.SESSION_SECRET });
+    await queueVerificationEmail(db, { id: created.user.id, email, name: created.user.name }, { baseUrl: config.PUBLIC_BASE_URL, keys: keyringOf(config) });
   } catch (error) {
     // The account exists: sign the person in anyway; the account page offers to send the link again.
     console.error(JSON.stringify({ eventName: "auth.verification_mail_failed", userId: created.user.id, message: error instanceof Error ? error.message : String(error) }));

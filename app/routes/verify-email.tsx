@@ -4,12 +4,13 @@
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
 import { verifyEmail } from "../../workers/auth/email-verification";
+import { keyringOf } from "../../workers/auth/keyring";
 
 export const meta: MetaFunction = () => [{ title: "Confirm your email · Edge Booking" }, { name: "robots", content: "noindex" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const token = new URL(request.url).searchParams.get("token") ?? "";
-  const outcome = token.length > 0 && token.length <= 2048 ? await verifyEmail(context.database.db, token, context.cloudflare.config.SESSION_SECRET) : ({ ok: false, reason: "invalid" } as const);
+  const outcome = token.length > 0 && token.length <= 2048 ? await verifyEmail(context.database.db, token, keyringOf(context.cloudflare.config)) : ({ ok: false, reason: "invalid" } as const);
   if (!outcome.ok) {
     const message =
       outcome.reason === "email_changed"

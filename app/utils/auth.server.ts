@@ -10,6 +10,7 @@ import { clearSessionCookie, isSecureRequest, SESSION_COOKIE, sessionCookie, sig
 import { readCookie } from "../../workers/http/cookies";
 import { endSession, endSessionsOf, readLiveSession, startSession } from "../../workers/auth/session-store";
 import { findUserById, type AccountUser, type Role } from "../../workers/auth/users";
+import { keyringOf } from "../../workers/auth/keyring";
 
 export type { Role };
 
@@ -26,7 +27,7 @@ const sessions = new WeakMap<Request, Promise<Session | null>>();
 export function getSession(request: Request, context: AppLoadContext): Promise<Session | null> {
   let session = sessions.get(request);
   if (!session) {
-    session = readLiveSession(request, context.cloudflare.config.SESSION_SECRET, () => context.database.db);
+    session = readLiveSession(request, keyringOf(context.cloudflare.config), () => context.database.db);
     sessions.set(request, session);
   }
   return session;
@@ -98,7 +99,7 @@ export async function createUserSession(options: {
   const started = await startSession(context.database.db, { userId: user.id, userAgent: request.headers.get("user-agent") });
   const token = await signSession(
     { sid: started.id, userId: user.id, role: user.role, name: user.name, exp: Math.floor(started.expiresAt.epochMilliseconds / 1000) },
-    context.cloudflare.config.SESSION_SECRET,
+    keyringOf(context.cloudflare.config),
   );
   return redirect(safeRedirect(options.redirectTo, homeForRole(user.role)), {
     headers: { "Set-Cookie": sessionCookie(token, isSecureRequest(request)) },

@@ -11,6 +11,7 @@ import { hashToken } from "../../domain/confirmation-code";
 import { DomainError } from "../../domain/errors";
 import type { Interval } from "../../domain/intervals";
 import { BookingSchema } from "../../workers/api/schemas";
+import { keyringOf } from "../../workers/auth/keyring";
 import { queueBookingEmail } from "../../workers/email/booking-emails";
 import { withBookingEmails } from "../../workers/email/booking-notifier";
 import { DEFAULT_BOOKING_SETTINGS, settingsFromConfig } from "../../workers/services/context";
@@ -205,8 +206,26 @@ describe("createBooking", () => {
       expect(mail!.textBody).toContain(`https://booking.example.test/manage/${created.booking.code}?token=${created.manageToken}`);
       expect(mail!.textBody).toContain("(Europe/Paris)");
       // The same mail the notifier would have written after the commit: its key is taken.
-      expect(await queueBookingEmail(db, "confirmation", created.booking.id, { baseUrl: config.PUBLIC_BASE_URL, manageTokenSecret: config.SESSION_SECRET })).toBe(false);
+      expect(await queueBookingEmail(db, "confirmation", created.booking.id, { baseUrl: config.PUBLIC_BASE_URL, manageTokenKeys: keyringOf(config) })).toBe(false);
     }
+  });
+
+  it("after the secret is rotated, a later mail's manage link still carries the guest's working token", async () => {
+    const config = mailTestConfig();
+    const free = await createProviderFixture(db, { service: { priceAmount: 0 } });
+    const body = { ...guestBody(localInstant(free.timeZone, 2, "14:00")), serviceId: free.serviceId, providerId: free.providerId };
+    const created = await createBooking(db, { body }, { settings: settingsFromConfig(config) });
+    const rotated = { ...config, SESSION_SECRET: "r".repeat(40), SESSION_SECRETS_PREVIOUS: [config.SESSION_SECRET] };
+    expect(await queueBookingEmail(db, "reminder", created.booking.id, { baseUrl: config.PUBLIC_BASE_URL, manageTokenKeys: keyringOf(rotated) })).toBe(true);
+    const [reminder] = await db.select().from(emailOutbox).where(and(eq(emailOutbox.bookingId, created.booking.id), eq(emailOutbox.kind, "reminder")));
+    expect(reminder!.textBody).toContain(`/manage/${created.booking.code}?token=${created.manageToken}`);
+    // With the old secret gone for good the token cannot be re-derived: the link goes to the page without it.
+    const retired = { ...config, SESSION_SECRET: "r".repeat(40), SESSION_SECRETS_PREVIOUS: [] };
+    await db.delete(emailOutbox).where(eq(emailOutbox.bookingId, created.booking.id));
+    await queueBookingEmail(db, "reminder", created.booking.id, { baseUrl: config.PUBLIC_BASE_URL, manageTokenKeys: keyringOf(retired) });
+    const [bare] = await db.select().from(emailOutbox).where(and(eq(emailOutbox.bookingId, created.booking.id), eq(emailOutbox.kind, "reminder")));
+    expect(bare!.textBody).toContain(`/manage/${created.booking.code}`);
+    expect(bare!.textBody).not.toContain("?token=");
   });
 
   it("a retry of a booking whose service was withdrawn since still gets its booking back", async () => {

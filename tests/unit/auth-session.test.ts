@@ -4,45 +4,47 @@ import { passwordMessage, parseForm, SignInSchema, SignUpSchema } from "../../wo
 import { hashPassword, verifyPassword } from "../../workers/auth/password";
 import { clientIp, describeWait, rateLimitKey, tooManyRequests } from "../../workers/auth/rate-limit";
 import { clearSessionCookie, getSignedSession, isSecureRequest, sessionCookie, signSession, verifySession } from "../../workers/auth/session";
+import type { Keyring } from "../../workers/auth/keyring";
 import { signToken } from "../../workers/auth/signed-token";
 import { DUMMY_PASSWORD_HASH, normalizeEmail } from "../../workers/auth/users";
 
 const SECRET = "unit-test-secret-unit-test-secret-123";
+const RING: Keyring = { secrets: [SECRET] };
 const user = { sid: crypto.randomUUID(), userId: crypto.randomUUID(), role: "customer" as const, name: "Casey" };
 
 describe("sessions", () => {
   it("round-trips, with a per-session CSRF token", async () => {
-    const token = await signSession(user, SECRET);
-    const session = await verifySession(token, SECRET);
+    const token = await signSession(user, RING);
+    const session = await verifySession(token, RING);
     expect(session).toMatchObject(user);
     expect(session!.csrf).toMatch(/^[\w-]{24}$/);
-    const other = await verifySession(await signSession(user, SECRET), SECRET);
+    const other = await verifySession(await signSession(user, RING), RING);
     expect(other!.csrf).not.toBe(session!.csrf);
   });
 
   it("rejects a tampered payload, another secret, an expired session, garbage", async () => {
-    const token = await signSession(user, SECRET);
+    const token = await signSession(user, RING);
     const [payload, signature] = token.split(".");
     const forged = btoa(JSON.stringify({ ...JSON.parse(atob(payload!.replace(/-/g, "+").replace(/_/g, "/"))), role: "admin" })).replace(/=+$/, "");
-    expect(await verifySession(`${forged}.${signature}`, SECRET)).toBeNull();
-    expect(await verifySession(token, `${SECRET}-other`)).toBeNull();
-    expect(await verifySession(await signSession({ ...user, exp: Math.floor(Date.now() / 1000) - 1 }, SECRET), SECRET)).toBeNull();
-    expect(await verifySession("not.a-token", SECRET)).toBeNull();
-    expect(await verifySession("", SECRET)).toBeNull();
+    expect(await verifySession(`${forged}.${signature}`, RING)).toBeNull();
+    expect(await verifySession(token, { secrets: [`${SECRET}-other`] })).toBeNull();
+    expect(await verifySession(await signSession({ ...user, exp: Math.floor(Date.now() / 1000) - 1 }, RING), RING)).toBeNull();
+    expect(await verifySession("not.a-token", RING)).toBeNull();
+    expect(await verifySession("", RING)).toBeNull();
   });
 
   it("refuses a cookie signed before sessions had rows (no sid)", async () => {
     const { sid: _sid, ...legacy } = user;
-    const token = await signToken({ ...legacy, csrf: "c".repeat(24), exp: Math.floor(Date.now() / 1000) + 60 }, SECRET);
-    expect(await verifySession(token, SECRET)).toBeNull();
+    const token = await signToken({ ...legacy, csrf: "c".repeat(24), exp: Math.floor(Date.now() / 1000) + 60 }, RING, "session");
+    expect(await verifySession(token, RING)).toBeNull();
   });
 
   it("reads the cookie and survives a malformed cookie header", async () => {
-    const token = await signSession(user, SECRET);
+    const token = await signSession(user, RING);
     const ok = new Request("http://x.example/", { headers: { cookie: `other=1; eb_session=${encodeURIComponent(token)}` } });
-    expect((await getSignedSession(ok, SECRET))?.userId).toBe(user.userId);
+    expect((await getSignedSession(ok, RING))?.userId).toBe(user.userId);
     const malformed = new Request("http://x.example/", { headers: { cookie: "eb_session=%E0%A4%A" } });
-    expect(await getSignedSession(malformed, SECRET)).toBeNull();
+    expect(await getSignedSession(malformed, RING)).toBeNull();
   });
 
   it("sets HttpOnly and SameSite=Lax always, Secure on https", () => {

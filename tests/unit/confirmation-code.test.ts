@@ -110,14 +110,3 @@ describe("manage tokens", () => {
     expect(await hashToken(newManageToken())).not.toBe(hash);
   });
 });
-
-describe("deriveManageToken", () => {
-  it("is deterministic per secret and guest session, shaped like a manage token, and hashes like one", async () => {
-    const { deriveManageToken, ManageTokenSchema } = await import("../../domain/confirmation-code");
-    const a = await deriveManageToken("secret-one-secret-one-secret-one!", "11111111-1111-4111-8111-111111111111");
-    expect(await deriveManageToken("secret-one-secret-one-secret-one!", "11111111-1111-4111-8111-111111111111")).toBe(a);
-    expect(await deriveManageToken("secret-two-secret-two-secret-two!", "11111111-1111-4111-8111-111111111111")).not.toBe(a);
-    expect(await deriveManageToken("secret-one-secret-one-secret-one!", "22222222-2222-4222-8222-222222222222")).not.toBe(a);
-    expect(ManageTokenSchema.safeParse(a).success).toBe(true);
-  });
-});

@@ -31,7 +31,7 @@ describe("GET /api/v1/providers/:providerId/live", () => {
     const sneaky = await workerFetch(liveUrl(id, "?audience=provider"), { headers: { ...upgrade, [AUDIENCE_HEADER]: "provider" } });
     expect(sneaky.status).toBe(401);
     const forged = await workerFetch(liveUrl(id, "?audience=provider"), {
-      headers: { ...upgrade, cookie: `${SESSION_COOKIE}=${(await signSession({ sid: crypto.randomUUID(), userId: crypto.randomUUID(), role: "admin", name: "x" }, "another-secret-another-secret-another")).replace(/=/g, "%3D")}` },
+      headers: { ...upgrade, cookie: `${SESSION_COOKIE}=${(await signSession({ sid: crypto.randomUUID(), userId: crypto.randomUUID(), role: "admin", name: "x" }, { secrets: ["another-secret-another-secret-another"] })).replace(/=/g, "%3D")}` },
     });
     expect(forged.status).toBe(401);
   });

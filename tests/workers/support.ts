@@ -32,7 +32,7 @@ export async function signedInCookie(
   config: { DATABASE_URL: string; NEON_WS_PROXY?: string; SESSION_SECRET: string },
 ): Promise<string> {
   const started = await withDatabase(config, (db) => startSession(db, { userId: user.userId, userAgent: "workerd test" }));
-  const token = await signSession({ ...user, sid: started.id, exp: Math.floor(started.expiresAt.epochMilliseconds / 1000) }, config.SESSION_SECRET);
+  const token = await signSession({ ...user, sid: started.id, exp: Math.floor(started.expiresAt.epochMilliseconds / 1000) }, { secrets: [config.SESSION_SECRET] });
   return `eb_session=${encodeURIComponent(token)}`;
 }
 

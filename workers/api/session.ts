@@ -2,7 +2,8 @@
 import type { Session } from "../auth/session";
 import { readLiveSession } from "../auth/session-store";
 import type { ApiContext } from "./router";
+import { keyringOf } from "../auth/keyring";
 
 export function apiSession(context: Pick<ApiContext, "request" | "config" | "database">): Promise<Session | null> {
-  return readLiveSession(context.request, context.config.SESSION_SECRET, () => context.database.db);
+  return readLiveSession(context.request, keyringOf(context.config), () => context.database.db);
 }

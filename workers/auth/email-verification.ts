@@ -8,6 +8,7 @@ import type { Database, Queryable } from "../../db/client";
 import { users } from "../../db/schema";
 import { enqueueEmail } from "../email/outbox";
 import { claimGuestBookingsAfterSignUp } from "./claim-guest-bookings-hook";
+import type { Keyring } from "./keyring";
 import { signToken, verifyToken } from "./signed-token";
 
 export const VERIFICATION_TTL_HOURS = 48;
@@ -19,8 +20,8 @@ const VerificationSchema = z.object({
   exp: z.number().int(),
 });
 
-export async function verificationLink(baseUrl: string, user: { id: string; email: string }, secret: string, nowSeconds = Math.floor(Date.now() / 1000)): Promise<string> {
-  const token = await signToken({ purpose: "verify-email", userId: user.id, email: user.email.toLowerCase(), exp: nowSeconds + VERIFICATION_TTL_HOURS * 3600 }, secret);
+export async function verificationLink(baseUrl: string, user: { id: string; email: string }, ring: Keyring, nowSeconds = Math.floor(Date.now() / 1000)): Promise<string> {
+  const token = await signToken({ purpose: "verify-email", userId: user.id, email: user.email.toLowerCase(), exp: nowSeconds + VERIFICATION_TTL_HOURS * 3600 }, ring, "email-link");
   return `${baseUrl.replace(/\/$/, "")}/verify-email?token=${encodeURIComponent(token)}`;
 }
 
@@ -31,10 +32,10 @@ export async function verificationLink(baseUrl: string, user: { id: string; emai
 export async function queueVerificationEmail(
   db: Queryable,
   user: { id: string; email: string; name: string },
-  options: { baseUrl: string; secret: string; now?: Date },
+  options: { baseUrl: string; keys: Keyring; now?: Date },
 ): Promise<boolean> {
   const now = options.now ?? new Date();
-  const link = await verificationLink(options.baseUrl, user, options.secret, Math.floor(now.getTime() / 1000));
+  const link = await verificationLink(options.baseUrl, user, options.keys, Math.floor(now.getTime() / 1000));
   return enqueueEmail(db, {
     kind: "verify_email",
     to: user.email,
@@ -57,8 +58,8 @@ export type VerifyOutcome =
   | { ok: false; reason: "invalid" | "email_changed" };
 
 /** Marks the address verified (once) and claims its guest bookings. Idempotent: a second click is fine. */
-export async function verifyEmail(db: Database, token: string, secret: string, nowSeconds?: number): Promise<VerifyOutcome> {
-  const claims = await verifyToken(token, secret, VerificationSchema, nowSeconds);
+export async function verifyEmail(db: Database, token: string, ring: Keyring, nowSeconds?: number): Promise<VerifyOutcome> {
+  const claims = await verifyToken(token, ring, "email-link", VerificationSchema, nowSeconds);
   if (!claims) return { ok: false, reason: "invalid" };
   const [user] = await db.select({ id: users.id, email: users.email, verifiedAt: users.emailVerifiedAt }).from(users).where(eq(users.id, claims.userId));
   if (!user || user.email.toLowerCase() !== claims.email) return { ok: false, reason: "email_changed" };

@@ -12,6 +12,7 @@ import { and, desc, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import type { Queryable } from "../../db/client";
 import { userSessions } from "../../db/schema";
 import { isDatabaseUnreachable } from "../../db/unreachable";
+import type { Keyring } from "./keyring";
 import { getSignedSession, SESSION_MAX_AGE_SECONDS, type Session } from "./session";
 
 export type SessionEndReason = NonNullable<(typeof userSessions.$inferSelect)["endReason"]>;
@@ -88,8 +89,8 @@ export async function isSessionLive(db: () => Queryable, session: Pick<Session, 
 }
 
 /** The request's session when its cookie is validly signed and its row is live, else null. */
-export async function readLiveSession(request: Request, secret: string, db: () => Queryable): Promise<Session | null> {
-  const session = await getSignedSession(request, secret);
+export async function readLiveSession(request: Request, ring: Keyring, db: () => Queryable): Promise<Session | null> {
+  const session = await getSignedSession(request, ring);
   if (!session) return null;
   return (await isSessionLive(db, session)) ? session : null;
 }

@@ -1,33 +1,37 @@
-// Signed, expiring tokens: `<base64url(JSON payload)>.<base64url(HMAC-SHA256)>`, keyed by
-// SESSION_SECRET. Used for the session cookie and for links mailed to people (email verification).
-// Each use has its own zod schema with a distinct shape, so one kind of token never passes as another.
+// Signed, expiring tokens: `<base64url(JSON payload)>.<base64url(HMAC-SHA256)>`, keyed by the
+// purpose's key from the keyring (./keyring.ts). Used for the session cookie and for links mailed to
+// people (email verification). Each use has its own key and its own zod schema, so one kind of token
+// never passes as another.
 import type { z } from "zod";
 import { fromBase64Url, toBase64Url } from "../../domain/base64";
+import { type KeyPurpose, type Keyring, signingKey, verifyingKeys } from "./keyring";
 
 const encoder = new TextEncoder();
 
-async function hmacKey(secret: string) {
-  return crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
-}
-
-/** Signs a payload that carries its own expiry (`exp`, Unix seconds). */
-export async function signToken(payload: { exp: number } & Record<string, unknown>, secret: string): Promise<string> {
+/** Signs a payload that carries its own expiry (`exp`, Unix seconds) with the newest key of `purpose`. */
+export async function signToken(payload: { exp: number } & Record<string, unknown>, ring: Keyring, purpose: KeyPurpose): Promise<string> {
   const body = toBase64Url(encoder.encode(JSON.stringify(payload)));
-  const signature = await crypto.subtle.sign("HMAC", await hmacKey(secret), encoder.encode(body));
+  const signature = await crypto.subtle.sign("HMAC", await signingKey(ring, purpose), encoder.encode(body));
   return `${body}.${toBase64Url(signature)}`;
 }
 
-/** The payload if the signature is ours, it matches `schema` and `exp` is still ahead; else null. */
+async function signedByAnyOf(keys: CryptoKey[], signature: Uint8Array<ArrayBuffer>, body: Uint8Array<ArrayBuffer>): Promise<boolean> {
+  for (const key of keys) if (await crypto.subtle.verify("HMAC", key, signature, body)) return true;
+  return false;
+}
+
+/** The payload if a key of `purpose` signed it, it matches `schema` and `exp` is still ahead; else null. */
 export async function verifyToken<T extends { exp: number }>(
   token: string,
-  secret: string,
+  ring: Keyring,
+  purpose: KeyPurpose,
   schema: z.ZodType<T>,
   nowSeconds = Math.floor(Date.now() / 1000),
 ): Promise<T | null> {
   const [body, signature] = token.split(".");
   if (!body || !signature) return null;
   try {
-    if (!(await crypto.subtle.verify("HMAC", await hmacKey(secret), fromBase64Url(signature), encoder.encode(body)))) return null;
+    if (!(await signedByAnyOf(await verifyingKeys(ring, purpose), fromBase64Url(signature), encoder.encode(body)))) return null;
     const parsed = schema.safeParse(JSON.parse(new TextDecoder().decode(fromBase64Url(body))));
     if (!parsed.success || parsed.data.exp <= nowSeconds) return null;
     return parsed.data;

@@ -6,9 +6,9 @@ import { Temporal } from "@js-temporal/polyfill";
 import { eq } from "drizzle-orm";
 import type { Queryable } from "../../db/client";
 import type { BookingRow } from "../../db/queries/bookings";
-import { bookings, providers, services, users } from "../../db/schema";
+import { bookings, guestBookingSessions, providers, services, users } from "../../db/schema";
 import { toBase64 } from "../../domain/base64";
-import { deriveManageToken } from "../../domain/confirmation-code";
+import { type Keyring, existingGuestManageToken } from "../auth/keyring";
 import { googleCalendarUrl, toIcs } from "../../domain/ics";
 import { formatMoney } from "../../domain/money";
 import { enqueueEmail, type QueuedEmail } from "./outbox";
@@ -34,21 +34,25 @@ export interface BookingEmailOptions {
   /** Absolute base URL for links. */
   baseUrl: string;
   /** Lets guest mails carry the manage link with the guest's (derived) token. */
-  manageTokenSecret?: string;
+  manageTokenKeys?: Keyring;
   /** Extra line, e.g. the refund amount on a cancellation. */
   note?: string;
 }
 
-/** The manage page; guests need their token in the link, signed-in customers their session. */
+/**
+ * The manage page; guests need their token in the link, signed-in customers their session. A guest's
+ * token is the one the writer holds, or re-derived with whichever key made the stored hash (so a
+ * rotated secret does not put a dead link into later mails).
+ */
 export async function manageLink(
-  options: Pick<BookingEmailOptions, "baseUrl" | "manageTokenSecret">,
+  options: Pick<BookingEmailOptions, "baseUrl" | "manageTokenKeys">,
   code: string,
-  guestSessionId: string | null,
-  knownToken?: string,
+  guest: { id: string; tokenHash: string | null; knownToken?: string } | null,
 ): Promise<string> {
   const url = `${options.baseUrl}/manage/${code}`;
-  if (!guestSessionId) return url;
-  const token = knownToken ?? (options.manageTokenSecret ? await deriveManageToken(options.manageTokenSecret, guestSessionId) : null);
+  if (!guest) return url;
+  const token =
+    guest.knownToken ?? (options.manageTokenKeys && guest.tokenHash ? await existingGuestManageToken(options.manageTokenKeys, guest.id, guest.tokenHash) : null);
   return token ? `${url}?token=${token}` : url;
 }
 
@@ -64,16 +68,19 @@ export interface BookingEmailContext {
   providerEmail?: string;
   /** The guest's manage token when the writer holds it (a new booking): the link carries it instead of deriving it again. */
   manageToken?: string;
+  /** The stored hash of the guest's manage token (guest bookings read from Postgres): picks the key to re-derive it with. */
+  guestTokenHash?: string | null;
 }
 
 /** Reads the booking with its service and provider, then enqueues the mail of `kind` (false: no such booking, or already queued). */
 export async function queueBookingEmail(db: Queryable, kind: BookingEmailKind, bookingId: string, options: BookingEmailOptions) {
   const [row] = await db
-    .select({ booking: bookings, service: services, provider: providers, providerEmail: users.email })
+    .select({ booking: bookings, service: services, provider: providers, providerEmail: users.email, guestTokenHash: guestBookingSessions.tokenHash })
     .from(bookings)
     .innerJoin(services, eq(services.id, bookings.serviceId))
     .innerJoin(providers, eq(providers.id, bookings.providerId))
     .innerJoin(users, eq(users.id, providers.userId))
+    .leftJoin(guestBookingSessions, eq(guestBookingSessions.id, bookings.guestSessionId))
     .where(eq(bookings.id, bookingId));
   if (!row) return false;
   return enqueueEmail(db, await composeBookingEmail(kind, row, options));
@@ -84,7 +91,8 @@ export async function composeBookingEmail(kind: BookingEmailKind, row: BookingEm
   const { booking, service, provider } = row;
   const start = Temporal.Instant.fromEpochMilliseconds(booking.startsAt.getTime());
   const end = Temporal.Instant.fromEpochMilliseconds(booking.endsAt.getTime());
-  const manageUrl = await manageLink(options, booking.confirmationCode, booking.guestSessionId, row.manageToken);
+  const guest = booking.guestSessionId ? { id: booking.guestSessionId, tokenHash: row.guestTokenHash ?? null, knownToken: row.manageToken } : null;
+  const manageUrl = await manageLink(options, booking.confirmationCode, guest);
   const price = formatMoney({ amount: booking.totalAmount, currency: booking.currency });
   const summary = `${service.name} with ${provider.displayName}`;
   const times = [

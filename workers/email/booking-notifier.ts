@@ -6,6 +6,7 @@
 // (decision 0007). Dedupe keys make a repeated report harmless. It uses the caller's database (the
 // request's or the cron run's pool), so a change costs no extra connection.
 import type { Database } from "../../db/client";
+import { keyringOf } from "../auth/keyring";
 import type { AppConfig } from "../env";
 import type { BookingChange, SchedulePort } from "../services/ports";
 import { composeBookingEmail, queueBookingEmail, type BookingEmailKind } from "./booking-emails";
@@ -29,7 +30,7 @@ export function emailKindFor(change: Pick<BookingChange, "kind" | "details">): B
 }
 
 export function withBookingEmails(port: SchedulePort, config: AppConfig, db: Database): SchedulePort {
-  const options = { baseUrl: config.PUBLIC_BASE_URL, manageTokenSecret: config.SESSION_SECRET };
+  const options = { baseUrl: config.PUBLIC_BASE_URL, manageTokenKeys: keyringOf(config) };
   return {
     ...(port.local ? { local: port.local } : {}),
     liveHolds: (providerId, window) => port.liveHolds(providerId, window),

@@ -4,6 +4,7 @@ import { Temporal } from "@js-temporal/polyfill";
 import { and, eq, gt, lte } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { bookings } from "../../db/schema";
+import { keyringOf } from "../auth/keyring";
 import type { AppConfig } from "../env";
 import { queueBookingEmail } from "./booking-emails";
 import { deliverQueuedEmails } from "./outbox";
@@ -25,7 +26,7 @@ export async function queueReminders(db: Database, config: AppConfig, now = Temp
     );
   let queued = 0;
   // The dedupe key (kind + booking + calendar sequence) makes every later run a no-op for these.
-  for (const { id } of due) if (await queueBookingEmail(db, "reminder", id, { baseUrl: config.PUBLIC_BASE_URL, manageTokenSecret: config.SESSION_SECRET })) queued++;
+  for (const { id } of due) if (await queueBookingEmail(db, "reminder", id, { baseUrl: config.PUBLIC_BASE_URL, manageTokenKeys: keyringOf(config) })) queued++;
   return { remindersQueued: queued };
 }
 

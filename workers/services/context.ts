@@ -1,6 +1,7 @@
 // Dependencies every booking service takes besides the database: the schedule port, the payment
 // hooks, the clock and the settings derived from AppConfig. Defaults make Node-side callers short.
 import { Temporal } from "@js-temporal/polyfill";
+import { type Keyring, keyringOf } from "../auth/keyring";
 import type { AppConfig } from "../env";
 import { noopSchedulePort, type BookingChange, type BookingHooks, type SchedulePort } from "./ports";
 
@@ -8,8 +9,8 @@ export interface BookingSettings {
   feeBps: { guest: number; customer: number };
   pendingPaymentTtlMinutes: number;
   approvalTtlHours: number;
-  /** Derives guests' manage tokens (deriveManageToken); without it tokens are random (tests, scripts). */
-  manageTokenSecret?: string;
+  /** Derives guests' manage tokens (auth/keyring.ts); without it tokens are random (tests, scripts). */
+  manageTokenKeys?: Keyring;
 }
 
 export const DEFAULT_BOOKING_SETTINGS: BookingSettings = Object.freeze({
@@ -23,7 +24,7 @@ export function settingsFromConfig(config: AppConfig): BookingSettings {
     feeBps: { guest: config.PLATFORM_FEE_BPS_GUEST, customer: config.PLATFORM_FEE_BPS_CUSTOMER },
     pendingPaymentTtlMinutes: config.PENDING_PAYMENT_TTL_MINUTES,
     approvalTtlHours: config.APPROVAL_TTL_HOURS,
-    manageTokenSecret: config.SESSION_SECRET,
+    manageTokenKeys: keyringOf(config),
   };
 }
 

@@ -16,13 +16,14 @@
 import { Temporal } from "@js-temporal/polyfill";
 import { eq } from "drizzle-orm";
 import { SYSTEM_ACTOR, type Actor, type BookingStatus } from "../../domain/booking-states";
-import { deriveManageToken, generateConfirmationCode, hashToken, newManageToken } from "../../domain/confirmation-code";
+import { generateConfirmationCode, hashToken, newManageToken } from "../../domain/confirmation-code";
 import { DomainError } from "../../domain/errors";
 import { instantText } from "../../domain/instant-text";
 import { widen } from "../../domain/intervals";
 import { money } from "../../domain/money";
 import { priceBooking } from "../../domain/pricing";
 import type { Database } from "../../db/client";
+import { newGuestManageToken } from "../auth/keyring";
 import {
   bookedWithApproval,
   CONFIRMATION_CODE_INDEX,
@@ -265,8 +266,8 @@ export async function createBooking(db: Database, request: CreateBookingRequest,
     manageToken =
       guestSessionId === null
         ? undefined
-        : settings.manageTokenSecret
-          ? await deriveManageToken(settings.manageTokenSecret, guestSessionId)
+        : settings.manageTokenKeys
+          ? await newGuestManageToken(settings.manageTokenKeys, guestSessionId)
           : newManageToken();
     // A booking confirmed at once commits its confirmation mail in the same statement, not after it.
     const settled = settledChange(confirmationCode);
