@@ -6,6 +6,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { desc, eq } from "drizzle-orm";
 import { bookings, providers, services, users } from "../../db/schema";
 import { queueVerificationEmail } from "../../workers/auth/email-verification";
+import { keyringOf } from "../../workers/auth/keyring";
 import { clientIp, describeWait, rateLimit, rateLimitKey, retryAfterHeaders } from "../../workers/auth/rate-limit";
 import { AuthenticityTokenInput } from "../components/authenticity-token-input";
 import { assertCsrf } from "../utils/csrf.server";
@@ -13,7 +14,6 @@ import { formatMoney } from "../../domain/money";
 import { requireUser } from "../utils/auth.server";
 import { formatInZone } from "../utils/format";
 import { keepRetryAfter } from "../utils/retry-after-headers";
-import { keyringOf } from "../../workers/auth/keyring";
 
 export const headers = keepRetryAfter;
 

@@ -5,13 +5,13 @@ import { Field, FormError, firstErrorField, useFocusFirstError, type FieldErrors
 import { claimGuestBookingsAfterSignUp } from "../../workers/auth/claim-guest-bookings-hook";
 import { queueVerificationEmail } from "../../workers/auth/email-verification";
 import { parseForm, SignUpSchema } from "../../workers/auth/forms";
+import { keyringOf } from "../../workers/auth/keyring";
 import { clientIp, describeWait, rateLimit, rateLimitKey, retryAfterHeaders, SIGN_UP_LIMITS } from "../../workers/auth/rate-limit";
 import { safeRedirect } from "../../workers/auth/redirect";
 import { createCustomer, normalizeEmail } from "../../workers/auth/users";
 import { createUserSession, requireAnonymous } from "../utils/auth.server";
 import { assertCsrf } from "../utils/csrf.server";
 import { keepRetryAfter } from "../utils/retry-after-headers";
-import { keyringOf } from "../../workers/auth/keyring";
 
 export const meta: MetaFunction = () => [{ title: "Create an account · Edge Booking" }];
 

@@ -5,12 +5,12 @@
 // loaders in parallel and single fetch can call one route's loader alone (`?_routes=`), so a parent
 // layout's check does not protect its children.
 import { redirect, type AppLoadContext } from "@remix-run/cloudflare";
+import { keyringOf } from "../../workers/auth/keyring";
 import { homeForRole, safeRedirect } from "../../workers/auth/redirect";
 import { clearSessionCookie, isSecureRequest, SESSION_COOKIE, sessionCookie, signSession, type Session } from "../../workers/auth/session";
 import { readCookie } from "../../workers/http/cookies";
 import { endSession, endSessionsOf, readLiveSession, startSession } from "../../workers/auth/session-store";
 import { findUserById, type AccountUser, type Role } from "../../workers/auth/users";
-import { keyringOf } from "../../workers/auth/keyring";
 
 export type { Role };
 
