@@ -3,13 +3,13 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { AuthenticityTokenInput } from "../components/authenticity-token-input";
 import { Field, FormError, firstErrorField, useFocusFirstError, type FieldErrors } from "../components/auth-form";
 import { claimGuestBookingsAfterSignUp } from "../../workers/auth/claim-guest-bookings-hook";
-import { queueVerificationEmail } from "../../workers/auth/email-verification";
+import { queueAccountExistsEmail, queueVerificationEmail } from "../../workers/auth/email-verification";
 import { parseForm, SignUpSchema } from "../../workers/auth/forms";
 import { keyringOf } from "../../workers/auth/keyring";
 import { clientIp, describeWait, rateLimit, rateLimitKey, retryAfterHeaders, SIGN_UP_LIMITS } from "../../workers/auth/rate-limit";
 import { safeRedirect } from "../../workers/auth/redirect";
 import { createCustomer, normalizeEmail } from "../../workers/auth/users";
-import { createUserSession, requireAnonymous } from "../utils/auth.server";
+import { requireAnonymous } from "../utils/auth.server";
 import { assertCsrf } from "../utils/csrf.server";
 import { keepRetryAfter } from "../utils/retry-after-headers";
 
@@ -24,7 +24,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return { redirectTo: safeRedirect(new URL(request.url).searchParams.get("redirectTo"), "") };
 }
 
-type ActionResult = { fieldErrors?: FieldErrors; formError?: string; values: { name: string; email: string } };
+type ActionResult = { fieldErrors?: FieldErrors; formError?: string; values: { name: string; email: string }; sentTo?: string };
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const formData = await request.formData();
@@ -42,32 +42,50 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const email = normalizeEmail(parsed.data.email);
   const created = await createCustomer(db, { name: parsed.data.name, email, password: parsed.data.password });
-  if (!created.ok) {
-    return data<ActionResult>(
-      { fieldErrors: { email: ["An account with this email already exists. Sign in instead, or use another email."] }, values },
-      { status: 400 },
-    );
-  }
-  // Guest bookings with this email are only claimed once the address is verified: mail the link.
-  await claimGuestBookingsAfterSignUp(db, { userId: created.user.id, email, emailVerified: false });
   const { config } = context.cloudflare;
+  // The answer is the same whether the address is new or already has an account (no account
+  // enumeration): a new account gets the confirmation link, an existing one a note that it exists.
+  // Nobody is signed in here, since that alone would tell the two apart.
   try {
-    await queueVerificationEmail(db, { id: created.user.id, email, name: created.user.name }, { baseUrl: config.PUBLIC_BASE_URL, keys: keyringOf(config) });
+    if (created.ok) {
+      // Guest bookings with this email are only claimed once the address is verified.
+      await claimGuestBookingsAfterSignUp(db, { userId: created.user.id, email, emailVerified: false });
+      await queueVerificationEmail(db, { id: created.user.id, email, name: created.user.name }, { baseUrl: config.PUBLIC_BASE_URL, keys: keyringOf(config) });
+    } else if (created.existing) {
+      await queueAccountExistsEmail(db, created.existing, { baseUrl: config.PUBLIC_BASE_URL });
+    }
   } catch (error) {
-    // The account exists: sign the person in anyway; the account page offers to send the link again.
-    console.error(JSON.stringify({ eventName: "auth.verification_mail_failed", userId: created.user.id, message: error instanceof Error ? error.message : String(error) }));
+    // The account exists either way; the account page offers to send the link again.
+    console.error(JSON.stringify({ eventName: "auth.sign_up_mail_failed", message: error instanceof Error ? error.message : String(error) }));
   }
-  return createUserSession({ request, context, user: created.user, redirectTo: formData.get("redirectTo") });
+  return data<ActionResult>({ values, sentTo: email });
 }
 
 export default function SignUp() {
   const { redirectTo } = useLoaderData<typeof loader>();
-  // The action either redirects or returns an ActionResult.
   const result = useActionData<typeof action>() as ActionResult | undefined;
   const navigation = useNavigation();
   const formRef = useFocusFirstError(result);
   const fieldErrors = result?.fieldErrors;
   const firstError = firstErrorField(FIELD_ORDER, fieldErrors);
+  const signInHref = redirectTo ? `/sign-in?${new URLSearchParams({ redirectTo })}` : "/sign-in";
+  if (result?.sentTo) {
+    return (
+      <section className="panel" aria-labelledby="sign-up-heading" data-testid="sign-up-sent">
+        <h1 id="sign-up-heading" tabIndex={-1}>
+          Check your inbox
+        </h1>
+        <p>
+          We sent a message to <strong>{result.sentTo}</strong>. If this address is new, it has a link to confirm it; if it already has an
+          account, it tells you how to sign in.
+        </p>
+        <p>
+          <Link to={signInHref}>Sign in</Link> with your email and password; bookings you made as a guest join your account once the address is
+          confirmed.
+        </p>
+      </section>
+    );
+  }
   return (
     <section className="panel" aria-labelledby="sign-up-heading">
       <h1 id="sign-up-heading">Create an account</h1>
@@ -114,7 +132,7 @@ export default function SignUp() {
         </p>
       </Form>
       <p>
-        Already have an account? <Link to={redirectTo ? `/sign-in?${new URLSearchParams({ redirectTo })}` : "/sign-in"}>Sign in</Link>
+        Already have an account? <Link to={signInHref}>Sign in</Link>
       </p>
     </section>
   );

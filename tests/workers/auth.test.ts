@@ -464,6 +464,18 @@ describe("account security: devices and password", () => {
 });
 
 describe("sign-up", () => {
+  /** Signs up through the form (which signs nobody in), then signs in with the password: the cookies of that browser. */
+  async function signUpThenSignIn(name: string, email: string, password: string): Promise<string> {
+    const form = await openForm("/sign-up");
+    const response = await postForm("/sign-up", { csrf: form.csrf, name, email, password }, { cookie: form.cookie, "cf-connecting-ip": freshIp() });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('data-testid="sign-up-sent"');
+    const signIn = await openForm("/sign-in", form.cookie);
+    const signedIn = await postForm("/sign-in", { csrf: signIn.csrf, email, password }, { cookie: signIn.cookie, "cf-connecting-ip": freshIp() });
+    expect(signedIn.status).toBe(302);
+    return [signIn.cookie, ...cookiePairs(signedIn)].join("; ");
+  }
+
   it("shows every problem next to its field, the password rules naming the field", async () => {
     const form = await openForm("/sign-up");
     const response = await postForm("/sign-up", { csrf: form.csrf, name: " ", email: "nope", password: "shortpass" }, { cookie: form.cookie, "cf-connecting-ip": freshIp() });
@@ -477,20 +489,36 @@ describe("sign-up", () => {
     expect(html).toContain('value="nope"');
   });
 
-  it("reports an email that is already registered (any case) on the email field", async () => {
-    const form = await openForm("/sign-up");
-    const response = await postForm(
-      "/sign-up",
-      { csrf: form.csrf, name: "Someone", email: people.customer.email.toUpperCase(), password: "another-pass-123" },
-      { cookie: form.cookie, "cf-connecting-ip": freshIp() },
-    );
-    expect(response.status).toBe(400);
-    const html = await response.text();
-    expect(html).toContain('<p id="field-email-error" class="error">An account with this email already exists.');
-    expect(html).toMatch(/<input id="field-email" name="email" aria-invalid="true" aria-describedby="field-email-error" autofocus=""/);
+  it("answers an address that already has an account (any case) exactly as a new one, and mails its owner instead", async () => {
+    const newEmail = `auth-fresh-${suffix}@example.test`;
+    const answer = async (email: string) => {
+      const form = await openForm("/sign-up");
+      const response = await postForm("/sign-up", { csrf: form.csrf, name: "Someone", email, password: "another-pass-123" }, { cookie: form.cookie, "cf-connecting-ip": freshIp() });
+      const html = await response.text();
+      return { status: response.status, cookies: cookiePairs(response), page: html.slice(html.indexOf('data-testid="sign-up-sent"'), html.indexOf("</section>")) };
+    };
+    const taken = await answer(people.customer.email.toUpperCase());
+    const fresh = await answer(newEmail.toUpperCase());
+    expect(taken.status).toBe(200);
+    expect(taken.page).toContain("Check your inbox");
+    // Same status, no cookie either way, and the same words but for the address itself.
+    expect({ ...taken, page: taken.page.replace(people.customer.email, "ADDRESS") }).toEqual({ ...fresh, page: fresh.page.replace(newEmail, "ADDRESS") });
+    expect(taken.cookies.filter((c) => c.startsWith("eb_session="))).toEqual([]);
+    await withDatabase(config, async (db) => {
+      const owners = await db.select().from(users).where(sql`lower(${users.email}) = ${people.customer.email}`);
+      expect(owners).toHaveLength(1);
+      expect(await verifyPassword(PASSWORD, owners[0]!.passwordHash!)).toBe(true); // untouched
+      const mails = await db.select().from(emailOutbox).where(eq(emailOutbox.toAddress, owners[0]!.email));
+      expect(mails.map((m) => m.kind)).toContain("account_exists");
+      const note = mails.find((m) => m.kind === "account_exists")!;
+      expect(note.textBody).toContain("You already have one, so nothing was changed.");
+      expect(note.textBody).toContain("/sign-in");
+      const fresh = await db.select().from(emailOutbox).where(eq(emailOutbox.toAddress, newEmail));
+      expect(fresh.map((m) => m.kind)).toEqual(["verify_email"]);
+    });
   });
 
-  it("creates a customer (whatever role is posted), signs them in and sends them to /account", async () => {
+  it("creates a customer (whatever role is posted) without signing in; the password then signs them in", async () => {
     const email = `auth-new-${suffix}@example.test`;
     const form = await openForm("/sign-up");
     const response = await postForm(
@@ -498,11 +526,15 @@ describe("sign-up", () => {
       { csrf: form.csrf, name: "New Person", email: `  ${email.toUpperCase()} `, password: "fresh-password-2026", role: "admin" },
       { cookie: form.cookie, "cf-connecting-ip": freshIp() },
     );
-    expect(response.status).toBe(302);
-    expect(response.headers.get("location")).toBe("/account");
-    const session = cookiePairs(response).find((pair) => pair.startsWith("eb_session="))!;
-    expect((await fetchWorker("/account", { headers: { cookie: session } })).status).toBe(200);
-    expect((await fetchWorker("/admin", { headers: { cookie: session } })).status).toBe(403);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain(`We sent a message to <strong>${email}</strong>`);
+    expect(cookiePairs(response).filter((c) => c.startsWith("eb_session="))).toEqual([]);
+    const signIn = await openForm("/sign-in");
+    const signedIn = await postForm("/sign-in", { csrf: signIn.csrf, email, password: "fresh-password-2026" }, { cookie: signIn.cookie, "cf-connecting-ip": freshIp() });
+    expect(signedIn.status).toBe(302);
+    const cookie = [signIn.cookie, ...cookiePairs(signedIn)].join("; ");
+    expect((await fetchWorker("/account", { headers: { cookie } })).status).toBe(200);
+    expect((await fetchWorker("/admin", { headers: { cookie } })).status).toBe(403);
     const [row] = await withDatabase(config, (db) => db.select().from(users).where(eq(users.email, email)));
     expect(row!.role).toBe("customer");
     expect(await verifyPassword("fresh-password-2026", row!.passwordHash!)).toBe(true);
@@ -522,10 +554,7 @@ describe("sign-up", () => {
       await db.insert(bookings).values(row);
       return sessions;
     });
-    const form = await openForm("/sign-up");
-    const response = await postForm("/sign-up", { csrf: form.csrf, name: "Guest Later", email, password: "guest-pass-2026" }, { cookie: form.cookie, "cf-connecting-ip": freshIp() });
-    expect(response.status).toBe(302);
-    const signedIn = [form.cookie, ...cookiePairs(response)].join("; ");
+    const signedIn = await signUpThenSignIn("Guest Later", email, "guest-pass-2026");
     const { user, mail } = await withDatabase(config, async (db) => {
       const [user] = await db.select().from(users).where(eq(users.email, email));
       const [unclaimed] = await db.select().from(guestBookingSessions).where(eq(guestBookingSessions.id, guest!.id));
@@ -564,10 +593,7 @@ describe("sign-up", () => {
 
   it("an unconfirmed account can ask for the link again (CSRF-checked, rate-limited)", async () => {
     const email = `auth-resend-${suffix}@example.test`;
-    const form = await openForm("/sign-up");
-    const response = await postForm("/sign-up", { csrf: form.csrf, name: "Resend Me", email, password: "resend-pass-2026" }, { cookie: form.cookie, "cf-connecting-ip": freshIp() });
-    expect(response.status).toBe(302);
-    const signedIn = [form.cookie, ...cookiePairs(response)].join("; ");
+    const signedIn = await signUpThenSignIn("Resend Me", email, "resend-pass-2026");
     const account = await openForm("/account", signedIn);
     const ip = freshIp();
     const resend = () => postForm("/account", { csrf: account.csrf }, { cookie: account.cookie, "cf-connecting-ip": ip });

@@ -53,6 +53,33 @@ export async function queueVerificationEmail(
   });
 }
 
+/**
+ * What sign-up mails an address that already has an account, instead of telling the visitor: the page
+ * looks the same either way, and only the owner of the mailbox learns there is an account. Sent at most
+ * once a minute per account, like the verification mail.
+ */
+export async function queueAccountExistsEmail(
+  db: Queryable,
+  user: { id: string; email: string; name: string },
+  options: { baseUrl: string; now?: Date },
+): Promise<boolean> {
+  const now = options.now ?? new Date();
+  return enqueueEmail(db, {
+    kind: "account_exists",
+    to: user.email,
+    subject: "You already have an account",
+    text: [
+      `Hello ${user.name},`,
+      "",
+      "Someone, perhaps you, asked to create an account with this email address. You already have one, so nothing was changed.",
+      `Sign in here: ${options.baseUrl.replace(/\/$/, "")}/sign-in`,
+      "",
+      "If it was not you, ignore this message: your account and its password are as they were.",
+    ].join("\n"),
+    dedupeKey: `account_exists:${user.id}:${Math.floor(now.getTime() / 60_000)}`,
+  });
+}
+
 export type VerifyOutcome =
   | { ok: true; userId: string; email: string; alreadyVerified: boolean; claimedBookings: number }
   | { ok: false; reason: "invalid" | "email_changed" };

@@ -32,13 +32,14 @@ export async function findUserById(db: Queryable, id: string): Promise<AccountUs
   return row ?? null;
 }
 
-export async function emailTaken(db: Queryable, email: string): Promise<boolean> {
+/** The account with this address (any case), or null. */
+export async function findUserByEmail(db: Queryable, email: string): Promise<AccountUser | null> {
   const [row] = await db
-    .select({ id: users.id })
+    .select(accountColumns)
     .from(users)
     .where(sql`lower(${users.email}) = ${normalizeEmail(email)}`)
     .limit(1);
-  return row !== undefined;
+  return row ?? null;
 }
 
 /** The account for these credentials, or null. Always does one PBKDF2 verification (see DUMMY_PASSWORD_HASH). */
@@ -82,9 +83,11 @@ function isUniqueViolation(error: unknown): boolean {
 export async function createCustomer(
   db: Queryable,
   input: { name: string; email: string; password: string },
-): Promise<{ ok: true; user: AccountUser } | { ok: false; reason: "email_taken" }> {
-  if (await emailTaken(db, input.email)) return { ok: false, reason: "email_taken" };
+): Promise<{ ok: true; user: AccountUser } | { ok: false; reason: "email_taken"; existing: AccountUser | null }> {
+  // Hashed first, even for a taken address: answering a taken one faster would tell it has an account.
   const passwordHash = await hashPassword(input.password);
+  const existing = await findUserByEmail(db, input.email);
+  if (existing) return { ok: false, reason: "email_taken", existing };
   try {
     const [row] = await db
       .insert(users)
@@ -92,7 +95,7 @@ export async function createCustomer(
       .returning(accountColumns);
     return { ok: true, user: row! };
   } catch (error) {
-    if (isUniqueViolation(error)) return { ok: false, reason: "email_taken" };
+    if (isUniqueViolation(error)) return { ok: false, reason: "email_taken", existing: await findUserByEmail(db, input.email) };
     throw error;
   }
 }
