@@ -7,7 +7,7 @@
 //      with demo data in a database of their own.
 // Extra arguments run only the node suites with those vitest filters, e.g. `npm test -- tests/unit`.
 // TEST_STAGES=build,e2e (any of types, node, build, workerd, e2e) runs only those stages; E2E_FILTER narrows
-// the end-to-end files, e.g. TEST_STAGES=build,e2e E2E_FILTER=booking npm test.
+// the end-to-end files, e.g. TEST_STAGES=build,e2e E2E_FILTER=booking npm test, and WORKERD_FILTER the workerd ones.
 import { spawn } from "node:child_process";
 import fs from "node:fs/promises";
 import os from "node:os";
@@ -81,7 +81,7 @@ if (only.length === 0) {
   suites.unshift(["types", () => run(bin("tsc"), ["--noEmit", "-p", "."], testVars)]);
   suites.push(
     ["build", () => run(bin("remix"), ["vite:build", "--logLevel", "warn"], testVars)],
-    ["workerd", () => run(bin("vitest"), ["run", "--config", "vitest.workers.config.mts", ...reportArgs("workerd")], testVars)],
+    ["workerd", () => run(bin("vitest"), ["run", "--config", "vitest.workers.config.mts", ...reportArgs("workerd"), ...(process.env.WORKERD_FILTER ? [process.env.WORKERD_FILTER] : [])], testVars)],
     ["e2e", endToEnd],
   );
 }
