@@ -75,12 +75,23 @@ export interface ServiceTiming {
   minNoticeMinutes: number;
   bookingWindowDays: number; // provider-local calendar days, see header
 }
+/**
+ * Occupied time [startMs, endMs) in epoch milliseconds (whole numbers, startMs <= endMs), for
+ * callers that already hold it as numbers (the provider object's SQLite *_ms columns): no
+ * Instant is made or read for it.
+ */
+export interface EpochMsInterval {
+  startMs: number;
+  endMs: number;
+}
 export interface AvailabilityInput {
   providerZone: string;
   weekly: WeeklyRule[];
   overrides: DateOverride[];
   service: ServiceTiming;
   occupied: Interval[]; // already widened by their own buffers
+  /** More occupied time, the same meaning as `occupied` (the engine takes the union of both). */
+  occupiedMs?: readonly EpochMsInterval[];
   now: Temporal.Instant;
   from: Temporal.Instant;
   to: Temporal.Instant; // slots whose start is in [from, to)
@@ -394,14 +405,17 @@ function isInstant(v: unknown): v is Temporal.Instant {
   return Object.prototype.toString.call(v) === "[object Temporal.Instant]";
 }
 
+const isWholeMs = (v: unknown): v is number => Number.isSafeInteger(v);
+
 /**
  * Occupied intervals as whole-ms [floor(start), ceil(end)), empty ones dropped. For a slot with
  * whole-ms bounds a < b that rounding changes no overlap: start < b iff floor(start) < b, and
  * a < end iff a < ceil(end). Reading a polyfill Instant is slow (about 1 us), so the start is
  * read as epochMilliseconds (already the floor) and its nanoseconds only when the two are
- * within one ms of each other, where emptiness and "end before start" need them.
+ * within one ms of each other, where emptiness and "end before start" need them. occupiedMs
+ * is already whole ms, so it is taken as it is.
  */
-function readBusy(occupied: readonly Interval[]): Spans {
+function readBusy(occupied: readonly Interval[], occupiedMs: readonly EpochMsInterval[]): Spans {
   const pairs: Array<[number, number]> = [];
   occupied.forEach((o, i) => {
     if (!isInstant(o?.start) || !isInstant(o?.end)) invalid(`occupied[${i}]`, "start and end must be Instants");
@@ -416,6 +430,14 @@ function readBusy(occupied: readonly Interval[]): Spans {
     }
     pairs.push([start, ceilMs(endNs)]);
   });
+  for (let i = 0; i < occupiedMs.length; i++) {
+    const o = occupiedMs[i];
+    const start = o?.startMs;
+    const end = o?.endMs;
+    if (!isWholeMs(start) || !isWholeMs(end)) invalid(`occupiedMs[${i}]`, "startMs and endMs must be whole epoch milliseconds");
+    if (start > end) invalid(`occupiedMs[${i}]`, "endMs is before startMs");
+    if (start < end) pairs.push([start, end]); // equal: holds no instant
+  }
   return mergeSpans(pairs);
 }
 
@@ -431,7 +453,9 @@ function prepare(input: EngineInput): Ctx {
   checkInt(s.bookingWindowDays, "service.bookingWindowDays", 0, MAX_WINDOW_DAYS);
   if (!isInstant(input.now)) invalid("now", "must be a Temporal.Instant");
   if (!Array.isArray(input.occupied)) invalid("occupied", "must be an array");
-  const busy = readBusy(input.occupied);
+  const occupiedMs = input.occupiedMs ?? [];
+  if (!Array.isArray(occupiedMs)) invalid("occupiedMs", "must be an array");
+  const busy = readBusy(input.occupied, occupiedMs);
   const schedule = parseSchedule(input.weekly, input.overrides);
   const nowNs = input.now.epochNanoseconds;
   const spanMinutes = s.durationMinutes + s.bufferAfterMinutes;
