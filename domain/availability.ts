@@ -625,6 +625,40 @@ class SlotClock {
   }
 }
 
+/**
+ * A Slot whose start and end Instants are made on first read, then kept: most callers read only
+ * the strings, and two polyfill Instants per slot would cost more than the rest of the engine.
+ * JSON.stringify gives what it gave for the plain object (an Instant's JSON is its toString()).
+ */
+class EngineSlot implements Slot {
+  #start: Temporal.Instant | undefined;
+  #end: Temporal.Instant | undefined;
+
+  constructor(
+    private readonly startMs: number,
+    private readonly endMs: number,
+    readonly startUtc: string,
+    readonly endUtc: string,
+    readonly startCustomer: string,
+    readonly startProvider: string,
+    readonly endCustomer: string,
+    readonly endProvider: string
+  ) {}
+
+  get start(): Temporal.Instant {
+    return (this.#start ??= Temporal.Instant.fromEpochMilliseconds(this.startMs));
+  }
+
+  get end(): Temporal.Instant {
+    return (this.#end ??= Temporal.Instant.fromEpochMilliseconds(this.endMs));
+  }
+
+  toJSON() {
+    const { startUtc, endUtc, startCustomer, startProvider, endCustomer, endProvider } = this;
+    return { start: startUtc, end: endUtc, startUtc, endUtc, startCustomer, startProvider, endCustomer, endProvider };
+  }
+}
+
 /** Turns bookable starts (epoch ms) into Slots; one SlotClock per zone and one for UTC. */
 function toSlots(ctx: Ctx, starts: readonly number[], customerZone: string): Slot[] {
   const provider = new SlotClock(ctx.zone);
@@ -632,16 +666,7 @@ function toSlots(ctx: Ctx, starts: readonly number[], customerZone: string): Slo
   const utc = new SlotClock(null);
   return starts.map((s) => {
     const e = s + ctx.durationMs;
-    return {
-      start: Temporal.Instant.fromEpochMilliseconds(s),
-      end: Temporal.Instant.fromEpochMilliseconds(e),
-      startUtc: utc.format(s),
-      endUtc: utc.format(e),
-      startCustomer: customer.format(s),
-      startProvider: provider.format(s),
-      endCustomer: customer.format(e),
-      endProvider: provider.format(e),
-    };
+    return new EngineSlot(s, e, utc.format(s), utc.format(e), customer.format(s), provider.format(s), customer.format(e), provider.format(e));
   });
 }
 
