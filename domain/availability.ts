@@ -317,36 +317,65 @@ interface Spans {
   ends: number[];
 }
 
-/** Sorts by start and merges overlapping and touching [start, end) pairs (all non-empty). */
-function mergeSpans(pairs: Array<[number, number]>): Spans {
-  pairs.sort((a, b) => a[0] - b[0]);
-  const starts: number[] = [];
-  const ends: number[] = [];
-  for (const [s, e] of pairs) {
-    const last = ends.length - 1;
-    if (last >= 0 && s <= ends[last]!) {
-      if (e > ends[last]!) ends[last] = e;
-    } else {
-      starts.push(s);
-      ends.push(e);
-    }
+/** Non-empty [start, end) pairs collected in parallel typed arrays, then merged into Spans. */
+class SpanBuilder {
+  private starts: Float64Array;
+  private ends: Float64Array;
+  private count = 0;
+
+  constructor(capacity: number) {
+    this.starts = new Float64Array(Math.max(capacity, 4));
+    this.ends = new Float64Array(Math.max(capacity, 4));
   }
-  return { starts, ends };
+
+  add(start: number, end: number): void {
+    if (this.count === this.starts.length) {
+      const grow = (a: Float64Array) => {
+        const b = new Float64Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.starts = grow(this.starts);
+      this.ends = grow(this.ends);
+    }
+    this.starts[this.count] = start;
+    this.ends[this.count] = end;
+    this.count++;
+  }
+
+  /**
+   * The union, merged where pairs overlap or touch. Starts and ends are sorted SEPARATELY (typed
+   * arrays sort numerically, natively, with no comparator): how many pairs cover an instant t is
+   * #{starts <= t} - #{ends <= t}, which depends on the two multisets only, so the union of the
+   * re-paired [starts[i], ends[i]) is the same set. With both sorted, time is uncovered exactly
+   * on [ends[k - 1], starts[k]) where ends[k - 1] < starts[k]; equal values touch and merge.
+   */
+  merge(): Spans {
+    const n = this.count;
+    const starts = this.starts.subarray(0, n).sort();
+    const ends = this.ends.subarray(0, n).sort();
+    const out: Spans = { starts: [], ends: [] };
+    for (let i = 0; i < n; i++) {
+      if (i === 0 || starts[i]! > ends[i - 1]!) out.starts.push(starts[i]!);
+      if (i === n - 1 || starts[i + 1]! > ends[i]!) out.ends.push(ends[i]!);
+    }
+    return out;
+  }
 }
 
 /** Working time of the given days: each range from its resolved start to its resolved end, merged. */
 function workingSpans(zone: string, schedule: Schedule, days: readonly Day[]): Spans {
-  const pairs: Array<[number, number]> = [];
+  const spans = new SpanBuilder(days.length * 2);
   for (const d of days) {
     for (const r of rangesFor(schedule, d.local)) {
       const start = resolveBoundary(d, r.startMin, zone);
       // "24:00" is the first instant of the next local day.
       const end = r.endMin === MINUTES_PER_DAY ? d.endMs : resolveBoundary(d, r.endMin, zone);
       // A range lying wholly inside a gap can collapse; it holds no real time then.
-      if (start < end) pairs.push([start, end]);
+      if (start < end) spans.add(start, end);
     }
   }
-  return mergeSpans(pairs);
+  return spans.merge();
 }
 
 /**
@@ -416,7 +445,7 @@ const isWholeMs = (v: unknown): v is number => Number.isSafeInteger(v);
  * is already whole ms, so it is taken as it is.
  */
 function readBusy(occupied: readonly Interval[], occupiedMs: readonly EpochMsInterval[]): Spans {
-  const pairs: Array<[number, number]> = [];
+  const spans = new SpanBuilder(occupied.length + occupiedMs.length);
   occupied.forEach((o, i) => {
     if (!isInstant(o?.start) || !isInstant(o?.end)) invalid(`occupied[${i}]`, "start and end must be Instants");
     const start = o.start.epochMilliseconds;
@@ -428,7 +457,7 @@ function readBusy(occupied: readonly Interval[], occupiedMs: readonly EpochMsInt
       if (startNs > endNs) invalid(`occupied[${i}]`, "end is before start");
       if (startNs === endNs) return; // holds no instant
     }
-    pairs.push([start, ceilMs(endNs)]);
+    spans.add(start, ceilMs(endNs));
   });
   for (let i = 0; i < occupiedMs.length; i++) {
     const o = occupiedMs[i];
@@ -436,9 +465,9 @@ function readBusy(occupied: readonly Interval[], occupiedMs: readonly EpochMsInt
     const end = o?.endMs;
     if (!isWholeMs(start) || !isWholeMs(end)) invalid(`occupiedMs[${i}]`, "startMs and endMs must be whole epoch milliseconds");
     if (start > end) invalid(`occupiedMs[${i}]`, "endMs is before startMs");
-    if (start < end) pairs.push([start, end]); // equal: holds no instant
+    if (start < end) spans.add(start, end); // equal: holds no instant
   }
-  return mergeSpans(pairs);
+  return spans.merge();
 }
 
 function prepare(input: EngineInput): Ctx {
