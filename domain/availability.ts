@@ -29,14 +29,17 @@
 //    instants are integer epoch MILLISECONDS in plain numbers: every instant the engine makes is
 //    a whole second (wall-clock minutes minus whole-second UTC offsets), so inputs finer than
 //    that are rounded once, in the direction that keeps every comparison exact (see readBusy,
-//    Bounds). Each provider-local day is resolved ONCE (Day): Temporal gives its first instant
-//    and, from the cached zone transitions, whether an offset change is near; a wall time m
-//    minutes into a day without one is start + m minutes, on a day with exactly one it is
-//    wall - offset before/after the change, picked as Temporal disambiguates (see resolveStart),
-//    and anything else asks Temporal per wall time. Local dates step with PlainDate only.
-//    Busy intervals are sorted and merged once; slot starts are checked in increasing order by
-//    one forward sweep over working time and busy time. Output strings are built from integer
-//    fields plus Temporal's own "offset[zone]" text for each offset segment (SlotClock).
+//    Bounds). Each provider-local day is resolved ONCE (Day): its first instant is the previous
+//    day's start + 24 h when that day was uniform (see isUniformDayStart), otherwise Temporal's;
+//    the cached zone transitions tell whether an offset change is near. A wall time m minutes
+//    into a day without one is start + m minutes, on a day with exactly one it is wall - offset
+//    before/after the change, picked as Temporal disambiguates (see resolveStart), and anything
+//    else asks Temporal per wall time. Local dates step as integer day numbers (days since
+//    1970-01-01; weekday and "YYYY-MM-DD" by arithmetic), a PlainDate is made only where Temporal
+//    must resolve something. Busy intervals are sorted and merged once; slot starts are checked
+//    in increasing order by one forward sweep over working time and busy time. Output strings
+//    are built from integer fields plus Temporal's own "offset[zone]" text for each offset
+//    segment (SlotClock).
 import { Temporal } from "@js-temporal/polyfill";
 import { DomainError } from "./errors";
 import type { Interval } from "./intervals";
@@ -44,8 +47,8 @@ import {
   type LocalDay,
   DAY_NS,
   assertTimeZone,
+  isUniformDayStart,
   localDateOf,
-  localDays,
   parseLocalMinute,
   resolveLocal,
   resolveLocalBoundaryMinute,
@@ -145,7 +148,7 @@ interface MinuteRange {
 
 interface Schedule {
   weekly: Map<number, MinuteRange[]>;
-  overrides: Map<string, MinuteRange[]>; // key: PlainDate.toString()
+  overrides: Map<number, MinuteRange[]>; // key: the date's epochDayOf
 }
 
 /** Minute of the local day; "24:00" (1440) only where allowed, i.e. for range ends. */
@@ -187,17 +190,60 @@ function parseSchedule(weekly: WeeklyRule[], overrides: DateOverride[]): Schedul
   overrides.forEach((o, i) => {
     const field = `overrides[${i}].date`;
     if (typeof o?.date !== "string" || !DATE.test(o.date)) invalid(field, "must be YYYY-MM-DD");
-    let key: string;
+    let date: Temporal.PlainDate;
     try {
-      key = Temporal.PlainDate.from(o.date).toString(); // rejects 2026-02-30
+      date = Temporal.PlainDate.from(o.date); // rejects 2026-02-30
     } catch {
       invalid(field, `is not a calendar date: ${o.date}`);
     }
-    if (schedule.overrides.has(key)) invalid(field, `date ${key} appears twice`);
+    const key = epochDayOf(date);
+    if (schedule.overrides.has(key)) invalid(field, `date ${date} appears twice`);
     schedule.overrides.set(key, parseRanges(o.ranges, `overrides[${i}].ranges`));
   });
   return schedule;
 }
+
+// ---------------------------------------------------------------------------------------------
+// ISO calendar dates as integers (days since 1970-01-01), so stepping through a month of local
+// days makes no PlainDate. Proleptic Gregorian, exact for every year (H. Hinnant's algorithms).
+
+interface CivilDate {
+  year: number;
+  month: number; // 1..12
+  day: number; // 1..31
+}
+
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * ((month + 9) % 12) + 2) / 5) + day - 1; // from 1 March
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146097 + dayOfEra - 719468;
+}
+
+function civilFromDays(epochDay: number): CivilDate {
+  const z = epochDay + 719468;
+  const era = Math.floor(z / 146097);
+  const dayOfEra = z - era * 146097;
+  const yearOfEra = Math.floor(
+    (dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36524) - Math.floor(dayOfEra / 146096)) / 365
+  );
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const mp = Math.floor((5 * dayOfYear + 2) / 153); // 0 = March
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return { year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day: dayOfYear - Math.floor((153 * mp + 2) / 5) + 1 };
+}
+
+const epochDayOf = (date: Temporal.PlainDate) => daysFromCivil(date.year, date.month, date.day);
+
+function plainDateOf(epochDay: number): Temporal.PlainDate {
+  const { year, month, day } = civilFromDays(epochDay);
+  return new Temporal.PlainDate(year, month, day);
+}
+
+/** ISO weekday, Monday = 1 .. Sunday = 7; 1970-01-01 was a Thursday. */
+const isoWeekday = (epochDay: number) => ((((epochDay + 3) % 7) + 7) % 7) + 1;
 
 // ---------------------------------------------------------------------------------------------
 // Provider-local days, resolved once each
@@ -210,11 +256,12 @@ const enum DayKind {
 }
 
 interface Day {
-  local: LocalDay;
-  startMs: number; // first instant of the date (Temporal's startOfLocalDay)
+  epochDay: number; // the local date as days since 1970-01-01 (ISO calendar)
+  startNs: bigint; // first instant of the date (Temporal's startOfLocalDay)
+  startMs: number; // the same, floored to ms (a whole second in fact)
   endMs: number; // first instant of the next date
   kind: DayKind;
-  wallMs: number; // OneChange: the date's 00:00 wall clock read as if it were UTC
+  local: LocalDay | null; // Temporal: the day for time.ts's per-wall-time resolvers
   changeMs: number; // OneChange: the instant the offset changes
   beforeMs: number; // OneChange: UTC offset before the change
   afterMs: number; // OneChange: UTC offset from the change on
@@ -224,51 +271,63 @@ const offsetMsAt = (ns: bigint, zone: string) =>
   Temporal.Instant.fromEpochNanoseconds(ns).toZonedDateTimeISO(zone).offsetNanoseconds / 1e6;
 
 /**
- * Classifies a non-uniform LocalDay. OneChange needs exactly one transition in the same
- * (start - 2 days, start + 3 days] span localDays uses: then every wall time of the day has
+ * Classifies a non-uniform day. OneChange needs exactly one transition in the same
+ * (start - 2 days, start + 3 days] span the uniform test uses: then every wall time of the day has
  * only the offsets before and after it, and Temporal's +-1 day probes see exactly those two.
  */
 function oneChange(day: Day, zone: string): void {
-  const start = day.local.start;
+  const start = day.startNs;
   const from = start - 2n * DAY_NS;
   const to = start + 3n * DAY_NS;
   const near = zoneTransitions(zone, from, to).filter((t) => t > from && t <= to);
-  const { year, month, day: d } = day.local.date;
-  if (near.length !== 1 || year < 1000) return; // Date.UTC maps years 0-99 to 19xx
+  if (near.length !== 1) return;
   const change = near[0]!;
   day.kind = DayKind.OneChange;
-  day.wallMs = Date.UTC(year, month - 1, d);
   day.changeMs = floorMs(change);
   day.beforeMs = offsetMsAt(change - 1n, zone);
   day.afterMs = offsetMsAt(change, zone);
 }
 
-function toDay(local: LocalDay, zone: string): Day {
+function toDay(zone: string, epochDay: number, startNs: bigint, endNs: bigint, uniform: boolean): Day {
   const day: Day = {
-    local,
-    startMs: floorMs(local.start),
-    endMs: floorMs(local.end),
-    kind: local.uniform ? DayKind.Uniform : DayKind.Temporal,
-    wallMs: 0,
+    epochDay,
+    startNs,
+    startMs: floorMs(startNs),
+    endMs: floorMs(endNs),
+    kind: uniform ? DayKind.Uniform : DayKind.Temporal,
+    local: null,
     changeMs: 0,
     beforeMs: 0,
     afterMs: 0,
   };
-  if (!local.uniform) {
+  if (!uniform) {
     try {
       oneChange(day, zone);
     } catch {
       day.kind = DayKind.Temporal; // an optimisation only: anything odd takes the Temporal path
     }
+    if (day.kind === DayKind.Temporal) day.local = { date: plainDateOf(epochDay), start: startNs, end: endNs, uniform: false };
   }
   return day;
 }
 
-/** The provider-local dates of the instants firstMs..lastMs (inclusive), one Day each. */
+/**
+ * The provider-local dates of the instants firstMs..lastMs (inclusive), one Day each. Dates step
+ * as integers; Temporal gives the first day's start and the start of the day after a non-uniform
+ * one (on a uniform day the next one starts 24 h later, see isUniformDayStart).
+ */
 function daysBetween(zone: string, firstMs: number, lastMs: number): Day[] {
   const first = localDateOf(Temporal.Instant.fromEpochMilliseconds(firstMs), zone);
-  const last = localDateOf(Temporal.Instant.fromEpochMilliseconds(lastMs), zone);
-  return localDays(zone, first, last).map((d) => toDay(d, zone));
+  const last = epochDayOf(localDateOf(Temporal.Instant.fromEpochMilliseconds(lastMs), zone));
+  const days: Day[] = [];
+  let startNs = startOfLocalDay(first, zone).epochNanoseconds;
+  for (let d = epochDayOf(first); d <= last; d++) {
+    const uniform = isUniformDayStart(zone, startNs);
+    const endNs = uniform ? startNs + DAY_NS : startOfLocalDay(plainDateOf(d + 1), zone).epochNanoseconds;
+    days.push(toDay(zone, d, startNs, endNs, uniform));
+    startNs = endNs;
+  }
+  return days;
 }
 
 /**
@@ -279,13 +338,13 @@ function daysBetween(zone: string, firstMs: number, lastMs: number): Day[] {
 function resolveStart(day: Day, m: number, zone: string): number {
   if (day.kind === DayKind.Uniform) return day.startMs + m * MINUTE_MS;
   if (day.kind === DayKind.OneChange) {
-    const wall = day.wallMs + m * MINUTE_MS;
+    const wall = (day.epochDay * MINUTES_PER_DAY + m) * MINUTE_MS;
     const early = wall - day.beforeMs;
     if (early < day.changeMs) return early; // the earlier occurrence, if the wall time repeats
     const late = wall - day.afterMs;
     return late >= day.changeMs ? late : NaN;
   }
-  const ns = resolveLocalMinute(day.local, m, zone);
+  const ns = resolveLocalMinute(day.local!, m, zone);
   return ns === null ? NaN : floorMs(ns);
 }
 
@@ -294,18 +353,13 @@ function resolveStart(day: Day, m: number, zone: string): number {
  * gap that is the wall time read with the offset before the change, the later instant.
  */
 function resolveBoundary(day: Day, m: number, zone: string): number {
-  if (day.kind === DayKind.Temporal) return floorMs(resolveLocalBoundaryMinute(day.local, m, zone));
+  if (day.kind === DayKind.Temporal) return floorMs(resolveLocalBoundaryMinute(day.local!, m, zone));
   const start = resolveStart(day, m, zone);
-  return Number.isNaN(start) ? day.wallMs + m * MINUTE_MS - day.beforeMs : start;
+  return Number.isNaN(start) ? (day.epochDay * MINUTES_PER_DAY + m) * MINUTE_MS - day.beforeMs : start;
 }
 
-function rangesFor(schedule: Schedule, day: LocalDay): MinuteRange[] {
-  if (schedule.overrides.size > 0) {
-    day.dateText ??= day.date.toString();
-    const override = schedule.overrides.get(day.dateText);
-    if (override) return override;
-  }
-  return schedule.weekly.get(day.date.dayOfWeek) ?? [];
+function rangesFor(schedule: Schedule, epochDay: number): MinuteRange[] {
+  return schedule.overrides.get(epochDay) ?? schedule.weekly.get(isoWeekday(epochDay)) ?? [];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -367,7 +421,7 @@ class SpanBuilder {
 function workingSpans(zone: string, schedule: Schedule, days: readonly Day[]): Spans {
   const spans = new SpanBuilder(days.length * 2);
   for (const d of days) {
-    for (const r of rangesFor(schedule, d.local)) {
+    for (const r of rangesFor(schedule, d.epochDay)) {
       const start = resolveBoundary(d, r.startMin, zone);
       // "24:00" is the first instant of the next local day.
       const end = r.endMin === MINUTES_PER_DAY ? d.endMs : resolveBoundary(d, r.endMin, zone);
@@ -533,7 +587,7 @@ function candidates(ctx: Ctx, days: readonly Day[], lo: number, hi: number): num
   const step = ctx.service.slotIntervalMinutes;
   const out: number[] = [];
   for (const d of days) {
-    for (const r of rangesFor(ctx.schedule, d.local)) {
+    for (const r of rangesFor(ctx.schedule, d.epochDay)) {
       for (let m = r.startMin; m < r.endMin; m += step) {
         const start = resolveStart(d, m, ctx.zone); // NaN (a gap) fails both tests
         if (start >= lo && start < hi) out.push(start);
@@ -569,7 +623,7 @@ const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
 let minuteTexts: string[] | undefined;
 const minuteText = (minute: number) =>
   (minuteTexts ??= Array.from({ length: MINUTES_PER_DAY }, (_, m) => `${pad2(Math.floor(m / 60))}:${pad2(m % 60)}`))[minute]!;
-// Date.prototype.toISOString and Temporal agree on "YYYY-MM-DD" for these years only.
+// Temporal writes "YYYY-MM-DD" with a plain four-digit year for these years only.
 const FIRST_PLAIN_DAY = Date.UTC(1000, 0, 1) / DAY_MS;
 const LAST_PLAIN_DAY = Date.UTC(9999, 11, 31) / DAY_MS;
 
@@ -613,7 +667,8 @@ class SlotClock {
   private dateText(day: number): string {
     let text = this.dates.get(day);
     if (text === undefined) {
-      text = new Date(day * DAY_MS).toISOString().slice(0, 10);
+      const { year, month, day: dayOfMonth } = civilFromDays(day); // a four-digit year here
+      text = `${year}-${pad2(month)}-${pad2(dayOfMonth)}`;
       this.dates.set(day, text);
     }
     return text;
@@ -726,7 +781,7 @@ function onGrid(ctx: Ctx, start: Temporal.Instant): boolean {
   const date = local.toPlainDate();
   const minute = local.hour * 60 + local.minute;
   const step = ctx.service.slotIntervalMinutes;
-  const ranges = ctx.schedule.overrides.get(date.toString()) ?? ctx.schedule.weekly.get(date.dayOfWeek) ?? [];
+  const ranges = rangesFor(ctx.schedule, epochDayOf(date));
   const inRange = ranges.some((r) => minute >= r.startMin && minute < r.endMin && (minute - r.startMin) % step === 0);
   return inRange && resolveLocal(date, local.toPlainTime(), ctx.zone)?.equals(start) === true;
 }
