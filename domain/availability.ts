@@ -371,6 +371,61 @@ interface Spans {
   ends: number[];
 }
 
+/** Partitions shorter than this are insertion-sorted. */
+const INSERTION_SORT_MAX = 16;
+
+/**
+ * Sorts finite numbers ascending, in place. A plain quicksort (median of three) runs about twice
+ * as fast as Float64Array.prototype.sort here and is linear-ish on the already sorted runs the
+ * provider object passes (SQLite rows ORDER BY start); past a depth limit a partition is handed
+ * to the built-in sort, so no input makes it quadratic.
+ */
+function sortNumbers(a: Float64Array): Float64Array {
+  quicksort(a, 0, a.length - 1, 2 * Math.ceil(Math.log2(a.length + 1)));
+  return a;
+}
+
+function quicksort(a: Float64Array, lo: number, hi: number, depth: number): void {
+  while (hi - lo > INSERTION_SORT_MAX) {
+    if (depth-- === 0) {
+      a.subarray(lo, hi + 1).sort();
+      return;
+    }
+    const x = a[lo]!;
+    const y = a[(lo + hi) >>> 1]!;
+    const z = a[hi]!;
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i++] = a[j]!;
+        a[j--] = t;
+      }
+    }
+    // Recurse into the smaller side, loop on the larger: the stack stays O(log n).
+    if (j - lo < hi - i) {
+      quicksort(a, lo, j, depth);
+      lo = i;
+    } else {
+      quicksort(a, i, hi, depth);
+      hi = j;
+    }
+  }
+  for (let i = lo + 1; i <= hi; i++) {
+    const v = a[i]!;
+    let j = i - 1;
+    while (j >= lo && a[j]! > v) {
+      a[j + 1] = a[j]!;
+      j--;
+    }
+    a[j + 1] = v;
+  }
+}
+
 /** Non-empty [start, end) pairs collected in parallel typed arrays, then merged into Spans. */
 class SpanBuilder {
   private starts: Float64Array;
@@ -398,16 +453,16 @@ class SpanBuilder {
   }
 
   /**
-   * The union, merged where pairs overlap or touch. Starts and ends are sorted SEPARATELY (typed
-   * arrays sort numerically, natively, with no comparator): how many pairs cover an instant t is
+   * The union, merged where pairs overlap or touch. Starts and ends are sorted SEPARATELY (as plain
+   * numbers, no comparator, no object per pair): how many pairs cover an instant t is
    * #{starts <= t} - #{ends <= t}, which depends on the two multisets only, so the union of the
    * re-paired [starts[i], ends[i]) is the same set. With both sorted, time is uncovered exactly
    * on [ends[k - 1], starts[k]) where ends[k - 1] < starts[k]; equal values touch and merge.
    */
   merge(): Spans {
     const n = this.count;
-    const starts = this.starts.subarray(0, n).sort();
-    const ends = this.ends.subarray(0, n).sort();
+    const starts = sortNumbers(this.starts.subarray(0, n));
+    const ends = sortNumbers(this.ends.subarray(0, n));
     const out: Spans = { starts: [], ends: [] };
     for (let i = 0; i < n; i++) {
       if (i === 0 || starts[i]! > ends[i - 1]!) out.starts.push(starts[i]!);
