@@ -695,7 +695,8 @@ interface OffsetSegment {
 /**
  * ZonedDateTime.toString() (or Instant.toString() for the UTC "Z" form) for many instants of one
  * zone: wall time = instant + the offset of its segment between two transitions (Temporal's
- * own transition list and offset, read once per segment), formatted from integer fields, then
+ * own transition list and offset, read once per segment and zone, see knownSegments), formatted
+ * from integer fields, then
  * the segment's suffix, cut from Temporal's own string. Anything else (sub-second times, years
  * outside 1000-9999) is formatted by Temporal itself.
  */
@@ -732,36 +733,63 @@ class SlotClock {
   private segmentOf(ms: number): OffsetSegment {
     const seg = this.segment;
     if (seg && ms >= seg.fromMs && ms < seg.toMs) return seg;
-    return (this.segment = this.zone === null ? { fromMs: -Infinity, toMs: Infinity, offsetMs: 0, suffix: "Z" } : this.lookup(ms, this.zone));
+    return (this.segment = this.zone === null ? UTC_SEGMENT : zoneSegment(ms, this.zone));
   }
+}
 
-  /** The segment around `ms`: from the cached transitions in (ms - 62 days, ms + 62 days]. */
-  private lookup(ms: number, zone: string): OffsetSegment {
-    const ns = BigInt(ms) * NS_PER_MS;
-    let fromMs = ms;
-    let toMs = ms + 1; // just `ms` if the transition search fails
-    try {
-      const list = zoneTransitions(zone, ns - SEGMENT_REACH_NS, ns + SEGMENT_REACH_NS);
-      fromMs = floorMs(ns - SEGMENT_REACH_NS) + 1;
-      toMs = floorMs(ns + SEGMENT_REACH_NS);
-      for (const t of list) {
-        const tMs = floorMs(t);
-        if (t <= ns && tMs > fromMs - 1) fromMs = tMs;
-        else if (t > ns && tMs < toMs) toMs = tMs;
-      }
-    } catch {
-      // an optimisation only: keep the one-ms segment
-    }
-    const zdt = Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(zone);
-    const full = zdt.toString();
-    const wall = zdt.toPlainDateTime().toString();
-    return {
-      fromMs,
-      toMs,
-      offsetMs: zdt.offsetNanoseconds / 1e6,
-      suffix: full.startsWith(wall) ? full.slice(wall.length) : null,
-    };
+const UTC_SEGMENT: OffsetSegment = { fromMs: -Infinity, toMs: Infinity, offsetMs: 0, suffix: "Z" };
+
+/**
+ * Segments already read, per zone. Like the transitions they come from, they are facts about the
+ * zone (tzdata does not change while the process runs), not about any input, so they outlive a
+ * call: a month of slots then asks Temporal for no offset at all. Bounded per zone and in zones.
+ */
+const knownSegments = new Map<string, OffsetSegment[]>();
+const MAX_SEGMENTS_PER_ZONE = 64;
+const MAX_SEGMENT_ZONES = 256;
+
+function zoneSegment(ms: number, zone: string): OffsetSegment {
+  let known = knownSegments.get(zone);
+  if (known) {
+    for (const seg of known) if (ms >= seg.fromMs && ms < seg.toMs) return seg;
+  } else {
+    if (knownSegments.size >= MAX_SEGMENT_ZONES) knownSegments.clear();
+    knownSegments.set(zone, (known = []));
   }
+  const seg = readSegment(ms, zone);
+  if (seg.toMs - seg.fromMs > 1) {
+    if (known.length >= MAX_SEGMENTS_PER_ZONE) known.length = 0;
+    known.push(seg);
+  }
+  return seg;
+}
+
+/** The segment around `ms`: from the cached transitions in (ms - 62 days, ms + 62 days]. */
+function readSegment(ms: number, zone: string): OffsetSegment {
+  const ns = BigInt(ms) * NS_PER_MS;
+  let fromMs = ms;
+  let toMs = ms + 1; // just `ms` if the transition search fails
+  try {
+    const list = zoneTransitions(zone, ns - SEGMENT_REACH_NS, ns + SEGMENT_REACH_NS);
+    fromMs = floorMs(ns - SEGMENT_REACH_NS) + 1;
+    toMs = floorMs(ns + SEGMENT_REACH_NS);
+    for (const t of list) {
+      const tMs = floorMs(t);
+      if (t <= ns && tMs > fromMs - 1) fromMs = tMs;
+      else if (t > ns && tMs < toMs) toMs = tMs;
+    }
+  } catch {
+    // an optimisation only: keep the one-ms segment
+  }
+  const zdt = Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(zone);
+  const full = zdt.toString();
+  const wall = zdt.toPlainDateTime().toString();
+  return {
+    fromMs,
+    toMs,
+    offsetMs: zdt.offsetNanoseconds / 1e6,
+    suffix: full.startsWith(wall) ? full.slice(wall.length) : null,
+  };
 }
 
 /**
