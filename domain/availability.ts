@@ -367,8 +367,8 @@ function rangesFor(schedule: Schedule, epochDay: number): MinuteRange[] {
 // touching (touching ones are merged, so working time 09:00-12:00 + 12:00-17:00 is one stretch).
 
 interface Spans {
-  starts: number[];
-  ends: number[];
+  starts: Float64Array;
+  ends: Float64Array; // same length
 }
 
 /** Partitions shorter than this are insertion-sorted. */
@@ -463,12 +463,13 @@ class SpanBuilder {
     const n = this.count;
     const starts = sortNumbers(this.starts.subarray(0, n));
     const ends = sortNumbers(this.ends.subarray(0, n));
-    const out: Spans = { starts: [], ends: [] };
+    // In place: the k-th merged span is written at k <= i, behind the reading position.
+    let merged = 0;
     for (let i = 0; i < n; i++) {
-      if (i === 0 || starts[i]! > ends[i - 1]!) out.starts.push(starts[i]!);
-      if (i === n - 1 || starts[i + 1]! > ends[i]!) out.ends.push(ends[i]!);
+      if (i === 0 || starts[i]! > ends[i - 1]!) starts[merged] = starts[i]!;
+      if (i === n - 1 || starts[i + 1]! > ends[i]!) ends[merged++] = ends[i]!;
     }
-    return out;
+    return { starts: starts.subarray(0, merged), ends: ends.subarray(0, merged) };
   }
 }
 
@@ -505,7 +506,7 @@ export function workingIntervals(
   const toNs = to.epochNanoseconds;
   if (fromNs >= toNs) return [];
   const { starts, ends } = workingSpans(providerZone, schedule, daysBetween(providerZone, floorMs(fromNs), floorMs(toNs - 1n)));
-  return starts.map((s, i) => ({
+  return Array.from(starts, (s, i) => ({
     start: Temporal.Instant.fromEpochMilliseconds(s),
     end: Temporal.Instant.fromEpochMilliseconds(ends[i]!),
   }));
@@ -617,12 +618,13 @@ function prepare(input: EngineInput): Ctx {
  * overlaps no busy time. Both lists are sorted and the widened intervals move forward with the
  * start, so one pointer into each suffices.
  */
-function fitting(ctx: Ctx, working: Spans, starts: readonly number[]): number[] {
+function fitting(ctx: Ctx, working: Spans, starts: ArrayLike<number>): number[] {
   const out: number[] = [];
   const { busy } = ctx;
   let w = 0;
   let b = 0;
-  for (const s of starts) {
+  for (let i = 0; i < starts.length; i++) {
+    const s = starts[i]!;
     const from = s - ctx.beforeMs;
     const to = s + ctx.spanMs;
     // The only stretch that can hold [from, to) is the first one ending at or after `to`.
@@ -638,20 +640,29 @@ function fitting(ctx: Ctx, working: Spans, starts: readonly number[]): number[] 
 }
 
 /** Grid candidates in [lo, hi) (whole ms), strictly increasing, from the given local days. */
-function candidates(ctx: Ctx, days: readonly Day[], lo: number, hi: number): number[] {
+function candidates(ctx: Ctx, days: readonly Day[], lo: number, hi: number): Float64Array {
   const step = ctx.service.slotIntervalMinutes;
-  const out: number[] = [];
+  let most = 0;
+  for (const d of days) for (const r of rangesFor(ctx.schedule, d.epochDay)) most += Math.ceil((r.endMin - r.startMin) / step);
+  const out = new Float64Array(most);
+  let n = 0;
+  let sorted = true;
   for (const d of days) {
     for (const r of rangesFor(ctx.schedule, d.epochDay)) {
       for (let m = r.startMin; m < r.endMin; m += step) {
         const start = resolveStart(d, m, ctx.zone); // NaN (a gap) fails both tests
-        if (start >= lo && start < hi) out.push(start);
+        if (!(start >= lo && start < hi)) continue;
+        if (n > 0 && start <= out[n - 1]!) sorted = false;
+        out[n++] = start;
       }
     }
   }
   // Overlapping ranges of one day can yield the same instant twice; ranges need not be sorted.
-  out.sort((a, b) => a - b);
-  return out.filter((s, i) => i === 0 || out[i - 1]! !== s);
+  if (sorted) return out.subarray(0, n);
+  sortNumbers(out.subarray(0, n));
+  let unique = 0;
+  for (let i = 0; i < n; i++) if (i === 0 || out[i]! !== out[unique - 1]!) out[unique++] = out[i]!;
+  return out.subarray(0, unique);
 }
 
 /** Bookable starts (epoch ms, increasing) in [fromNs, toNs), clamped to [earliest, latest]. */
