@@ -689,6 +689,10 @@ const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
 let minuteTexts: string[] | undefined;
 const minuteText = (minute: number) =>
   (minuteTexts ??= Array.from({ length: MINUTES_PER_DAY }, (_, m) => `${pad2(Math.floor(m / 60))}:${pad2(m % 60)}`))[minute]!;
+/** "HH:MM:00", the time of nearly every slot string, so it takes one concatenation less. */
+let wholeMinuteTexts: string[] | undefined;
+const wholeMinuteText = (minute: number) =>
+  (wholeMinuteTexts ??= Array.from({ length: MINUTES_PER_DAY }, (_, m) => `${minuteText(m)}:00`))[minute]!;
 // Temporal writes "YYYY-MM-DD" with a plain four-digit year for these years only.
 const FIRST_PLAIN_DAY = Date.UTC(1000, 0, 1) / DAY_MS;
 const LAST_PLAIN_DAY = Date.UTC(9999, 11, 31) / DAY_MS;
@@ -728,14 +732,19 @@ class SlotClock {
       return this.zone === null ? instant.toString() : instant.toZonedDateTimeISO(this.zone).toString();
     }
     const seconds = inDay / 1000;
-    return `${this.dateText(day)}T${minuteText(Math.floor(seconds / 60))}:${pad2(seconds % 60)}${seg.suffix}`;
+    const minute = Math.floor(seconds / 60);
+    const second = seconds % 60;
+    return second === 0
+      ? this.datePrefix(day) + wholeMinuteText(minute) + seg.suffix
+      : `${this.datePrefix(day)}${minuteText(minute)}:${pad2(second)}${seg.suffix}`;
   }
 
-  private dateText(day: number): string {
+  /** "YYYY-MM-DDT" of a wall-clock day (days since 1970-01-01), once per day and clock. */
+  private datePrefix(day: number): string {
     let text = this.dates.get(day);
     if (text === undefined) {
       const { year, month, day: dayOfMonth } = civilFromDays(day); // a four-digit year here
-      text = `${year}-${pad2(month)}-${pad2(dayOfMonth)}`;
+      text = `${year}-${pad2(month)}-${pad2(dayOfMonth)}T`;
       this.dates.set(day, text);
     }
     return text;
