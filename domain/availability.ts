@@ -29,17 +29,19 @@
 //    instants are integer epoch MILLISECONDS in plain numbers: every instant the engine makes is
 //    a whole second (wall-clock minutes minus whole-second UTC offsets), so inputs finer than
 //    that are rounded once, in the direction that keeps every comparison exact (see readBusy,
-//    Bounds). Each provider-local day is resolved ONCE (Day): its first instant is the previous
-//    day's start + 24 h when that day was uniform (see isUniformDayStart), otherwise Temporal's;
-//    the cached zone transitions tell whether an offset change is near. A wall time m minutes
-//    into a day without one is start + m minutes, on a day with exactly one it is wall - offset
+//    floorMs/ceilMs in freeStarts). Callers that store ms pass busy time as occupiedMs and no
+//    Instant is read for it; a Slot's start/end Instants are made only when read (EngineSlot).
+//    Each provider-local day is resolved ONCE (Day): its first instant is the previous day's
+//    start + 24 h when that day was uniform (see isUniformDayStart), otherwise Temporal's; the
+//    cached zone transitions tell whether an offset change is near. A wall time m minutes into a
+//    day without one is start + m minutes, on a day with exactly one it is wall - offset
 //    before/after the change, picked as Temporal disambiguates (see resolveStart), and anything
 //    else asks Temporal per wall time. Local dates step as integer day numbers (days since
 //    1970-01-01; weekday and "YYYY-MM-DD" by arithmetic), a PlainDate is made only where Temporal
-//    must resolve something. Busy intervals are sorted and merged once; slot starts are checked
-//    in increasing order by one forward sweep over working time and busy time. Output strings
-//    are built from integer fields plus Temporal's own "offset[zone]" text for each offset
-//    segment (SlotClock).
+//    must resolve something. Busy intervals are sorted (as plain numbers, starts and ends apart)
+//    and merged once; slot starts are checked in increasing order by one forward sweep over
+//    working time and busy time. Output strings are built from integer fields plus Temporal's
+//    own "offset[zone]" text for each offset segment, read once per zone (SlotClock).
 import { Temporal } from "@js-temporal/polyfill";
 import { DomainError } from "./errors";
 import type { Interval } from "./intervals";
@@ -101,7 +103,7 @@ export interface AvailabilityInput {
   customerZone: string;
 }
 export interface Slot {
-  start: Temporal.Instant;
+  start: Temporal.Instant; // made on first read by computeSlots & co. (see EngineSlot)
   end: Temporal.Instant;
   startUtc: string; // start.toString(), e.g. 2026-03-08T13:00:00Z (formatted cheaply, see SlotClock)
   endUtc: string; // end.toString()
