@@ -38,8 +38,8 @@
 //    before/after the change, picked as Temporal disambiguates (see resolveStart), and anything
 //    else asks Temporal per wall time. Local dates step as integer day numbers (days since
 //    1970-01-01; weekday and "YYYY-MM-DD" by arithmetic), a PlainDate is made only where Temporal
-//    must resolve something. Busy intervals are sorted (as plain numbers, starts and ends apart)
-//    and merged once; slot starts are checked in increasing order by one forward sweep over
+//    must resolve something. Busy intervals are sorted (as plain numbers in typed arrays) and
+//    merged once; slot starts are checked in increasing order by one forward sweep over
 //    working time and busy time. Output strings are built from integer fields plus Temporal's
 //    own "offset[zone]" text for each offset segment, read once per zone (SlotClock).
 import { Temporal } from "@js-temporal/polyfill";
@@ -377,54 +377,77 @@ interface Spans {
 const INSERTION_SORT_MAX = 16;
 
 /**
- * Sorts finite numbers ascending, in place. A plain quicksort (median of three) runs about twice
- * as fast as Float64Array.prototype.sort here and is linear-ish on the already sorted runs the
- * provider object passes (SQLite rows ORDER BY start); past a depth limit a partition is handed
- * to the built-in sort, so no input makes it quadratic.
+ * Sorts the pairs (keys[i], carried[i]) by key, in place: no object per pair and no comparator
+ * call, several times faster than sorting [start, end] tuples. A quicksort (median of three), so
+ * it is near linear on the already sorted runs the provider object passes (SQLite rows ORDER BY
+ * start); past a depth limit a partition is heap-sorted, so no input makes it quadratic.
  */
-function sortNumbers(a: Float64Array): Float64Array {
-  quicksort(a, 0, a.length - 1, 2 * Math.ceil(Math.log2(a.length + 1)));
-  return a;
+function sortPairs(keys: Float64Array, carried: Float64Array): void {
+  quicksortPairs(keys, carried, 0, keys.length - 1, 2 * Math.ceil(Math.log2(keys.length + 1)));
 }
 
-function quicksort(a: Float64Array, lo: number, hi: number, depth: number): void {
+function quicksortPairs(keys: Float64Array, carried: Float64Array, lo: number, hi: number, depth: number): void {
   while (hi - lo > INSERTION_SORT_MAX) {
-    if (depth-- === 0) {
-      a.subarray(lo, hi + 1).sort();
-      return;
-    }
-    const x = a[lo]!;
-    const y = a[(lo + hi) >>> 1]!;
-    const z = a[hi]!;
+    if (depth-- === 0) return heapsortPairs(keys, carried, lo, hi);
+    const x = keys[lo]!;
+    const y = keys[(lo + hi) >>> 1]!;
+    const z = keys[hi]!;
     const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
     let i = lo;
     let j = hi;
     while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) {
-        const t = a[i]!;
-        a[i++] = a[j]!;
-        a[j--] = t;
-      }
+      while (keys[i]! < pivot) i++;
+      while (keys[j]! > pivot) j--;
+      if (i <= j) swapPairs(keys, carried, i++, j--);
     }
     // Recurse into the smaller side, loop on the larger: the stack stays O(log n).
     if (j - lo < hi - i) {
-      quicksort(a, lo, j, depth);
+      quicksortPairs(keys, carried, lo, j, depth);
       lo = i;
     } else {
-      quicksort(a, i, hi, depth);
+      quicksortPairs(keys, carried, i, hi, depth);
       hi = j;
     }
   }
   for (let i = lo + 1; i <= hi; i++) {
-    const v = a[i]!;
+    const key = keys[i]!;
+    const value = carried[i]!;
     let j = i - 1;
-    while (j >= lo && a[j]! > v) {
-      a[j + 1] = a[j]!;
+    while (j >= lo && keys[j]! > key) {
+      keys[j + 1] = keys[j]!;
+      carried[j + 1] = carried[j]!;
       j--;
     }
-    a[j + 1] = v;
+    keys[j + 1] = key;
+    carried[j + 1] = value;
+  }
+}
+
+function swapPairs(keys: Float64Array, carried: Float64Array, i: number, j: number): void {
+  const key = keys[i]!;
+  keys[i] = keys[j]!;
+  keys[j] = key;
+  const value = carried[i]!;
+  carried[i] = carried[j]!;
+  carried[j] = value;
+}
+
+function heapsortPairs(keys: Float64Array, carried: Float64Array, lo: number, hi: number): void {
+  const n = hi - lo + 1;
+  const siftDown = (root: number, size: number) => {
+    for (;;) {
+      let child = 2 * root + 1;
+      if (child >= size) return;
+      if (child + 1 < size && keys[lo + child + 1]! > keys[lo + child]!) child++;
+      if (keys[lo + root]! >= keys[lo + child]!) return;
+      swapPairs(keys, carried, lo + root, lo + child);
+      root = child;
+    }
+  };
+  for (let i = (n >>> 1) - 1; i >= 0; i--) siftDown(i, n);
+  for (let size = n - 1; size > 0; size--) {
+    swapPairs(keys, carried, lo, lo + size);
+    siftDown(0, size);
   }
 }
 
@@ -454,22 +477,23 @@ class SpanBuilder {
     this.count++;
   }
 
-  /**
-   * The union, merged where pairs overlap or touch. Starts and ends are sorted SEPARATELY (as plain
-   * numbers, no comparator, no object per pair): how many pairs cover an instant t is
-   * #{starts <= t} - #{ends <= t}, which depends on the two multisets only, so the union of the
-   * re-paired [starts[i], ends[i]) is the same set. With both sorted, time is uncovered exactly
-   * on [ends[k - 1], starts[k]) where ends[k - 1] < starts[k]; equal values touch and merge.
-   */
+  /** The union, sorted, merged where pairs overlap or touch; in place, in the builder's arrays. */
   merge(): Spans {
     const n = this.count;
-    const starts = sortNumbers(this.starts.subarray(0, n));
-    const ends = sortNumbers(this.ends.subarray(0, n));
-    // In place: the k-th merged span is written at k <= i, behind the reading position.
+    const starts = this.starts.subarray(0, n);
+    const ends = this.ends.subarray(0, n);
+    sortPairs(starts, ends);
+    // The k-th merged span is written at k <= i, behind the reading position.
     let merged = 0;
     for (let i = 0; i < n; i++) {
-      if (i === 0 || starts[i]! > ends[i - 1]!) starts[merged] = starts[i]!;
-      if (i === n - 1 || starts[i + 1]! > ends[i]!) ends[merged++] = ends[i]!;
+      const start = starts[i]!;
+      const end = ends[i]!;
+      if (merged > 0 && start <= ends[merged - 1]!) {
+        if (end > ends[merged - 1]!) ends[merged - 1] = end;
+      } else {
+        starts[merged] = start;
+        ends[merged++] = end;
+      }
     }
     return { starts: starts.subarray(0, merged), ends: ends.subarray(0, merged) };
   }
@@ -661,7 +685,7 @@ function candidates(ctx: Ctx, days: readonly Day[], lo: number, hi: number): Flo
   }
   // Overlapping ranges of one day can yield the same instant twice; ranges need not be sorted.
   if (sorted) return out.subarray(0, n);
-  sortNumbers(out.subarray(0, n));
+  out.subarray(0, n).sort(); // numeric, as typed arrays sort
   let unique = 0;
   for (let i = 0; i < n; i++) if (i === 0 || out[i]! !== out[unique - 1]!) out[unique++] = out[i]!;
   return out.subarray(0, unique);
