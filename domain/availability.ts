@@ -248,6 +248,123 @@ function plainDateOf(epochDay: number): Temporal.PlainDate {
 const isoWeekday = (epochDay: number) => ((((epochDay + 3) % 7) + 7) % 7) + 1;
 
 // ---------------------------------------------------------------------------------------------
+// Zone offsets: segments between two of Temporal's transitions, each with its constant offset
+
+/** How far around an instant SlotClock looks for transitions: two months of slots, one lookup. */
+const SEGMENT_REACH_NS = 62n * DAY_NS;
+
+interface OffsetSegment {
+  fromMs: number; // inclusive
+  toMs: number; // exclusive
+  offsetMs: number;
+  suffix: string | null; // what ZonedDateTime.toString() puts after the wall time; null = unusable
+}
+
+/**
+ * Segments already read, per zone. Like the transitions they come from, they are facts about the
+ * zone (tzdata does not change while the process runs), not about any input, so they outlive a
+ * call: a month of slots then asks Temporal for no offset at all. Bounded per zone and in zones.
+ */
+const knownSegments = new Map<string, OffsetSegment[]>();
+const MAX_SEGMENTS_PER_ZONE = 64;
+const MAX_SEGMENT_ZONES = 256;
+
+function zoneSegment(ms: number, zone: string): OffsetSegment {
+  let known = knownSegments.get(zone);
+  if (known) {
+    for (const seg of known) if (ms >= seg.fromMs && ms < seg.toMs) return seg;
+  } else {
+    if (knownSegments.size >= MAX_SEGMENT_ZONES) knownSegments.clear();
+    knownSegments.set(zone, (known = []));
+  }
+  const seg = readSegment(ms, zone);
+  if (seg.toMs - seg.fromMs > 1) {
+    if (known.length >= MAX_SEGMENTS_PER_ZONE) known.length = 0;
+    known.push(seg);
+  }
+  return seg;
+}
+
+/** The segment around `ms`: from the cached transitions in (ms - 62 days, ms + 62 days]. */
+function readSegment(ms: number, zone: string): OffsetSegment {
+  const ns = BigInt(ms) * NS_PER_MS;
+  let fromMs = ms;
+  let toMs = ms + 1; // just `ms` if the transition search fails
+  try {
+    const list = zoneTransitions(zone, ns - SEGMENT_REACH_NS, ns + SEGMENT_REACH_NS);
+    fromMs = floorMs(ns - SEGMENT_REACH_NS) + 1;
+    toMs = floorMs(ns + SEGMENT_REACH_NS);
+    for (const t of list) {
+      const tMs = floorMs(t);
+      if (t <= ns && tMs > fromMs - 1) fromMs = tMs;
+      else if (t > ns && tMs < toMs) toMs = tMs;
+    }
+  } catch {
+    // an optimisation only: keep the one-ms segment
+  }
+  const zdt = Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(zone);
+  const full = zdt.toString();
+  const wall = zdt.toPlainDateTime().toString();
+  return {
+    fromMs,
+    toMs,
+    offsetMs: zdt.offsetNanoseconds / 1e6,
+    suffix: full.startsWith(wall) ? full.slice(wall.length) : null,
+  };
+}
+
+/** The zone's UTC offset at instant `ms` (an instant, so never ambiguous). */
+const offsetMsAtMs = (ms: number, zone: string) => zoneSegment(ms, zone).offsetMs;
+
+/** No transition in (ns - 2 days, ns + 2 days]: the zone has one offset all around `ns`. */
+function noTransitionNear(zone: string, ns: bigint): boolean {
+  const from = ns - 2n * DAY_NS;
+  const to = ns + 2n * DAY_NS;
+  try {
+    const list = zoneTransitions(zone, from, to);
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (list[mid]! > from) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo === list.length || list[lo]! > to;
+  } catch {
+    return false; // an optimisation only: the caller asks Temporal
+  }
+}
+
+// Wall time -> instant without Temporal, where that is exact: if the offset o at a = wall - (some
+// nearby offset) holds on (a - 2 days, a + 2 days], then wall - o lies within 26 h of a (offsets are
+// -12 h..+14 h), so inside that span: it shows `wall`, and any instant showing `wall` would lie there
+// too and have offset o. So it is the only one: no gap, no fold, every disambiguation agrees.
+
+/** startOfLocalDay of a local date (days since 1970-01-01), in epoch ns. */
+function dayStartNs(zone: string, epochDay: number): bigint {
+  const wallMs = epochDay * DAY_MS;
+  const guess = wallMs - offsetMsAtMs(wallMs, zone);
+  if (noTransitionNear(zone, BigInt(guess) * NS_PER_MS)) return BigInt(wallMs - offsetMsAtMs(guess, zone)) * NS_PER_MS;
+  return startOfLocalDay(plainDateOf(epochDay), zone).epochNanoseconds;
+}
+
+/**
+ * ZonedDateTime.add({ days }) of `now` in `zone`: the same wall time `days` dates later, Temporal
+ * "compatible", in epoch ns (sub-ms part kept). Shifting by whole days keeps the wall time, so
+ * the instant is now + days x 24 h corrected by the change of offset, as above.
+ */
+function sameWallTimeLater(now: Temporal.Instant, nowNs: bigint, zone: string, days: number): bigint {
+  const approx = nowNs + BigInt(days) * DAY_NS;
+  if (noTransitionNear(zone, approx)) {
+    return approx + BigInt(offsetMsAtMs(floorMs(nowNs), zone) - offsetMsAtMs(floorMs(approx), zone)) * NS_PER_MS;
+  }
+  return now.toZonedDateTimeISO(zone).add({ days }).epochNanoseconds;
+}
+
+/** The local date (days since 1970-01-01) instant `ms` falls on: its wall clock is ms + offset. */
+const localEpochDayOf = (ms: number, zone: string) => Math.floor((ms + offsetMsAtMs(ms, zone)) / DAY_MS);
+
+// ---------------------------------------------------------------------------------------------
 // Provider-local days, resolved once each
 
 /** How a Day maps wall minutes to instants (see resolveStart). */
@@ -286,8 +403,9 @@ function oneChange(day: Day, zone: string): void {
   const change = near[0]!;
   day.kind = DayKind.OneChange;
   day.changeMs = floorMs(change);
-  day.beforeMs = offsetMsAt(change - 1n, zone);
-  day.afterMs = offsetMsAt(change, zone);
+  const whole = change % NS_PER_MS === 0n; // as tzdata's are; then the segments know both offsets
+  day.beforeMs = whole ? offsetMsAtMs(day.changeMs - 1, zone) : offsetMsAt(change - 1n, zone);
+  day.afterMs = whole ? offsetMsAtMs(day.changeMs, zone) : offsetMsAt(change, zone);
 }
 
 function toDay(zone: string, epochDay: number, startNs: bigint, endNs: bigint, uniform: boolean): Day {
@@ -315,17 +433,17 @@ function toDay(zone: string, epochDay: number, startNs: bigint, endNs: bigint, u
 
 /**
  * The provider-local dates of the instants firstMs..lastMs (inclusive), one Day each. Dates step
- * as integers; Temporal gives the first day's start and the start of the day after a non-uniform
- * one (on a uniform day the next one starts 24 h later, see isUniformDayStart).
+ * as integers; on a uniform day the next one starts 24 h later (see isUniformDayStart), otherwise
+ * dayStartNs finds it (Temporal's, when a transition is near).
  */
 function daysBetween(zone: string, firstMs: number, lastMs: number): Day[] {
-  const first = localDateOf(Temporal.Instant.fromEpochMilliseconds(firstMs), zone);
-  const last = epochDayOf(localDateOf(Temporal.Instant.fromEpochMilliseconds(lastMs), zone));
+  const first = localEpochDayOf(firstMs, zone);
+  const last = localEpochDayOf(lastMs, zone);
   const days: Day[] = [];
-  let startNs = startOfLocalDay(first, zone).epochNanoseconds;
-  for (let d = epochDayOf(first); d <= last; d++) {
+  let startNs = dayStartNs(zone, first);
+  for (let d = first; d <= last; d++) {
     const uniform = isUniformDayStart(zone, startNs);
-    const endNs = uniform ? startNs + DAY_NS : startOfLocalDay(plainDateOf(d + 1), zone).epochNanoseconds;
+    const endNs = uniform ? startNs + DAY_NS : dayStartNs(zone, d + 1);
     days.push(toDay(zone, d, startNs, endNs, uniform));
     startNs = endNs;
   }
@@ -630,7 +748,7 @@ function prepare(input: EngineInput): Ctx {
     service: s,
     busy,
     earliestNs: nowNs + BigInt(s.minNoticeMinutes) * 60n * 1_000_000_000n,
-    latestNs: input.now.toZonedDateTimeISO(input.providerZone).add({ days: s.bookingWindowDays }).epochNanoseconds,
+    latestNs: sameWallTimeLater(input.now, nowNs, input.providerZone, s.bookingWindowDays),
     beforeNs: BigInt(s.bufferBeforeMinutes) * 60n * 1_000_000_000n,
     spanNs: BigInt(spanMinutes) * 60n * 1_000_000_000n,
     beforeMs: s.bufferBeforeMinutes * MINUTE_MS,
@@ -723,16 +841,6 @@ const wholeMinuteText = (minute: number) =>
 const FIRST_PLAIN_DAY = Date.UTC(1000, 0, 1) / DAY_MS;
 const LAST_PLAIN_DAY = Date.UTC(9999, 11, 31) / DAY_MS;
 
-/** How far around an instant SlotClock looks for transitions: two months of slots, one lookup. */
-const SEGMENT_REACH_NS = 62n * DAY_NS;
-
-interface OffsetSegment {
-  fromMs: number; // inclusive
-  toMs: number; // exclusive
-  offsetMs: number;
-  suffix: string | null; // what ZonedDateTime.toString() puts after the wall time; null = unusable
-}
-
 /**
  * ZonedDateTime.toString() (or Instant.toString() for the UTC "Z" form) for many instants of one
  * zone: wall time = instant + the offset of its segment between two transitions (Temporal's
@@ -785,58 +893,6 @@ class SlotClock {
 
 const UTC_SEGMENT: OffsetSegment = { fromMs: -Infinity, toMs: Infinity, offsetMs: 0, suffix: "Z" };
 
-/**
- * Segments already read, per zone. Like the transitions they come from, they are facts about the
- * zone (tzdata does not change while the process runs), not about any input, so they outlive a
- * call: a month of slots then asks Temporal for no offset at all. Bounded per zone and in zones.
- */
-const knownSegments = new Map<string, OffsetSegment[]>();
-const MAX_SEGMENTS_PER_ZONE = 64;
-const MAX_SEGMENT_ZONES = 256;
-
-function zoneSegment(ms: number, zone: string): OffsetSegment {
-  let known = knownSegments.get(zone);
-  if (known) {
-    for (const seg of known) if (ms >= seg.fromMs && ms < seg.toMs) return seg;
-  } else {
-    if (knownSegments.size >= MAX_SEGMENT_ZONES) knownSegments.clear();
-    knownSegments.set(zone, (known = []));
-  }
-  const seg = readSegment(ms, zone);
-  if (seg.toMs - seg.fromMs > 1) {
-    if (known.length >= MAX_SEGMENTS_PER_ZONE) known.length = 0;
-    known.push(seg);
-  }
-  return seg;
-}
-
-/** The segment around `ms`: from the cached transitions in (ms - 62 days, ms + 62 days]. */
-function readSegment(ms: number, zone: string): OffsetSegment {
-  const ns = BigInt(ms) * NS_PER_MS;
-  let fromMs = ms;
-  let toMs = ms + 1; // just `ms` if the transition search fails
-  try {
-    const list = zoneTransitions(zone, ns - SEGMENT_REACH_NS, ns + SEGMENT_REACH_NS);
-    fromMs = floorMs(ns - SEGMENT_REACH_NS) + 1;
-    toMs = floorMs(ns + SEGMENT_REACH_NS);
-    for (const t of list) {
-      const tMs = floorMs(t);
-      if (t <= ns && tMs > fromMs - 1) fromMs = tMs;
-      else if (t > ns && tMs < toMs) toMs = tMs;
-    }
-  } catch {
-    // an optimisation only: keep the one-ms segment
-  }
-  const zdt = Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(zone);
-  const full = zdt.toString();
-  const wall = zdt.toPlainDateTime().toString();
-  return {
-    fromMs,
-    toMs,
-    offsetMs: zdt.offsetNanoseconds / 1e6,
-    suffix: full.startsWith(wall) ? full.slice(wall.length) : null,
-  };
-}
 
 /**
  * A Slot whose start and end Instants are made on first read, then kept: most callers read only
