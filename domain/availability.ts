@@ -314,7 +314,7 @@ function readSegment(ms: number, zone: string): OffsetSegment {
 }
 
 /** The zone's UTC offset at instant `ms` (an instant, so never ambiguous). */
-const offsetMsAtMs = (ms: number, zone: string) => zoneSegment(ms, zone).offsetMs;
+const zoneOffsetMs = (ms: number, zone: string) => zoneSegment(ms, zone).offsetMs;
 
 /** No transition in (ns - 2 days, ns + 2 days]: the zone has one offset all around `ns`. */
 function noTransitionNear(zone: string, ns: bigint): boolean {
@@ -343,8 +343,8 @@ function noTransitionNear(zone: string, ns: bigint): boolean {
 /** startOfLocalDay of a local date (days since 1970-01-01), in epoch ns. */
 function dayStartNs(zone: string, epochDay: number): bigint {
   const wallMs = epochDay * DAY_MS;
-  const guess = wallMs - offsetMsAtMs(wallMs, zone);
-  if (noTransitionNear(zone, BigInt(guess) * NS_PER_MS)) return BigInt(wallMs - offsetMsAtMs(guess, zone)) * NS_PER_MS;
+  const guess = wallMs - zoneOffsetMs(wallMs, zone);
+  if (noTransitionNear(zone, BigInt(guess) * NS_PER_MS)) return BigInt(wallMs - zoneOffsetMs(guess, zone)) * NS_PER_MS;
   return startOfLocalDay(plainDateOf(epochDay), zone).epochNanoseconds;
 }
 
@@ -356,13 +356,13 @@ function dayStartNs(zone: string, epochDay: number): bigint {
 function sameWallTimeLater(now: Temporal.Instant, nowNs: bigint, zone: string, days: number): bigint {
   const approx = nowNs + BigInt(days) * DAY_NS;
   if (noTransitionNear(zone, approx)) {
-    return approx + BigInt(offsetMsAtMs(floorMs(nowNs), zone) - offsetMsAtMs(floorMs(approx), zone)) * NS_PER_MS;
+    return approx + BigInt(zoneOffsetMs(floorMs(nowNs), zone) - zoneOffsetMs(floorMs(approx), zone)) * NS_PER_MS;
   }
   return now.toZonedDateTimeISO(zone).add({ days }).epochNanoseconds;
 }
 
 /** The local date (days since 1970-01-01) instant `ms` falls on: its wall clock is ms + offset. */
-const localEpochDayOf = (ms: number, zone: string) => Math.floor((ms + offsetMsAtMs(ms, zone)) / DAY_MS);
+const localEpochDayOf = (ms: number, zone: string) => Math.floor((ms + zoneOffsetMs(ms, zone)) / DAY_MS);
 
 // ---------------------------------------------------------------------------------------------
 // Provider-local days, resolved once each
@@ -386,7 +386,7 @@ interface Day {
   afterMs: number; // OneChange: UTC offset from the change on
 }
 
-const offsetMsAt = (ns: bigint, zone: string) =>
+const temporalOffsetMs = (ns: bigint, zone: string) =>
   Temporal.Instant.fromEpochNanoseconds(ns).toZonedDateTimeISO(zone).offsetNanoseconds / 1e6;
 
 /**
@@ -404,8 +404,8 @@ function oneChange(day: Day, zone: string): void {
   day.kind = DayKind.OneChange;
   day.changeMs = floorMs(change);
   const whole = change % NS_PER_MS === 0n; // as tzdata's are; then the segments know both offsets
-  day.beforeMs = whole ? offsetMsAtMs(day.changeMs - 1, zone) : offsetMsAt(change - 1n, zone);
-  day.afterMs = whole ? offsetMsAtMs(day.changeMs, zone) : offsetMsAt(change, zone);
+  day.beforeMs = whole ? zoneOffsetMs(day.changeMs - 1, zone) : temporalOffsetMs(change - 1n, zone);
+  day.afterMs = whole ? zoneOffsetMs(day.changeMs, zone) : temporalOffsetMs(change, zone);
 }
 
 function toDay(zone: string, epochDay: number, startNs: bigint, endNs: bigint, uniform: boolean): Day {
