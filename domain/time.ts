@@ -328,6 +328,15 @@ function transitionFree(zone: string, start: bigint): boolean {
 }
 
 /**
+ * Would a local day whose first instant (Temporal's startOfLocalDay) is `startNs` be uniform? The
+ * test localDays applies, for callers that step dates themselves: on such a day wall time
+ * date + m minutes is exactly startNs + m minutes, and the next day starts at startNs + 24 h.
+ */
+export function isUniformDayStart(zone: string, startNs: bigint): boolean {
+  return transitionFree(zone, startNs);
+}
+
+/**
  * The LocalDay of `date` whose first instant `start` came from Temporal (or from the rule
  * below). On a uniform day the next day's first instant, wall time 24:00, is start + 24 h by
  * the same rule as every other wall time of the day; otherwise Temporal computes it.

@@ -28,7 +28,7 @@ import {
   resolveTtlSeconds,
 } from "../domain/holds";
 import type { ServiceCard } from "../db/queries/catalog";
-import { computeSlots, isSlotBookable, type ServiceTiming } from "../domain/availability";
+import { type EpochMsInterval, type ServiceTiming, computeSlots, isSlotBookable } from "../domain/availability";
 import { isDomainError } from "../domain/errors";
 import { epochMsOfInstantText } from "../domain/instant-text";
 import type { Interval } from "../domain/intervals";
@@ -226,7 +226,8 @@ export class ProviderSchedule extends DurableObject<Env> {
       weekly: snapshot.weekly,
       overrides: snapshot.overrides,
       service: timing,
-      occupied: this.occupiedFor(timing, window, provider.timeZone, { includeHolds: true }, nowMs),
+      occupied: [],
+      occupiedMs: this.occupiedMsFor(timing, window, provider.timeZone, { includeHolds: true }, nowMs),
       now: Temporal.Instant.fromEpochMilliseconds(nowMs),
       from: window.from,
       to: window.to,
@@ -236,25 +237,27 @@ export class ProviderSchedule extends DurableObject<Env> {
     return { ok: true, result: found.stale || !mirrorCurrent ? { ...result, stale: true } : result };
   }
 
-  /** Booked (and, when asked, held) time that decides slots starting in `window`, from the mirror. */
-  private occupiedFor(
+  /**
+   * Booked (and, when asked, held) time that decides slots starting in `window`, from the mirror, as
+   * the epoch milliseconds it is stored in: the engine takes them as they are (occupiedMs).
+   */
+  private occupiedMsFor(
     timing: ServiceTiming,
     window: { from: Temporal.Instant; to: Temporal.Instant },
     providerZone: string,
     options: { includeHolds: boolean; excludeBookingId?: string },
     nowMs: number,
-  ): Interval[] {
+  ): EpochMsInterval[] {
     const reach = engineReach(timing, window.from, window.to, providerZone).window;
     const fromMs = reach.start.epochMilliseconds;
     const untilMs = reach.end.epochMilliseconds;
     this.sweepExpired(nowMs);
-    const instant = Temporal.Instant.fromEpochMilliseconds;
-    const occupied: Interval[] = this.store
+    const occupied: EpochMsInterval[] = this.store
       .bookedOverlapping(fromMs, untilMs)
       .filter((b) => b.bookingId !== options.excludeBookingId)
-      .map((b) => ({ start: instant(b.occupiedFromMs), end: instant(b.occupiedUntilMs) }));
+      .map((b) => ({ startMs: b.occupiedFromMs, endMs: b.occupiedUntilMs }));
     if (options.includeHolds) {
-      for (const h of this.store.liveHoldsOverlapping(fromMs, untilMs, nowMs)) occupied.push({ start: instant(h.occupied_from_ms), end: instant(h.occupied_until_ms) });
+      for (const h of this.store.liveHoldsOverlapping(fromMs, untilMs, nowMs)) occupied.push({ startMs: h.occupied_from_ms, endMs: h.occupied_until_ms });
     }
     return occupied;
   }
@@ -503,7 +506,12 @@ export class ProviderSchedule extends DurableObject<Env> {
       if (!(await this.mirror.syncIfOlderThan(FRESH_FOR_AVAILABILITY_MS))) return null;
       const { snapshot } = read;
       const providerZone = snapshot.provider.timeZone;
-      const occupied = this.occupiedFor(timing, { from, to }, providerZone, { includeHolds, excludeBookingId }, Date.now());
+      // As Instants: this view promises the same data loadEngineData reads from Postgres.
+      const instant = Temporal.Instant.fromEpochMilliseconds;
+      const occupied: Interval[] = this.occupiedMsFor(timing, { from, to }, providerZone, { includeHolds, excludeBookingId }, Date.now()).map((o) => ({
+        start: instant(o.startMs),
+        end: instant(o.endMs),
+      }));
       return { providerZone, weekly: snapshot.weekly, overrides: snapshot.overrides, service: timing, occupied };
     },
     memo: (key, compute) => this.memo.get(key, compute),

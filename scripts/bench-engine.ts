@@ -3,6 +3,8 @@
 // current engine and, alternating in the same run, for the previous implementation kept in
 // domain/availability-reference.ts, with the ratio. Also timed, to show where the floor is: the
 // engine fed no busy intervals, and reading the 4,000 input Instants alone (polyfill getters).
+// The numeric path (the same busy time as epoch milliseconds in occupiedMs, as the provider object
+// passes it) is timed with and without busy intervals too; its slots must equal the Instant path's.
 //
 //   npm run bench:engine
 //   BENCH_ITERATIONS=500 npm run bench:engine
@@ -111,6 +113,13 @@ function main() {
     throw new Error("the current and the previous engine disagree on the benchmark input");
   }
   const idle = { ...input, occupied: [] };
+  const numeric: AvailabilityInput = {
+    ...idle,
+    occupiedMs: input.occupied.map((o) => ({ startMs: o.start.epochMilliseconds, endMs: o.end.epochMilliseconds })),
+  };
+  if (keys(computeSlots(numeric)).join("\n") !== keys(current).join("\n")) {
+    throw new Error("the numeric path and the Instant path disagree on the benchmark input");
+  }
   console.log(
     `computeSlots, ${ZONE}, ${input.from} .. ${input.to}, ${BUSY} busy intervals, ${current.length} slots ` +
       `(${computeSlots(idle).length} with none busy); ${ITERATIONS} runs each, node ${process.version}`
@@ -119,6 +128,8 @@ function main() {
     current: () => computeSlots(input),
     previous: () => previousEngine.computeSlots(input),
     currentIdle: () => computeSlots(idle),
+    numeric: () => computeSlots(numeric),
+    numericIdle: () => computeSlots({ ...idle, occupiedMs: [] }),
     previousIdle: () => previousEngine.computeSlots(idle),
     read: () => {
       let x = 0;
@@ -133,6 +144,11 @@ function main() {
   row("current engine, no busy intervals", r.currentIdle!);
   row("previous engine, no busy intervals", r.previousIdle!);
   ratio("previous / current", r.previousIdle!, r.currentIdle!);
+  console.log("");
+  row("numeric path (occupiedMs)", r.numeric!);
+  ratio("previous / numeric path", r.previous!, r.numeric!);
+  row("numeric path, no busy intervals", r.numericIdle!);
+  ratio("previous / numeric path, no busy", r.previousIdle!, r.numericIdle!);
   console.log("");
   row(`reading ${2 * BUSY} Instants (epochMilliseconds)`, r.read!);
 }
