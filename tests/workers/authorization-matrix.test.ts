@@ -53,6 +53,51 @@ const everyone = (outcome: Outcome): Record<Who, Outcome> => ({
   otherProvider: outcome,
   admin: outcome,
 });
+const signedIn: Record<Who, Outcome> = { ...everyone(200), guest: "sign-in" };
+const anonymousOnly: Record<Who, Outcome> = {
+  ...everyone("redirect"),
+  guest: 200,
+};
+const adminOnly: Record<Who, Outcome> = {
+  guest: "sign-in",
+  customer: 403,
+  otherCustomer: 403,
+  provider: 403,
+  otherProvider: 403,
+  admin: 200,
+};
+const providerArea: Record<Who, Outcome> = {
+  guest: "sign-in",
+  customer: 403,
+  otherCustomer: 403,
+  provider: 200,
+  otherProvider: 200,
+  admin: 200,
+};
+/** A page of the provider's own record: another provider finds nothing there. */
+const providersOwn: Record<Who, Outcome> = {
+  ...providerArea,
+  otherProvider: 404,
+};
+/** A booking's pages: its customer, its provider and admins see it (`seen` is what they get); nobody else learns it exists. */
+const bookingPage = (
+  seen: Outcome,
+  customer: boolean
+): Record<Who, Outcome> => ({
+  guest: 404,
+  customer: customer ? seen : 404,
+  otherCustomer: 404,
+  provider: seen,
+  otherProvider: 404,
+  admin: seen,
+});
+const bookingPages = (path: string, seen: Outcome = 200): Entry[] => [
+  { path, expect: bookingPage(seen, true) },
+  {
+    path: path.replace(":code", ":guestCode"),
+    expect: bookingPage(seen, false),
+  },
+];
 
 /**
  * The access policy, keyed by route file (app/routes/<key>.tsx). Booking pages are tried with the
@@ -62,431 +107,67 @@ const everyone = (outcome: Outcome): Record<Who, Outcome> => ({
  */
 const POLICY: Record<string, Entry[]> = {
   _index: [{ path: "/", expect: everyone(200) }],
-  account: [
-    {
-      path: "/account",
-      expect: {
-        guest: "sign-in",
-        customer: 200,
-        otherCustomer: 200,
-        provider: 200,
-        otherProvider: 200,
-        admin: 200,
-      },
-    },
-  ],
-  "account_.security": [
-    {
-      path: "/account/security",
-      expect: {
-        guest: "sign-in",
-        customer: 200,
-        otherCustomer: 200,
-        provider: 200,
-        otherProvider: 200,
-        admin: 200,
-      },
-    },
-  ],
-  "admin._index": [
-    {
-      path: "/admin",
-      expect: {
-        guest: "sign-in",
-        customer: 403,
-        otherCustomer: 403,
-        provider: 403,
-        otherProvider: 403,
-        admin: 200,
-      },
-    },
-  ],
-  "admin.bookings.$code": [
-    {
-      path: "/admin/bookings/:code",
-      expect: {
-        guest: "sign-in",
-        customer: 403,
-        otherCustomer: 403,
-        provider: 403,
-        otherProvider: 403,
-        admin: 200,
-      },
-    },
-    {
-      path: "/admin/bookings/:guestCode",
-      expect: {
-        guest: "sign-in",
-        customer: 403,
-        otherCustomer: 403,
-        provider: 403,
-        otherProvider: 403,
-        admin: 200,
-      },
-    },
-  ],
-  "admin.bookings._index": [
-    {
-      path: "/admin/bookings",
-      expect: {
-        guest: "sign-in",
-        customer: 403,
-        otherCustomer: 403,
-        provider: 403,
-        otherProvider: 403,
-        admin: 200,
-      },
-    },
-  ],
-  "admin.metrics": [
-    {
-      path: "/admin/metrics",
-      expect: {
-        guest: "sign-in",
-        customer: 403,
-        otherCustomer: 403,
-        provider: 403,
-        otherProvider: 403,
-        admin: 200,
-      },
-    },
-  ],
-  "admin.payouts": [
-    {
-      path: "/admin/payouts",
-      expect: {
-        guest: "sign-in",
-        customer: 403,
-        otherCustomer: 403,
-        provider: 403,
-        otherProvider: 403,
-        admin: 200,
-      },
-    },
-  ],
-  admin: [
-    {
-      path: "/admin",
-      expect: {
-        guest: "sign-in",
-        customer: 403,
-        otherCustomer: 403,
-        provider: 403,
-        otherProvider: 403,
-        admin: 200,
-      },
-    },
-  ],
+  "providers.$slug": [{ path: "/providers/:slug", expect: everyone(200) }],
   "book.$serviceId._index": [
     { path: "/book/:serviceId", expect: everyone(200) },
   ],
+  // Without a held time the details step sends everyone back to the slot page.
   "book.$serviceId.details": [
     { path: "/book/:serviceId/details", expect: everyone("redirect") },
   ],
   "book.$serviceId.release": [
     { path: "/book/:serviceId/release", expect: everyone(400) },
   ],
-  "bookings.$code._index": [
-    {
-      path: "/bookings/:code",
-      expect: {
-        guest: 404,
-        customer: 200,
-        otherCustomer: 404,
-        provider: 200,
-        otherProvider: 404,
-        admin: 200,
-      },
-    },
-    {
-      path: "/bookings/:guestCode",
-      expect: {
-        guest: 404,
-        customer: 404,
-        otherCustomer: 404,
-        provider: 200,
-        otherProvider: 404,
-        admin: 200,
-      },
-    },
-  ],
-  "bookings.$code.calendar[.]ics": [
-    {
-      path: "/bookings/:code/calendar.ics",
-      expect: {
-        guest: 404,
-        customer: 200,
-        otherCustomer: 404,
-        provider: 200,
-        otherProvider: 404,
-        admin: 200,
-      },
-    },
-    {
-      path: "/bookings/:guestCode/calendar.ics",
-      expect: {
-        guest: 404,
-        customer: 404,
-        otherCustomer: 404,
-        provider: 200,
-        otherProvider: 404,
-        admin: 200,
-      },
-    },
-  ],
-  "bookings.$code.pay": [
-    {
-      path: "/bookings/:code/pay",
-      expect: {
-        guest: 404,
-        customer: "redirect",
-        otherCustomer: 404,
-        provider: "redirect",
-        otherProvider: 404,
-        admin: "redirect",
-      },
-    },
-    {
-      path: "/bookings/:guestCode/pay",
-      expect: {
-        guest: 404,
-        customer: 404,
-        otherCustomer: 404,
-        provider: "redirect",
-        otherProvider: 404,
-        admin: "redirect",
-      },
-    },
-  ],
-  "bookings.$code.payment-return": [
-    {
-      path: "/bookings/:code/payment-return",
-      expect: {
-        guest: 404,
-        customer: "redirect",
-        otherCustomer: 404,
-        provider: "redirect",
-        otherProvider: 404,
-        admin: "redirect",
-      },
-    },
-    {
-      path: "/bookings/:guestCode/payment-return",
-      expect: {
-        guest: 404,
-        customer: 404,
-        otherCustomer: 404,
-        provider: "redirect",
-        otherProvider: 404,
-        admin: "redirect",
-      },
-    },
-  ],
+  "bookings.$code._index": bookingPages("/bookings/:code"),
+  "bookings.$code.calendar[.]ics": bookingPages("/bookings/:code/calendar.ics"),
+  // A confirmed booking has nothing to pay: those who may see it are sent on to its page.
+  "bookings.$code.pay": bookingPages("/bookings/:code/pay", "redirect"),
+  "bookings.$code.payment-return": bookingPages(
+    "/bookings/:code/payment-return",
+    "redirect"
+  ),
+  "manage.$code": bookingPages("/manage/:code"),
   "dev.mailbox": [{ path: "/dev/mailbox", expect: everyone(200) }],
-  "manage.$code": [
-    {
-      path: "/manage/:code",
-      expect: {
-        guest: 404,
-        customer: 200,
-        otherCustomer: 404,
-        provider: 200,
-        otherProvider: 404,
-        admin: 200,
-      },
-    },
-    {
-      path: "/manage/:guestCode",
-      expect: {
-        guest: 404,
-        customer: 404,
-        otherCustomer: 404,
-        provider: 200,
-        otherProvider: 404,
-        admin: 200,
-      },
-    },
-  ],
-  "provider._index": [
-    {
-      path: "/provider",
-      expect: {
-        guest: "sign-in",
-        customer: 403,
-        otherCustomer: 403,
-        provider: 200,
-        otherProvider: 200,
-        admin: 200,
-      },
-    },
-  ],
-  "provider.bookings.$code": [
-    {
-      path: "/provider/bookings/:code",
-      expect: {
-        guest: "sign-in",
-        customer: 403,
-        otherCustomer: 403,
-        provider: 200,
-        otherProvider: 404,
-        admin: 200,
-      },
-    },
-    {
-      path: "/provider/bookings/:guestCode",
-      expect: {
-        guest: "sign-in",
-        customer: 403,
-        otherCustomer: 403,
-        provider: 200,
-        otherProvider: 404,
-        admin: 200,
-      },
-    },
-  ],
-  "provider.calendar": [
-    {
-      path: "/provider/calendar",
-      expect: {
-        guest: "sign-in",
-        customer: 403,
-        otherCustomer: 403,
-        provider: 200,
-        otherProvider: 200,
-        admin: 200,
-      },
-    },
-  ],
-  "provider.earnings": [
-    {
-      path: "/provider/earnings",
-      expect: {
-        guest: "sign-in",
-        customer: 403,
-        otherCustomer: 403,
-        provider: 200,
-        otherProvider: 200,
-        admin: 200,
-      },
-    },
-  ],
-  "provider.schedule": [
-    {
-      path: "/provider/schedule",
-      expect: {
-        guest: "sign-in",
-        customer: 403,
-        otherCustomer: 403,
-        provider: 200,
-        otherProvider: 200,
-        admin: 200,
-      },
-    },
-  ],
-  "provider.services.$id": [
-    {
-      path: "/provider/services/:serviceId",
-      expect: {
-        guest: "sign-in",
-        customer: 403,
-        otherCustomer: 403,
-        provider: 200,
-        otherProvider: 404,
-        admin: 200,
-      },
-    },
-    {
-      path: "/provider/services/:otherServiceId",
-      expect: {
-        guest: "sign-in",
-        customer: 403,
-        otherCustomer: 403,
-        provider: 404,
-        otherProvider: 200,
-        admin: 404,
-      },
-    },
-  ],
-  "provider.services._index": [
-    {
-      path: "/provider/services",
-      expect: {
-        guest: "sign-in",
-        customer: 403,
-        otherCustomer: 403,
-        provider: 200,
-        otherProvider: 200,
-        admin: 200,
-      },
-    },
-  ],
-  "provider.services.new": [
-    {
-      path: "/provider/services/new",
-      expect: {
-        guest: "sign-in",
-        customer: 403,
-        otherCustomer: 403,
-        provider: 200,
-        otherProvider: 200,
-        admin: 200,
-      },
-    },
-  ],
-  provider: [
-    {
-      path: "/provider",
-      expect: {
-        guest: "sign-in",
-        customer: 403,
-        otherCustomer: 403,
-        provider: 200,
-        otherProvider: 200,
-        admin: 200,
-      },
-    },
-  ],
-  "providers.$slug": [{ path: "/providers/:slug", expect: everyone(200) }],
-  "sign-in": [
-    {
-      path: "/sign-in",
-      expect: {
-        guest: 200,
-        customer: "redirect",
-        otherCustomer: "redirect",
-        provider: "redirect",
-        otherProvider: "redirect",
-        admin: "redirect",
-      },
-    },
-  ],
+  "sign-in": [{ path: "/sign-in", expect: anonymousOnly }],
+  "sign-up": [{ path: "/sign-up", expect: anonymousOnly }],
   "sign-out": [
-    {
-      path: "/sign-out",
-      expect: {
-        guest: "redirect",
-        customer: 200,
-        otherCustomer: 200,
-        provider: 200,
-        otherProvider: 200,
-        admin: 200,
-      },
-    },
-  ],
-  "sign-up": [
-    {
-      path: "/sign-up",
-      expect: {
-        guest: 200,
-        customer: "redirect",
-        otherCustomer: "redirect",
-        provider: "redirect",
-        otherProvider: "redirect",
-        admin: "redirect",
-      },
-    },
+    { path: "/sign-out", expect: { ...everyone(200), guest: "redirect" } },
   ],
   "verify-email": [{ path: "/verify-email", expect: everyone(400) }],
+  account: [{ path: "/account", expect: signedIn }],
+  "account_.security": [{ path: "/account/security", expect: signedIn }],
+  provider: [{ path: "/provider", expect: providerArea }],
+  "provider._index": [{ path: "/provider", expect: providerArea }],
+  "provider.calendar": [{ path: "/provider/calendar", expect: providerArea }],
+  "provider.earnings": [{ path: "/provider/earnings", expect: providerArea }],
+  "provider.schedule": [{ path: "/provider/schedule", expect: providerArea }],
+  "provider.services._index": [
+    { path: "/provider/services", expect: providerArea },
+  ],
+  "provider.services.new": [
+    { path: "/provider/services/new", expect: providerArea },
+  ],
+  "provider.bookings.$code": [
+    { path: "/provider/bookings/:code", expect: providersOwn },
+    { path: "/provider/bookings/:guestCode", expect: providersOwn },
+  ],
+  "provider.services.$id": [
+    { path: "/provider/services/:serviceId", expect: providersOwn },
+    // The admin works on the provider named in ?provider=, which does not own this service.
+    {
+      path: "/provider/services/:otherServiceId",
+      expect: { ...providerArea, provider: 404, admin: 404 },
+    },
+  ],
+  admin: [{ path: "/admin", expect: adminOnly }],
+  "admin._index": [{ path: "/admin", expect: adminOnly }],
+  "admin.bookings._index": [{ path: "/admin/bookings", expect: adminOnly }],
+  "admin.bookings.$code": [
+    { path: "/admin/bookings/:code", expect: adminOnly },
+    { path: "/admin/bookings/:guestCode", expect: adminOnly },
+  ],
+  "admin.metrics": [{ path: "/admin/metrics", expect: adminOnly }],
+  "admin.payouts": [{ path: "/admin/payouts", expect: adminOnly }],
 };
 
 const routeFiles = Object.keys(import.meta.glob("../../app/routes/*.tsx")).map(
@@ -562,18 +243,16 @@ beforeAll(async () => {
     fixture.slug = `matrix-${suffix}`;
     const start = new Date(Date.now() + 5 * 24 * 3600_000);
     fixture.code = `MTRX-${suffix.slice(0, 4).toUpperCase()}`;
-    await db
-      .insert(bookings)
-      .values(
-        pageTestBookingRow(mine, start, 60, {
-          confirmationCode: fixture.code,
-          idempotencyKey: `matrix-${suffix}`,
-          status: "confirmed",
-          customerId: customer.id,
-          customerName: customer.name,
-          customerEmail: customer.email,
-        })
-      );
+    await db.insert(bookings).values(
+      pageTestBookingRow(mine, start, 60, {
+        confirmationCode: fixture.code,
+        idempotencyKey: `matrix-${suffix}`,
+        status: "confirmed",
+        customerId: customer.id,
+        customerName: customer.name,
+        customerEmail: customer.email,
+      })
+    );
     const [guestSession] = await db
       .insert(guestBookingSessions)
       .values({
