@@ -8,7 +8,7 @@ import type { Queryable } from "../../db/client";
 import type { BookingRow } from "../../db/queries/bookings";
 import { bookings, guestBookingSessions, providers, services, users } from "../../db/schema";
 import { toBase64 } from "../../domain/base64";
-import { type Keyring, existingGuestManageToken } from "../auth/keyring";
+import { type Keyring, existingGuestManageToken, newGuestManageToken } from "../auth/keyring";
 import { googleCalendarUrl, toIcs } from "../../domain/ics";
 import { formatMoney } from "../../domain/money";
 import { enqueueEmail, type QueuedEmail } from "./outbox";
@@ -42,17 +42,24 @@ export interface BookingEmailOptions {
 /**
  * The manage page; guests need their token in the link, signed-in customers their session. A guest's
  * token is the one the writer holds, or re-derived with whichever key made the stored hash (so a
- * rotated secret does not put a dead link into later mails).
+ * rotated secret does not put a dead link into later mails); a caller that does not know the hash
+ * gets the newest key's token, as before rotation existed.
  */
 export async function manageLink(
   options: Pick<BookingEmailOptions, "baseUrl" | "manageTokenKeys">,
   code: string,
-  guest: { id: string; tokenHash: string | null; knownToken?: string } | null,
+  guest: { id: string; tokenHash?: string | null; knownToken?: string } | null,
 ): Promise<string> {
   const url = `${options.baseUrl}/manage/${code}`;
   if (!guest) return url;
+  const keys = options.manageTokenKeys;
   const token =
-    guest.knownToken ?? (options.manageTokenKeys && guest.tokenHash ? await existingGuestManageToken(options.manageTokenKeys, guest.id, guest.tokenHash) : null);
+    guest.knownToken ??
+    (!keys || guest.tokenHash === null
+      ? null
+      : guest.tokenHash === undefined
+        ? await newGuestManageToken(keys, guest.id)
+        : await existingGuestManageToken(keys, guest.id, guest.tokenHash));
   return token ? `${url}?token=${token}` : url;
 }
 
@@ -68,7 +75,7 @@ export interface BookingEmailContext {
   providerEmail?: string;
   /** The guest's manage token when the writer holds it (a new booking): the link carries it instead of deriving it again. */
   manageToken?: string;
-  /** The stored hash of the guest's manage token (guest bookings read from Postgres): picks the key to re-derive it with. */
+  /** The stored hash of the guest's manage token (read from Postgres; null: no session row): picks the key to re-derive it with. */
   guestTokenHash?: string | null;
 }
 
@@ -91,7 +98,7 @@ export async function composeBookingEmail(kind: BookingEmailKind, row: BookingEm
   const { booking, service, provider } = row;
   const start = Temporal.Instant.fromEpochMilliseconds(booking.startsAt.getTime());
   const end = Temporal.Instant.fromEpochMilliseconds(booking.endsAt.getTime());
-  const guest = booking.guestSessionId ? { id: booking.guestSessionId, tokenHash: row.guestTokenHash ?? null, knownToken: row.manageToken } : null;
+  const guest = booking.guestSessionId ? { id: booking.guestSessionId, tokenHash: row.guestTokenHash, knownToken: row.manageToken } : null;
   const manageUrl = await manageLink(options, booking.confirmationCode, guest);
   const price = formatMoney({ amount: booking.totalAmount, currency: booking.currency });
   const summary = `${service.name} with ${provider.displayName}`;
