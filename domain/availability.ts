@@ -49,6 +49,7 @@ import {
   type LocalDay,
   DAY_NS,
   assertTimeZone,
+  firstTransitionAfter,
   isUniformDayStart,
   localDateOf,
   parseLocalMinute,
@@ -322,13 +323,7 @@ function noTransitionNear(zone: string, ns: bigint): boolean {
   const to = ns + 2n * DAY_NS;
   try {
     const list = zoneTransitions(zone, from, to);
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (list[mid]! > from) hi = mid;
-      else lo = mid + 1;
-    }
+    const lo = firstTransitionAfter(list, from);
     return lo === list.length || list[lo]! > to;
   } catch {
     return false; // an optimisation only: the caller asks Temporal

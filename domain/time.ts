@@ -281,6 +281,18 @@ export function zoneTransitions(zone: string, from: bigint, to: bigint): readonl
   return c.list;
 }
 
+/** Index of the first transition after `from` in a sorted list (list.length when there is none). */
+export function firstTransitionAfter(list: readonly bigint[], from: bigint): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]! > from) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
 /**
  * The uniform-day test of the header for a day whose first instant is `start`: no transition
  * in [start, start + 24 h] and at most one in (start - 2 days, start + 3 days].
@@ -289,13 +301,7 @@ function uniformAround(zone: string, start: bigint): boolean {
   const from = start - UNIFORM_BEFORE_NS;
   const to = start + UNIFORM_AFTER_NS;
   const list = zoneTransitions(zone, from, to);
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid]! > from) hi = mid;
-    else lo = mid + 1;
-  }
+  const lo = firstTransitionAfter(list, from);
   const near = list[lo];
   if (near === undefined || near > to) return true; // none at all
   const second = list[lo + 1];

@@ -1,10 +1,28 @@
-// Shared by the availability property tests and the fast-path-versus-reference tests: the generator
-// of a day's working ranges, and the builder that turns a sampled scenario (offsets in minutes around
-// a base day) into the engine's input. The suites sample scenarios differently but build them alike.
+// Shared by the availability property tests and the fast-path-versus-reference tests: the zones and
+// the dates around which something happens in them, the generator of a day's working ranges, the
+// builder that turns a sampled scenario (offsets in minutes around a base day) into the engine's
+// input, and the key that compares two engines' slots field by field. The suites sample scenarios
+// differently but build and compare them alike.
 import type { Temporal } from "@js-temporal/polyfill";
 import fc from "fast-check";
-import type { AvailabilityInput, DateOverride, TimeRange, WeeklyRule } from "../../domain/availability";
+import type { AvailabilityInput, DateOverride, Slot, TimeRange, WeeklyRule } from "../../domain/availability";
 import { startOfLocalDay } from "../../domain/time";
+
+/** Each zone with dates around which something happens (DST changes; Kathmandu has none). */
+export const ZONE_EVENTS: Record<string, string[]> = {
+  "America/New_York": ["2026-03-08", "2026-11-01"],
+  "Europe/London": ["2026-03-29", "2026-10-25"],
+  "Australia/Lord_Howe": ["2026-04-05", "2026-10-04"],
+  "Asia/Kathmandu": ["2026-03-08", "2026-07-01"],
+  "Pacific/Chatham": ["2026-04-05", "2026-09-27"],
+  "America/Santiago": ["2026-04-05", "2026-09-06"],
+};
+
+/** Every field of every slot, as one comparable line per slot. */
+export const slotKeys = (slots: Slot[]) =>
+  slots.map((s) =>
+    [s.start.epochNanoseconds, s.end.epochNanoseconds, s.startUtc, s.endUtc, s.startCustomer, s.startProvider, s.endCustomer, s.endProvider].join(" ")
+  );
 
 const hhmm = (minute: number) =>
   minute === 1440

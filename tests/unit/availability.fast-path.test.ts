@@ -8,7 +8,6 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   type AvailabilityInput,
-  type Slot,
   type WeeklyRule,
   computeSlots,
   isSlotBookable,
@@ -24,7 +23,7 @@ import {
   resolveLocalMinute,
   startOfLocalDay,
 } from "../../domain/time";
-import { availabilityInputFor, rangesArb } from "./availability-scenario";
+import { availabilityInputFor, rangesArb, slotKeys } from "./availability-scenario";
 
 const ZONES = [
   "America/New_York",
@@ -64,19 +63,6 @@ const BASES = new Map(
   ])
 );
 
-const slotKeys = (slots: Slot[]) =>
-  slots.map((s) =>
-    [
-      s.start.toString(),
-      s.end.toString(),
-      s.startUtc,
-      s.endUtc,
-      s.startCustomer,
-      s.startProvider,
-      s.endCustomer,
-      s.endProvider,
-    ].join(" ")
-  );
 
 describe("fast-path primitives equal Temporal's resolvers and formatter", () => {
   it("has transitions to test around", () => {

@@ -9,21 +9,14 @@ import { describe, expect, it } from "vitest";
 import {
   type AvailabilityInput,
   type EpochMsInterval,
-  type Slot,
   computeSlots,
   isSlotBookable,
   nearestAlternatives,
 } from "../../domain/availability";
 import type { Interval } from "../../domain/intervals";
-import { availabilityInputFor, rangesArb } from "./availability-scenario";
+import { ZONE_EVENTS, availabilityInputFor, rangesArb, slotKeys } from "./availability-scenario";
 
-// Each zone with the dates of its 2026 changes (Kathmandu has none: a plain day and its +05:45).
-const ZONES: Record<string, string[]> = {
-  "America/New_York": ["2026-03-08", "2026-11-01"],
-  "Europe/London": ["2026-03-29", "2026-10-25"],
-  "Australia/Lord_Howe": ["2026-04-05", "2026-10-04"],
-  "Asia/Kathmandu": ["2026-03-08", "2026-07-01"],
-};
+const ZONES = ZONE_EVENTS;
 const zoneNames = Object.keys(ZONES);
 const NUM_RUNS = 150;
 const NS_PER_MS = 1_000_000n;
@@ -89,19 +82,6 @@ const numeric = (input: AvailabilityInput): AvailabilityInput => ({
   occupiedMs: input.occupied.map(toEpochMs),
 });
 
-const slotKeys = (slots: Slot[]) =>
-  slots.map((s) =>
-    [
-      s.start.epochNanoseconds,
-      s.end.epochNanoseconds,
-      s.startUtc,
-      s.endUtc,
-      s.startCustomer,
-      s.startProvider,
-      s.endCustomer,
-      s.endProvider,
-    ].join(" ")
-  );
 
 describe("occupied time as epoch milliseconds (occupiedMs)", () => {
   it("computeSlots: the same instants and strings as with Instants", () => {

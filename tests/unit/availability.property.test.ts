@@ -10,17 +10,9 @@ import {
   workingIntervals,
 } from "../../domain/availability";
 import { type Interval, contains, overlaps, widen } from "../../domain/intervals";
-import { availabilityInputFor, rangesArb } from "./availability-scenario";
+import { ZONE_EVENTS, availabilityInputFor, rangesArb } from "./availability-scenario";
 
-// Each zone with dates around which something happens (DST changes; Kathmandu has none).
-const ZONES: Record<string, string[]> = {
-  "America/New_York": ["2026-03-08", "2026-11-01"],
-  "Europe/London": ["2026-03-29", "2026-10-25"],
-  "Australia/Lord_Howe": ["2026-04-05", "2026-10-04"],
-  "Asia/Kathmandu": ["2026-03-08", "2026-07-01"],
-  "Pacific/Chatham": ["2026-04-05", "2026-09-27"],
-  "America/Santiago": ["2026-04-05", "2026-09-06"],
-};
+const ZONES = ZONE_EVENTS;
 const zoneNames = Object.keys(ZONES);
 const NUM_RUNS = 100;
 

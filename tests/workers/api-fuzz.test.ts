@@ -21,8 +21,9 @@ const config = loadConfig(env as unknown as Record<string, unknown>);
 const worker = () => (exports as unknown as { default: Fetcher }).default;
 const origin = "http://example.test";
 const suffix = crypto.randomUUID().slice(0, 8);
-const SEED = Number((env as unknown as Record<string, string>).FUZZ_SEED ?? 20261207);
-const RUNS = Number((env as unknown as Record<string, string>).FUZZ_RUNS ?? 25);
+// Passed into workerd by vitest.workers.config.mts ("" when unset).
+const SEED = Number((env as unknown as Record<string, string>).FUZZ_SEED) || 20261207;
+const RUNS = Number((env as unknown as Record<string, string>).FUZZ_RUNS) || 25;
 const fixture = { providerId: "", serviceId: "" };
 
 beforeAll(async () => {

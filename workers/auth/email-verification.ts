@@ -25,6 +25,9 @@ export async function verificationLink(baseUrl: string, user: { id: string; emai
   return `${baseUrl.replace(/\/$/, "")}/verify-email?token=${encodeURIComponent(token)}`;
 }
 
+/** The outbox dedupe key that lets one mail of `kind` per account through per minute (a double click mails once). */
+const oncePerMinute = (kind: string, userId: string, now: Date) => `${kind}:${userId}:${Math.floor(now.getTime() / 60_000)}`;
+
 /**
  * Queues the mail with the link. Sending again within the same minute is a no-op (dedupe key), so a
  * double click mails once.
@@ -49,7 +52,7 @@ export async function queueVerificationEmail(
       `The link works for ${VERIFICATION_TTL_HOURS} hours. Bookings you made as a guest with this address are added to your account once it is confirmed.`,
       "If you did not create an account, ignore this message.",
     ].join("\n"),
-    dedupeKey: `verify_email:${user.id}:${Math.floor(now.getTime() / 60_000)}`,
+    dedupeKey: oncePerMinute("verify_email", user.id, now),
   });
 }
 
@@ -76,7 +79,7 @@ export async function queueAccountExistsEmail(
       "",
       "If it was not you, ignore this message: your account and its password are as they were.",
     ].join("\n"),
-    dedupeKey: `account_exists:${user.id}:${Math.floor(now.getTime() / 60_000)}`,
+    dedupeKey: oncePerMinute("account_exists", user.id, now),
   });
 }
 
