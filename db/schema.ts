@@ -107,6 +107,19 @@ export const providers = pgTable(
   (t) => [uniqueIndex("providers_slug_key").on(t.slug), uniqueIndex("providers_user_key").on(t.userId)],
 );
 
+/**
+ * Per provider: the last change number given to a booking (`seq`, counted by the bookings trigger
+ * of migration 0008, gap-free because the row lock serializes it) and the last one the provider's
+ * object has confirmed applying (`deliveredSeq`, written by the minute cron's delivery pass).
+ */
+export const providerChangeHeads = pgTable("provider_change_heads", {
+  providerId: uuid("provider_id")
+    .primaryKey()
+    .references(() => providers.id, { onDelete: "cascade" }),
+  seq: bigint("seq", { mode: "number" }).notNull().default(0),
+  deliveredSeq: bigint("delivered_seq", { mode: "number" }).notNull().default(0),
+});
+
 export const services = pgTable(
   "services",
   {
@@ -254,6 +267,12 @@ export const bookings = pgTable(
     expiresAt: instant("expires_at"),
     /** iCalendar SEQUENCE: bumped on every reschedule/cancel so calendar apps update the event. */
     icsSequence: integer("ics_sequence").notNull().default(0),
+    /**
+     * The provider's change number of this booking's latest change of status or time, stamped by a
+     * trigger in the writing statement (migration 0008): the provider object applies changes in this
+     * order, sees gaps, and pulls what it missed (durable-objects/booking-mirror.ts).
+     */
+    changeSeq: bigint("change_seq", { mode: "number" }).notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -261,6 +280,7 @@ export const bookings = pgTable(
     uniqueIndex("bookings_confirmation_code_key").on(t.confirmationCode),
     uniqueIndex("bookings_idempotency_key_key").on(t.idempotencyKey),
     index("bookings_provider_occupied_idx").on(t.providerId, t.occupiedFrom, t.occupiedUntil),
+    index("bookings_provider_change_idx").on(t.providerId, t.changeSeq),
     index("bookings_customer_idx").on(t.customerId, t.createdAt),
     index("bookings_guest_session_idx").on(t.guestSessionId),
     index("bookings_status_expires_idx").on(t.status, t.expiresAt),

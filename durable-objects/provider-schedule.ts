@@ -5,11 +5,12 @@
 // to typed RPC methods. Only the WebSocket/SSE upgrade goes through fetch().
 //
 // Where "is this time booked?" comes from: BOTH, in layers. The local SQLite mirror of booked intervals
-// (kept current by bookingChanged) is checked first: no I/O, it refuses most conflicts, and it is all
-// there is when DATABASE_URL is empty (unit tests). When Postgres is configured, a grant additionally
-// asks Postgres, because the mirror depends on every writer calling bookingChanged after its commit and
-// one lost notification would otherwise let holds be granted on booked time until checkout fails. The
-// database exclusion constraint stays the final guarantee either way.
+// (kept current by bookingChanged, in the order of Postgres's per-provider change numbers, with gaps
+// pulled from Postgres: ./booking-mirror.ts) is checked first: no I/O, it refuses most conflicts, and it
+// is all there is when DATABASE_URL is empty (unit tests). When Postgres is configured, a grant asks
+// Postgres only while the mirror cannot be shown current (a gap is open, or no read of Postgres in the
+// last FRESH_FOR_AVAILABILITY_MS confirmed it). The database exclusion constraint stays the final
+// guarantee either way.
 //
 // Availability is answered here too (availability()), from the provider's schedule kept in memory
 // (./schedule-snapshot.ts), the mirror and the live holds: a warm object answers with no Postgres
@@ -40,7 +41,7 @@ import type { LocalScheduleView } from "../workers/services/ports";
 import { depsOver, schedulePortOver } from "../workers/services/schedule-port";
 import { AnswerMemo } from "./answer-memo";
 import { BookingMirror, FRESH_FOR_AVAILABILITY_MS } from "./booking-mirror";
-import { loadOccupyingBookings, occupyingBookingOverlaps } from "./bookings-db";
+import { occupyingBookingOverlaps, readBooked } from "./bookings-db";
 import { LiveFeed, type Window } from "./live-feed";
 import { AUDIENCE_HEADER, type Audience, type NewFeedEvent } from "./live-messages";
 import { RangeLock } from "./mutex";
@@ -105,7 +106,7 @@ export class ProviderSchedule extends DurableObject<Env> {
 
   /**
    * Asks the system of record whether an occupying booking overlaps [fromMs, untilMs), for holds
-   * granted while the mirror is older than FRESH_FOR_AVAILABILITY_MS; null when there is none
+   * granted while the mirror cannot be shown current (see BookingMirror.syncedWithin); null when there is none
    * configured (mirror only). An instance field so tests can put a slow stand-in here and
    * prove the lock holds across a real await.
    */
@@ -123,7 +124,11 @@ export class ProviderSchedule extends DurableObject<Env> {
     this.config = env.DATABASE_URL ? loadConfig(env) : null;
     const warm = this.config ? new WarmDatabase(this.config) : null;
     this.warm = warm;
-    this.mirror = new BookingMirror(this.store, warm ? (sinceMs) => warm.run((db) => loadOccupyingBookings(db, this.providerId(), sinceMs)) : null);
+    this.mirror = new BookingMirror(
+      this.store,
+      warm ? (scope) => warm.run((db) => readBooked(db, this.providerId(), scope)) : null,
+      (event) => this.emit(event),
+    );
     this.bookedInDatabase = warm
       ? (fromMs, untilMs) => warm.run((db) => occupyingBookingOverlaps(db, this.providerId(), fromMs, untilMs))
       : null;
@@ -541,8 +546,21 @@ export class ProviderSchedule extends DurableObject<Env> {
   // -------------------------------------------------------------------------------------------
   // Changes reported by the Worker (API, UI, admin, cron, webhooks)
 
+  /** `seq` is the feed's last event number afterwards (unchanged when the notice was a duplicate or waits for an earlier one). */
   async bookingChanged(input: BookingChange): Promise<{ seq: number }> {
-    return { seq: this.emit(this.mirror.apply(BookingChange.parse(input), Date.now())) };
+    this.mirror.receive(BookingChange.parse(input), Date.now());
+    return { seq: this.store.lastSeq() };
+  }
+
+  /**
+   * The minute cron's delivery pass: Postgres's change head for this provider is `head`; reads what
+   * the mirror lacks when it is behind. Answers the number the mirror has applied up to (the cron
+   * records it as delivered), or null when Postgres could not be read.
+   */
+  async ensureApplied(head: number): Promise<{ applied: number | null }> {
+    const applied = this.mirror.appliedSeq();
+    if (applied !== null && applied >= head && !this.mirror.gapOpen()) return { applied };
+    return { applied: (await this.mirror.catchUp()) ? this.mirror.appliedSeq() : null };
   }
 
   /** Working hours, overrides or services changed: every page should recompute its slots. */

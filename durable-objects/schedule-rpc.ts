@@ -74,6 +74,8 @@ export const BookingChange = z
   .object({
     kind: BookingChangeKind,
     bookingId: z.string().min(1).max(64),
+    /** The booking's change number in Postgres (bookings.change_seq); see ./booking-mirror.ts. */
+    seq: z.number().int().nonnegative().optional(),
     interval: IntervalInput,
     previousInterval: IntervalInput.optional(),
     details: z.object({

@@ -108,6 +108,17 @@ const MIGRATIONS: string[][] = [
   ],
 ];
 
+function bookedFromRow(r: BookedRow): BookedInterval {
+  return {
+    bookingId: r.booking_id,
+    startMs: r.start_ms,
+    endMs: r.end_ms,
+    occupiedFromMs: r.occupied_from_ms,
+    occupiedUntilMs: r.occupied_until_ms,
+    details: JSON.parse(r.details) as BookingDetails,
+  };
+}
+
 export class ScheduleStore {
   /** min(expires_at_ms) of holds; undefined = not known (every write to holds forgets it). */
   private earliestExpiry: number | null | undefined;
@@ -266,6 +277,11 @@ export class ScheduleStore {
     this.sql.exec(`DELETE FROM booked WHERE booking_id = ?`, bookingId);
   }
 
+  bookedById(bookingId: string): BookedInterval | undefined {
+    const row = this.sql.exec<BookedRow>(`SELECT * FROM booked WHERE booking_id = ?`, bookingId).toArray()[0];
+    return row ? bookedFromRow(row) : undefined;
+  }
+
   bookedOverlapping(fromMs: number | null, untilMs: number | null): BookedInterval[] {
     return this.sql
       .exec<BookedRow>(
@@ -276,14 +292,7 @@ export class ScheduleStore {
         fromMs,
       )
       .toArray()
-      .map((r) => ({
-        bookingId: r.booking_id,
-        startMs: r.start_ms,
-        endMs: r.end_ms,
-        occupiedFromMs: r.occupied_from_ms,
-        occupiedUntilMs: r.occupied_until_ms,
-        details: JSON.parse(r.details) as BookingDetails,
-      }));
+      .map(bookedFromRow);
   }
 
   /**

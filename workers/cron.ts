@@ -2,7 +2,8 @@
 // (start, end, outcome, details) so admins can see what the platform did and when.
 //   payouts       every 15 min  Stripe Transfers for payouts whose escrow has ended
 //   housekeeping  every minute  expire unpaid / unanswered bookings (frees their slots), payments
-//                               repairs + hourly reconciliation, reminders and mail delivery, stale
+//                               repairs + hourly reconciliation, booking changes the provider objects
+//                               have not confirmed, reminders and mail delivery, stale
 //                               rate-limit counters and old session rows, provider_booking_stats refresh
 import { Temporal } from "@js-temporal/polyfill";
 import { eq } from "drizzle-orm";
@@ -15,6 +16,7 @@ import type { AppConfig, Env } from "./env";
 import { paymentsMaintenance } from "./payments/maintenance";
 import { runPayouts } from "./payments/payouts";
 import { paymentsDepsFromConfig } from "./payments/stripe-client";
+import { deliverScheduleChanges } from "./services/deliver-changes";
 import { expireStaleBookings } from "./services/expire-bookings";
 import { appSchedulePort } from "./services/schedule-port";
 
@@ -77,6 +79,8 @@ export const housekeeping: JobBody = (db, { env, config, now }) => {
   return steps([
     ["expiredBookings", async () => (await expireStaleBookings(db, now, { port })).expired.length],
     ["payments", () => paymentsMaintenance(db, paymentsDepsFromConfig(config, port), { now })],
+    // After the steps above, which change bookings: their notices are sent, this delivers any that were lost.
+    ["scheduleChanges", () => deliverScheduleChanges(db, (providerId) => env.PROVIDER_SCHEDULE.get(env.PROVIDER_SCHEDULE.idFromName(providerId)))],
     ["reminders", () => queueReminders(db, config, now)],
     ["emails", () => deliverEmails(db, config)],
     ["rateLimitBucketsPruned", () => pruneRateLimitBuckets(db, new Date(now.epochMilliseconds))],

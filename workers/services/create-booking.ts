@@ -392,9 +392,9 @@ export async function createBooking(db: Database, request: CreateBookingRequest,
   }
 
   await notifySchedule(port, provider.id, [
-    { kind: "created", bookingId, interval, details: { status: "pending", from: null, reason: "Booking created", confirmationCode: booking.confirmationCode, ...noticeDetails } },
+    { kind: "created", bookingId, seq: booking.changeSeq, interval, details: { status: "pending", from: null, reason: "Booking created", confirmationCode: booking.confirmationCode, ...noticeDetails } },
     // The same notices a separate step would have sent; the mail hangs on this one unless it was committed above.
-    ...(settledNotice ? [settledNotice] : []),
+    ...(settledNotice ? [{ ...settledNotice, seq: booking.changeSeq }] : []),
   ]);
   const payment = (await hooks.onBookingCreated?.({ db, booking, replayed: false, requiresApproval: service.requiresApproval })) ?? null;
   return {

@@ -50,10 +50,12 @@ export async function expireStaleBookings(db: Database, now: Date | Temporal.Ins
       if (stale.length === 0) return [];
       for (const row of stale) assertActorMay(SYSTEM, row.status, "expired");
       const ids = stale.map((row) => row.id);
-      await tx
+      const stamped = await tx
         .update(bookings)
         .set({ status: "expired", version: sql`${bookings.version} + 1`, updatedAt: at, expiresAt: null })
-        .where(inArray(bookings.id, ids));
+        .where(inArray(bookings.id, ids))
+        .returning({ id: bookings.id, changeSeq: bookings.changeSeq });
+      const seqOf = new Map(stamped.map((r) => [r.id, r.changeSeq] as const));
       await insertTransitions(
         tx,
         stale.map((row) => ({
@@ -82,6 +84,7 @@ export async function expireStaleBookings(db: Database, now: Date | Temporal.Ins
         changes.push({
           kind: changeKind(row.status, "expired"),
           bookingId: row.id,
+          seq: seqOf.get(row.id),
           interval: intervalOf(row),
           details: {
             status: "expired",

@@ -57,6 +57,12 @@ export interface BookingChange {
     customerName: string;
     serviceName: string;
   };
+  /**
+   * The booking's `change_seq` after the write (db/schema.ts): the provider object applies notices in
+   * this order and pulls from Postgres what a gap says it missed. Absent: the writer did not know it,
+   * and the object re-reads Postgres before it trusts its mirror again.
+   */
+  seq?: number;
   /** The change's mail was committed with the change itself (see SchedulePort.mailWithChange): do not queue it again. */
   mailQueued?: true;
 }

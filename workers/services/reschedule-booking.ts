@@ -175,6 +175,7 @@ export async function rescheduleBooking(db: Database, request: RescheduleRequest
     {
       kind: "rescheduled",
       bookingId: current.id,
+      seq: result.after.changeSeq,
       interval: next,
       previousInterval: intervalOf(result.before),
       details: {

@@ -52,6 +52,7 @@ export function toDoChange(change: BookingChange): DoBookingChange {
   return {
     kind: doKindFor(change),
     bookingId: change.bookingId,
+    ...(change.seq !== undefined ? { seq: change.seq } : {}),
     interval: isoInterval(change.interval),
     ...(change.previousInterval ? { previousInterval: isoInterval(change.previousInterval) } : {}),
     // Exactly the fields the object's schema allows (it validates strictly), clipped to its limits.

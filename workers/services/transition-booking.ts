@@ -140,6 +140,7 @@ export async function applyTransition(
     change: {
       kind: changeKind(from, input.to),
       bookingId: booking.id,
+      seq: booking.changeSeq,
       interval: intervalOf(booking),
       details: {
         status: input.to,
