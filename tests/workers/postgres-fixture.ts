@@ -38,6 +38,43 @@ export function fixtureService(providerId: string, overrides: Partial<typeof ser
   };
 }
 
+/**
+ * A confirmed one-hour booking of the fixture's service (10 min buffers) starting at `hhmm` UTC on `day`;
+ * `overrides` replaces any column.
+ */
+export function fixtureBooking(
+  owner: { providerId: string; serviceId: string; customerId: string },
+  day: Temporal.PlainDate,
+  hhmm: string,
+  overrides: Partial<typeof bookings.$inferInsert> = {},
+): typeof bookings.$inferInsert {
+  const start = Temporal.Instant.from(iso(day, hhmm));
+  const at = (instant: Temporal.Instant) => new Date(instant.epochMilliseconds);
+  const suffix = crypto.randomUUID().slice(0, 8);
+  return {
+    confirmationCode: `FX${suffix.toUpperCase()}`,
+    idempotencyKey: `idem-${suffix}`,
+    requestHash: "x",
+    ...owner,
+    status: "confirmed",
+    startsAt: at(start),
+    endsAt: at(start.add({ minutes: 60 })),
+    timeZone: "UTC",
+    providerTimeZone: "UTC",
+    occupiedFrom: at(start.subtract({ minutes: 10 })),
+    occupiedUntil: at(start.add({ minutes: 70 })),
+    customerName: "Fixture Customer",
+    customerEmail: `fx-${suffix}@example.com`,
+    currency: "usd",
+    totalAmount: 1000,
+    platformFeeAmount: 100,
+    providerAmount: 900,
+    platformFeeBps: 1000,
+    cancellationPolicy: DEFAULT_CANCELLATION_POLICY,
+    ...overrides,
+  };
+}
+
 export async function seed(): Promise<Fixture> {
   const suffix = crypto.randomUUID().slice(0, 8);
   const day = Temporal.Now.plainDateISO("UTC").add({ days: 3 });
@@ -53,29 +90,13 @@ export async function seed(): Promise<Fixture> {
       [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ providerId: provider!.id, weekday, startTime: "08:00", endTime: "18:00" })),
     );
     const code = `PG${suffix.toUpperCase()}`;
-    await db.insert(bookings).values({
-      confirmationCode: code,
-      idempotencyKey: `idem-${suffix}`,
-      requestHash: "x",
-      providerId: provider!.id,
-      serviceId: service!.id,
-      customerId: customer!.id,
-      status: "confirmed",
-      startsAt: new Date(iso(day, "10:00")),
-      endsAt: new Date(iso(day, "11:00")),
-      timeZone: "UTC",
-      providerTimeZone: "UTC",
-      occupiedFrom: new Date(iso(day, "09:50")),
-      occupiedUntil: new Date(iso(day, "11:10")),
-      customerName: "Zelda Privatename",
-      customerEmail: `cust-${suffix}@example.com`,
-      currency: "usd",
-      totalAmount: 1000,
-      platformFeeAmount: 100,
-      providerAmount: 900,
-      platformFeeBps: 1000,
-      cancellationPolicy: DEFAULT_CANCELLATION_POLICY,
-    });
+    await db.insert(bookings).values(
+      fixtureBooking({ providerId: provider!.id, serviceId: service!.id, customerId: customer!.id }, day, "10:00", {
+        confirmationCode: code,
+        customerName: "Zelda Privatename",
+        customerEmail: `cust-${suffix}@example.com`,
+      }),
+    );
     return {
       providerId: provider!.id,
       ownerUserId: owner!.id,

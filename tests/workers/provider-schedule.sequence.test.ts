@@ -8,11 +8,10 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { withDatabase } from "../../db/client";
 import { bookings, providerChangeHeads } from "../../db/schema";
-import { DEFAULT_CANCELLATION_POLICY } from "../../domain/cancellation-policy";
 import type { BookingChange } from "../../durable-objects/schedule-rpc";
 import { loadConfig } from "../../workers/env";
 import { deliverScheduleChanges } from "../../workers/services/deliver-changes";
-import { type Fixture, iso, seed } from "./postgres-fixture";
+import { type Fixture, fixtureBooking, seed } from "./postgres-fixture";
 import { testEnv } from "./provider-schedule.helpers";
 
 type Row = typeof bookings.$inferSelect;
@@ -26,39 +25,10 @@ describe.skipIf(!testEnv.DATABASE_URL)("change sequence", () => {
   });
   const stub = () => testEnv.PROVIDER_SCHEDULE.get(testEnv.PROVIDER_SCHEDULE.idFromName(f.providerId));
 
-  /** A confirmed one-hour booking written straight to Postgres (no notice), on a day of its own. */
+    /** A confirmed booking written straight to Postgres (no notice), on a day of its own. */
   const insert = async (): Promise<Row> => {
-    const date = f.day.add({ days: ++day });
-    const suffix = crypto.randomUUID().slice(0, 8);
-    return withDatabase(config(), async (db) => {
-      const [row] = await db
-        .insert(bookings)
-        .values({
-          confirmationCode: `SQ${suffix.toUpperCase()}`,
-          idempotencyKey: `idem-sq-${suffix}`,
-          requestHash: "x",
-          providerId: f.providerId,
-          serviceId: f.serviceId,
-          customerId: f.ownerUserId,
-          status: "confirmed",
-          startsAt: new Date(iso(date, "12:00")),
-          endsAt: new Date(iso(date, "13:00")),
-          timeZone: "UTC",
-          providerTimeZone: "UTC",
-          occupiedFrom: new Date(iso(date, "11:50")),
-          occupiedUntil: new Date(iso(date, "13:10")),
-          customerName: "Seq Customer",
-          customerEmail: `seq-${suffix}@example.com`,
-          currency: "usd",
-          totalAmount: 1000,
-          platformFeeAmount: 100,
-          providerAmount: 900,
-          platformFeeBps: 1000,
-          cancellationPolicy: DEFAULT_CANCELLATION_POLICY,
-        })
-        .returning();
-      return row!;
-    });
+    const values = fixtureBooking({ providerId: f.providerId, serviceId: f.serviceId, customerId: f.ownerUserId }, f.day.add({ days: ++day }), "12:00");
+    return withDatabase(config(), async (db) => (await db.insert(bookings).values(values).returning())[0]!);
   };
   const cancel = (row: Row) =>
     withDatabase(config(), async (db) => (await db.update(bookings).set({ status: "cancelled" }).where(eq(bookings.id, row.id)).returning())[0]!);
