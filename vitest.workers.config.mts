@@ -16,6 +16,9 @@ export default defineConfig({
           STRIPE_SECRET_KEY: process.env.STRIPE_SECRET_KEY ?? "sk_test_standin",
           STRIPE_API_BASE: process.env.STRIPE_API_BASE ?? "",
           STRIPE_WEBHOOK_SECRET: process.env.STRIPE_WEBHOOK_SECRET ?? "whsec_test_standin",
+          // tests/workers/faults.test.ts: Postgres through a relay it can cut (started by scripts/test.ts).
+          FAULT_DATABASE_URL: process.env.FAULT_DATABASE_URL ?? "",
+          FAULT_CONTROL_URL: process.env.FAULT_CONTROL_URL ?? "",
           // tests/workers/api-fuzz.test.ts: another seed or more runs, e.g. FUZZ_SEED=7 FUZZ_RUNS=200.
           FUZZ_SEED: process.env.FUZZ_SEED ?? "",
           FUZZ_RUNS: process.env.FUZZ_RUNS ?? "",

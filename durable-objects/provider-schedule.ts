@@ -96,8 +96,11 @@ export class ProviderSchedule extends DurableObject<Env> {
   /** Alarm time last set by this instance (avoids a storage write per hold when unchanged). */
   private armedAt: number | null | undefined;
   private readonly mirror: BookingMirror;
-  /** Postgres, kept connected while the object is busy; null without DATABASE_URL (unit tests). */
-  readonly warm: WarmDatabase | null;
+  /**
+   * Postgres, kept connected while the object is busy; null without DATABASE_URL (unit tests). Every
+   * read goes through this field, so the fault suite can put a connection it can cut here.
+   */
+  warm: WarmDatabase | null;
   private readonly config: AppConfig | null;
   /** The provider's rules and services in memory; null without Postgres. */
   private readonly schedule: ScheduleCache | null;
@@ -126,13 +129,18 @@ export class ProviderSchedule extends DurableObject<Env> {
     this.warm = warm;
     this.mirror = new BookingMirror(
       this.store,
-      warm ? (scope) => warm.run((db) => readBooked(db, this.providerId(), scope)) : null,
+      warm ? (scope) => this.database().run((db) => readBooked(db, this.providerId(), scope)) : null,
       (event) => this.emit(event),
     );
     this.bookedInDatabase = warm
-      ? (fromMs, untilMs) => warm.run((db) => occupyingBookingOverlaps(db, this.providerId(), fromMs, untilMs))
+      ? (fromMs, untilMs) => this.database().run((db) => occupyingBookingOverlaps(db, this.providerId(), fromMs, untilMs))
       : null;
-    this.schedule = warm ? new ScheduleCache(() => warm.run((db) => loadScheduleSnapshot(db, this.providerId(), Temporal.Now.instant()))) : null;
+    this.schedule = warm ? new ScheduleCache(() => this.database().run((db) => loadScheduleSnapshot(db, this.providerId(), Temporal.Now.instant()))) : null;
+  }
+
+  private database(): WarmDatabase {
+    if (!this.warm) throw new Error("ProviderSchedule: no Postgres configured");
+    return this.warm;
   }
 
   private providerId(): string {

@@ -17,6 +17,7 @@ import ws from "ws";
 import { configureNeon, withDatabase } from "../db/client";
 import { migrateDatabase } from "../db/migrate";
 import { seedDemoData } from "../db/seed";
+import { startFaultRelay } from "./lib/fault-relay";
 import { startLocalStack } from "./lib/local-stack";
 import { createFreshSiblingDatabase } from "./lib/sibling-database";
 import { freePort, startWranglerDev } from "./lib/wrangler-dev";
@@ -76,12 +77,30 @@ async function endToEnd(): Promise<number> {
   }
 }
 
+/** The workerd suites, with a Postgres relay the fault suite can cut (scripts/lib/fault-relay.ts). */
+async function workerd(): Promise<number> {
+  const postgres = new URL(stack.vars.DATABASE_URL);
+  const relay = await startFaultRelay({ host: postgres.hostname, port: Number(postgres.port) });
+  const viaRelay = new URL(postgres);
+  viaRelay.port = String(relay.port);
+  try {
+    const filter = process.env.WORKERD_FILTER ? [process.env.WORKERD_FILTER] : [];
+    return await run(bin("vitest"), ["run", "--config", "vitest.workers.config.mts", ...reportArgs("workerd"), ...filter], {
+      ...testVars,
+      FAULT_DATABASE_URL: viaRelay.toString(),
+      FAULT_CONTROL_URL: relay.controlUrl,
+    });
+  } finally {
+    await relay.close();
+  }
+}
+
 const suites: Array<[string, () => Promise<number>]> = [["node", () => run(bin("vitest"), ["run", ...reportArgs("node"), ...only], testVars)]];
 if (only.length === 0) {
   suites.unshift(["types", () => run(bin("tsc"), ["--noEmit", "-p", "."], testVars)]);
   suites.push(
     ["build", () => run(bin("remix"), ["vite:build", "--logLevel", "warn"], testVars)],
-    ["workerd", () => run(bin("vitest"), ["run", "--config", "vitest.workers.config.mts", ...reportArgs("workerd"), ...(process.env.WORKERD_FILTER ? [process.env.WORKERD_FILTER] : [])], testVars)],
+    ["workerd", workerd],
     ["e2e", endToEnd],
   );
 }
