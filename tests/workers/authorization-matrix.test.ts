@@ -1,7 +1,8 @@
-// The authorization matrix (issue 11): every page route × guest, customer, another customer,
-// provider, another provider and admin, against one booking and one service that belong to the
-// customer and the provider. The table below is the access policy; the route list comes from the
-// route files themselves, so a new page without an entry here fails this suite.
+// The authorization matrix (issue 11): every page route and every JSON API route × guest, customer,
+// another customer, provider, another provider and admin, against one booking and one service that
+// belong to the customer and the provider. The tables below are the access policy; the route lists
+// come from the route files and from the API's router itself, so a new page or API route without an
+// entry here fails this suite.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { withDatabase } from "../../db/client";
@@ -14,6 +15,7 @@ import {
 } from "../../db/schema";
 import { DEFAULT_CANCELLATION_POLICY } from "../../domain/cancellation-policy";
 import { hashToken, newManageToken } from "../../domain/confirmation-code";
+import { registeredRoutes } from "../../workers/api";
 import { loadConfig } from "../../workers/env";
 import { fetchWorker, pageTestBookingRow, signedInCookie } from "./support";
 
@@ -322,6 +324,111 @@ describe("authorization matrix", () => {
       it(`${file}: ${entry.path}`, async () => {
         const got: Partial<Record<Who, Outcome | number>> = {};
         for (const who of WHO) got[who] = await outcomeOf(entry.path, who);
+        expect(got).toEqual(entry.expect);
+      });
+    }
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// The JSON API. Requests that would change something are made so that they stop right after the
+// access check: a version that is not the booking's (409 STALE_VERSION for whoever may act), a body
+// the schema refuses, an unknown hold. So 409/400 below means "let through", 404 "not even told the
+// booking exists", 403 "known but not yours to do". Sessions come as cookies, as from the site.
+
+interface ApiEntry {
+  /** As for pages, plus :providerId; the query string is part of it. */
+  path: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  expect: Record<Who, number>;
+}
+/**
+ * A booking's API route with the customer's booking and with a guest's: its provider and admins get
+ * `seen`, so does its customer unless `providerOnly` (then 403: they know the booking); nobody else
+ * learns it exists.
+ */
+const apiBookingRows = (path: string, body: unknown, seen: number, providerOnly = false): ApiEntry[] =>
+  [":code", ":guestCode"].map((code) => ({
+    path: path.replace(":code", code),
+    body,
+    expect: {
+      guest: 404,
+      customer: code === ":guestCode" ? 404 : providerOnly ? 403 : seen,
+      otherCustomer: 404,
+      provider: seen,
+      otherProvider: 404,
+      admin: seen,
+    },
+  }));
+/** The provider audience of the live feed: the provider's owner and admins; 401 without a session. */
+const providerAudience = (granted: number): Record<Who, number> => ({ guest: 401, customer: 403, otherCustomer: 403, provider: granted, otherProvider: 403, admin: granted });
+const all = (status: number) => everyone(status as Outcome) as Record<Who, number>;
+const tomorrow = () => new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+const STALE = { expectedVersion: 999 };
+
+const API_POLICY: Record<string, ApiEntry[]> = {
+  "GET /api/v1/services": [{ path: "/api/v1/services", expect: all(200) }],
+  "GET /api/v1/providers": [{ path: "/api/v1/providers", expect: all(200) }],
+  "GET /api/v1/providers/:providerId": [{ path: "/api/v1/providers/:providerId", expect: all(200) }],
+  "GET /api/v1/providers/:providerId/availability": [
+    { path: "/api/v1/providers/:providerId/availability?serviceId=:serviceId&from=:tomorrow&to=:tomorrow", expect: all(200) },
+  ],
+  "GET /api/v1/openapi.json": [{ path: "/api/v1/openapi.json", expect: all(200) }],
+  // Anyone may book; an empty body is refused by its schema for everyone alike.
+  "POST /api/v1/bookings": [{ path: "/api/v1/bookings", body: {}, expect: all(400) }],
+  "GET /api/v1/bookings/:code": apiBookingRows("/api/v1/bookings/:code", undefined, 200),
+  "POST /api/v1/bookings/:code/cancel": apiBookingRows("/api/v1/bookings/:code/cancel", STALE, 409),
+  "POST /api/v1/bookings/:code/reschedule": apiBookingRows("/api/v1/bookings/:code/reschedule", { start: "2030-01-07T10:00:00Z", ...STALE }, 409),
+  "POST /api/v1/bookings/:code/accept": apiBookingRows("/api/v1/bookings/:code/accept", STALE, 409, true),
+  "POST /api/v1/bookings/:code/decline": apiBookingRows("/api/v1/bookings/:code/decline", STALE, 409, true),
+  // A confirmed booking has nothing to pay.
+  "POST /api/v1/bookings/:code/payment": apiBookingRows("/api/v1/bookings/:code/payment", {}, 409),
+  "GET /api/v1/providers/:providerId/live": [
+    { path: "/api/v1/providers/:providerId/live", headers: { upgrade: "websocket" }, expect: all(101) },
+    { path: "/api/v1/providers/:providerId/live?audience=provider", headers: { upgrade: "websocket" }, expect: providerAudience(101) },
+  ],
+  "GET /api/v1/providers/:providerId/events": [
+    { path: "/api/v1/providers/:providerId/events", expect: all(200) },
+    { path: "/api/v1/providers/:providerId/events?audience=provider", expect: providerAudience(200) },
+  ],
+  // Holds belong to a holder token, not to a session: the same for everyone.
+  "GET /api/v1/providers/:providerId/holds": [{ path: "/api/v1/providers/:providerId/holds", expect: all(200) }],
+  "POST /api/v1/providers/:providerId/holds": [{ path: "/api/v1/providers/:providerId/holds", body: {}, expect: all(400) }],
+  "DELETE /api/v1/providers/:providerId/holds/:holdId": [
+    { path: "/api/v1/providers/:providerId/holds/00000000-0000-4000-8000-000000000000", body: { holderToken: "tok_matrix_aaaaaaaaaa" }, expect: all(404) },
+  ],
+  "POST /api/v1/providers/:providerId/holds/:holdId/extend": [
+    { path: "/api/v1/providers/:providerId/holds/00000000-0000-4000-8000-000000000000/extend", body: { holderToken: "tok_matrix_aaaaaaaaaa" }, expect: all(404) },
+  ],
+  // Only Stripe's signature lets a webhook in.
+  "POST /api/v1/webhooks/stripe": [{ path: "/api/v1/webhooks/stripe", body: { id: "evt_1", type: "payment_intent.succeeded" }, expect: all(400) }],
+};
+
+async function apiStatusOf(key: string, entry: ApiEntry, who: Who): Promise<number> {
+  const method = key.split(" ")[0]!;
+  const url = urlOf(entry.path.replaceAll(":providerId", fixture.providerId).replaceAll(":tomorrow", tomorrow()));
+  const headers: Record<string, string> = { ...(who === "guest" ? {} : { cookie: cookies[who]! }), ...entry.headers };
+  if (entry.body !== undefined) headers["content-type"] = "application/json";
+  const response = await fetchWorker(url, { method, headers, body: entry.body === undefined ? undefined : JSON.stringify(entry.body) });
+  if (response.webSocket) {
+    response.webSocket.accept();
+    response.webSocket.close();
+  } else await response.body?.cancel();
+  return response.status;
+}
+
+describe("API authorization matrix", () => {
+  it("has an entry for every API route, and none for a route that does not exist", () => {
+    expect(registeredRoutes().length).toBeGreaterThan(15);
+    expect(Object.keys(API_POLICY).sort()).toEqual([...new Set(registeredRoutes())].sort());
+  });
+
+  for (const [key, entries] of Object.entries(API_POLICY)) {
+    for (const entry of entries) {
+      it(`${key}: ${entry.path}`, async () => {
+        const got: Partial<Record<Who, number>> = {};
+        for (const who of WHO) got[who] = await apiStatusOf(key, entry, who);
         expect(got).toEqual(entry.expect);
       });
     }

@@ -4,4 +4,4 @@ import "./availability";
 import "./bookings";
 import "./live";
 import "./payments";
-export { handleApi } from "./router";
+export { handleApi, registeredRoutes } from "./router";

@@ -32,6 +32,11 @@ export function route(method: string, path: string, handler: ApiHandler) {
   routes.push({ method, pattern: new URLPattern({ pathname: path }), handler });
 }
 
+/** Every registered route as "METHOD /path" (the authorization matrix checks it has a row for each). */
+export function registeredRoutes(): string[] {
+  return routes.map((r) => `${r.method} ${r.pattern.pathname}`);
+}
+
 export async function handleApi(context: Omit<ApiContext, "params">): Promise<Response> {
   const { request, url } = context;
   let pathMatched = false;
