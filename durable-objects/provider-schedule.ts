@@ -51,6 +51,7 @@ import {
   type ClaimResult,
   FeedQuery,
   AvailabilityRequest,
+  FreeTimesRequest,
   HoldRequest,
   type HoldResult,
   type HoldView,
@@ -68,6 +69,7 @@ const RETRY_AFTER_SECONDS = 2;
 
 /** availability(): the API's answer, or why there is none. */
 export type AvailabilityAnswer = { ok: true; result: AvailabilityResult } | ScheduleFailure;
+export type FreeTimesAnswer = { ok: true; counts: Record<string, number>; stale: boolean } | ScheduleFailure;
 
 // ---------------------------------------------------------------------------------------------
 
@@ -248,6 +250,26 @@ export class ProviderSchedule extends DurableObject<Env> {
     });
     const result = availabilityResult(provider, service, { ...window, customerZone }, slots);
     return { ok: true, result: found.stale || !mirrorCurrent ? { ...result, stale: true } : result };
+  }
+
+  /**
+   * How many free times each of `serviceIds` has in the window (0 for one that is not offered), for
+   * the home page's date search: one call per provider, not per service. The services share the
+   * snapshot, the mirror and the holds, so this costs at most the one Postgres read availability does.
+   */
+  async freeTimes(input: FreeTimesRequest): Promise<FreeTimesAnswer> {
+    const { serviceIds, ...window } = FreeTimesRequest.parse(input);
+    const counts: Record<string, number> = {};
+    let stale = false;
+    for (const serviceId of new Set(serviceIds)) {
+      const answer = await this.availability({ ...window, serviceId });
+      if (answer.ok) {
+        counts[serviceId] = answer.result.slots.length;
+        stale ||= answer.result.stale === true;
+      } else if (answer.reason === "NOT_FOUND" || answer.reason === "NOT_BOOKABLE") counts[serviceId] = 0;
+      else return answer;
+    }
+    return { ok: true, counts, stale };
   }
 
   /**

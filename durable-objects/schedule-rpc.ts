@@ -57,6 +57,12 @@ export const AvailabilityRequest = z.object({
   timeZone: z.string().max(64).nullish(),
 });
 export type AvailabilityRequest = z.input<typeof AvailabilityRequest>;
+
+/** The home page's "free on a date" search: several services of this provider, one window. */
+export const FreeTimesRequest = AvailabilityRequest.omit({ serviceId: true }).extend({
+  serviceIds: z.array(z.string().min(1).max(64)).min(1).max(100),
+});
+export type FreeTimesRequest = z.input<typeof FreeTimesRequest>;
 export type OwnedHoldFailure = { ok: false; reason: OwnershipFailure; message: string };
 
 export const ClaimRequest = z.object({

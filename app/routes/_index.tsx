@@ -2,8 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { listServiceCards, type ServiceCard } from "../../db/queries/catalog";
-import { getAvailability, resolveWindow } from "../../workers/services/availability";
-import { workerDeps } from "../../workers/services/schedule-port";
+import { freeTimesFromSchedule } from "../../workers/services/schedule-reads";
 import { customerZone } from "../utils/booking-flow.server";
 import { formatPrice } from "../utils/format";
 
@@ -20,24 +19,21 @@ const SearchSchema = z.object({
 
 /**
  * With a date: keep the services that still have a free time that day (in the visitor's zone when
- * known, else the provider's) and say how many. One availability computation per matching service,
- * each bounded to one day.
+ * known, else the provider's) and say how many. One question to each provider's object for all of
+ * its matching services, answered from its memory.
  */
 async function withFreeTimes(request: Request, context: LoaderFunctionArgs["context"], cards: ServiceCard[], date: string) {
-  const deps = workerDeps(context.cloudflare.env, context.cloudflare.config, context.database.db);
-  const counted = await Promise.all(
-    cards.map(async (card) => {
-      const zone = customerZone(request, card.provider.timeZone);
-      const window = resolveWindow(date, date, zone);
-      const result = await getAvailability(
-        context.database.db,
-        { providerId: card.provider.id, serviceId: card.id, from: window.from, to: window.to, customerZone: zone },
-        deps,
-      );
-      return { ...card, freeTimes: result.slots.length };
+  const byProvider = new Map<string, ServiceCard[]>();
+  for (const card of cards) byProvider.set(card.provider.id, [...(byProvider.get(card.provider.id) ?? []), card]);
+  const counts = new Map<string, number>();
+  await Promise.all(
+    [...byProvider].map(async ([providerId, offered]) => {
+      const timeZone = customerZone(request, offered[0]!.provider.timeZone);
+      const found = await freeTimesFromSchedule(context.cloudflare.env, providerId, { serviceIds: offered.map((card) => card.id), from: date, to: date, timeZone });
+      for (const [serviceId, count] of Object.entries(found)) counts.set(serviceId, count);
     }),
   );
-  return counted.filter((card) => card.freeTimes > 0);
+  return cards.map((card) => ({ ...card, freeTimes: counts.get(card.id) ?? 0 })).filter((card) => card.freeTimes > 0);
 }
 
 export async function loader({ request, context }: LoaderFunctionArgs) {

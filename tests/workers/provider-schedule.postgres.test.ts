@@ -54,6 +54,19 @@ describe.skipIf(!testEnv.DATABASE_URL)("with Postgres", () => {
     expect(answers.asked).toBe(0);
   });
 
+  it("counts free times of several services in one call, as availability counts them (0 for one not offered)", async () => {
+    const day = f.day.toString();
+    const unknown = "00000000-0000-4000-8000-000000000000";
+    const [counted, single] = await Promise.all([
+      stub().freeTimes({ serviceIds: [f.serviceId, unknown], from: day, to: day, timeZone: "UTC" }),
+      stub().availability({ serviceId: f.serviceId, from: day, to: day, timeZone: "UTC" }),
+    ]);
+    expect(single.ok).toBe(true);
+    if (!single.ok) return;
+    expect(single.result.slots.length).toBeGreaterThan(0);
+    expect(counted).toEqual({ ok: true, counts: { [f.serviceId]: single.result.slots.length, [unknown]: 0 }, stale: false });
+  });
+
   it("fills the snapshot from Postgres, with details only for the provider audience", async () => {
     const owner = await signedInCookie({ userId: f.ownerUserId, role: "provider", name: "Owner" }, { DATABASE_URL: testEnv.DATABASE_URL ?? "", NEON_WS_PROXY: testEnv.NEON_WS_PROXY, SESSION_SECRET });
     const url = `https://edge-booking.test/api/v1/providers/${f.providerId}/live`;

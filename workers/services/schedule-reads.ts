@@ -7,8 +7,8 @@ import type { Queryable } from "../../db/client";
 import { findServiceById } from "../../db/queries/availability";
 import type { ServiceCard } from "../../db/queries/catalog";
 import { DomainError, isDomainError } from "../../domain/errors";
-import type { AvailabilityAnswer } from "../../durable-objects/provider-schedule";
-import type { AvailabilityRequest } from "../../durable-objects/schedule-rpc";
+import type { AvailabilityAnswer, FreeTimesAnswer } from "../../durable-objects/provider-schedule";
+import type { AvailabilityRequest, FreeTimesRequest } from "../../durable-objects/schedule-rpc";
 import type { Env } from "../env";
 import type { AvailabilityResult } from "./availability";
 import { logEvent } from "./context";
@@ -42,6 +42,20 @@ export async function availabilityFromSchedule(env: Pick<Env, "PROVIDER_SCHEDULE
   });
   if (!answer.ok) throw scheduleFailureError(answer);
   return answer.result;
+}
+
+/** Free times per service of one provider in one window (0 for a service not offered); UNAVAILABLE as a DomainError. */
+export async function freeTimesFromSchedule(
+  env: Pick<Env, "PROVIDER_SCHEDULE">,
+  providerId: string,
+  request: FreeTimesRequest,
+): Promise<Record<string, number>> {
+  const answer: FreeTimesAnswer = await viaSchedule(providerId, async () => {
+    const reply = await stub(env, providerId).freeTimes(request);
+    return reply.ok ? { ok: true as const, counts: reply.counts, stale: reply.stale } : reply;
+  });
+  if (!answer.ok) throw scheduleFailureError(answer);
+  return answer.counts;
 }
 
 /** The provider offering `serviceId` (whether active or not), or null when there is no such service. */
