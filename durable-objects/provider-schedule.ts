@@ -56,7 +56,9 @@ import {
   type HoldResult,
   type HoldView,
   type OwnedHoldFailure,
+  type PublicHold,
   type ScheduleFailure,
+  type ScheduleTarget,
 } from "./schedule-rpc";
 import { type HoldRow, ScheduleStore, holdFromRow, isoFromMs } from "./schedule-store";
 import { ScheduleCache, type ScheduleSnapshot, loadScheduleSnapshot } from "./schedule-snapshot";
@@ -88,7 +90,7 @@ function viewOf(row: HoldRow): HoldView {
   };
 }
 
-export class ProviderSchedule extends DurableObject<Env> {
+export class ProviderSchedule extends DurableObject<Env> implements ScheduleTarget {
   private readonly store: ScheduleStore;
   private readonly feed: LiveFeed;
   /** Serializes overlapping hold/claim check+insert across the Postgres await (see ./mutex.ts for why). */
@@ -160,7 +162,7 @@ export class ProviderSchedule extends DurableObject<Env> {
   }
 
   /** Live holds as the public may see them: intervals only. */
-  async publicHolds(): Promise<{ count: number; holds: { start: string; end: string; occupiedFrom: string; occupiedUntil: string }[] }> {
+  async publicHolds(): Promise<{ count: number; holds: PublicHold[] }> {
     const rows = this.store.liveHoldsOverlapping(null, null, Date.now());
     return { count: rows.length, holds: rows.map(intervalFields) };
   }

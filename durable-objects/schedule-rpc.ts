@@ -100,3 +100,22 @@ export const FeedQuery = z.object({
   to: IsoInstant.optional(),
   since: z.coerce.number().int().nonnegative().optional(),
 });
+
+/** A live hold's interval as the public sees it (no holder, no id). */
+export interface PublicHold {
+  start: string;
+  end: string;
+  occupiedFrom: string;
+  occupiedUntil: string;
+}
+
+/**
+ * The provider object's methods the Worker's schedule port calls (workers/services/schedule-port.ts):
+ * a stub from the Worker, or the object itself. Declared here, not taken from the class, so the port
+ * does not import the object that imports the services.
+ */
+export interface ScheduleTarget {
+  publicHolds(): Promise<{ count: number; holds: PublicHold[] }>;
+  claimForBooking(input: ClaimRequest): Promise<ClaimResult>;
+  bookingChanged(input: BookingChange): Promise<{ seq: number }>;
+}

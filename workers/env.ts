@@ -2,43 +2,10 @@
 // missing or malformed variable fails fast with its name (the dev script runs the same check before
 // it starts wrangler, so a typo never surfaces as a confusing error deep inside a request).
 import { z } from "zod";
-import type { ClientBudget } from "../durable-objects/client-budget";
-import type { MetricsSink } from "../durable-objects/metrics-sink";
-import type { ProviderSchedule } from "../durable-objects/provider-schedule";
 
-export interface Env {
-  PROVIDER_SCHEDULE: DurableObjectNamespace<ProviderSchedule>;
-  CLIENT_BUDGET: DurableObjectNamespace<ClientBudget>;
-  METRICS_SINK: DurableObjectNamespace<MetricsSink>;
-  ASSETS: Fetcher;
-  APP_ENV?: string;
-  DATABASE_URL?: string;
-  /** Local only: host:port/path of the WebSocket-to-TCP proxy in front of a plain Postgres. */
-  NEON_WS_PROXY?: string;
-  SESSION_SECRET?: string;
-  /** Retired session secrets, newest first, separated by commas or white space: they still verify (rotation). */
-  SESSION_SECRETS_PREVIOUS?: string;
-  STRIPE_SECRET_KEY?: string;
-  STRIPE_WEBHOOK_SECRET?: string;
-  /** Local only: base URL of the Stripe stand-in, e.g. http://127.0.0.1:12111. Unset = api.stripe.com. */
-  STRIPE_API_BASE?: string;
-  /** pk_… for Stripe.js's Payment Element in the browser (production); unused with the local stand-in. */
-  STRIPE_PUBLISHABLE_KEY?: string;
-  PLATFORM_FEE_BPS_CUSTOMER?: string;
-  PLATFORM_FEE_BPS_GUEST?: string;
-  ESCROW_DAYS?: string;
-  HOLD_TTL_SECONDS?: string;
-  MAX_HOLDS_PER_HOLDER?: string;
-  MAX_HOLDS_PER_CLIENT?: string;
-  MAX_HOLDS_OVERALL?: string;
-  PENDING_PAYMENT_TTL_MINUTES?: string;
-  APPROVAL_TTL_HOURS?: string;
-  PAYOUT_MAX_ATTEMPTS?: string;
-  PUBLIC_BASE_URL?: string;
-  EMAIL_FROM?: string;
-  EMAIL_API_URL?: string;
-  EMAIL_API_KEY?: string;
-}
+/** The bindings (declared globally in worker-configuration.d.ts, next to wrangler.toml). */
+export type { WorkerEnv as Env };
+type WorkerEnv = Env;
 
 const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 

@@ -10,7 +10,7 @@ import type { Database } from "../../db/client";
 import type { BookingStatus } from "../../domain/booking-states";
 import { instantText } from "../../domain/instant-text";
 import { overlaps, type Interval } from "../../domain/intervals";
-import type { BookingChange as DoBookingChange, ProviderSchedule } from "../../durable-objects/provider-schedule";
+import type { BookingChange as DoBookingChange, ScheduleTarget } from "../../durable-objects/schedule-rpc";
 import type { AppConfig, Env } from "../env";
 import { logEvent, settingsFromConfig, type ServiceDeps } from "./context";
 import type { BookingChange, BookingInterval, SchedulePort } from "./ports";
@@ -65,8 +65,6 @@ export function toDoChange(change: BookingChange): DoBookingChange {
   };
 }
 
-/** The provider object's methods the port uses: a stub from the Worker, or the object itself. */
-export type ScheduleTarget = Pick<ProviderSchedule, "publicHolds" | "claimForBooking" | "bookingChanged">;
 
 export function durableObjectSchedulePort(env: Pick<Env, "PROVIDER_SCHEDULE">): SchedulePort {
   return schedulePortOver((providerId) => env.PROVIDER_SCHEDULE.get(env.PROVIDER_SCHEDULE.idFromName(providerId)));
