@@ -38,7 +38,8 @@ import { type AppConfig, ConfigSchema, type Env, loadConfig } from "../workers/e
 import { type CreateBookingRequest, type CreateBookingResult, createBooking } from "../workers/services/create-booking";
 import { type RemoteOutcome, captureOutcome } from "../workers/services/remote-outcome";
 import type { LocalScheduleView } from "../workers/services/ports";
-import { depsOver, schedulePortOver } from "../workers/services/schedule-port";
+import { depsOver } from "../workers/composition";
+import { schedulePortOver } from "../workers/services/schedule-port";
 import { AnswerMemo } from "./answer-memo";
 import { BookingMirror, FRESH_FOR_AVAILABILITY_MS } from "./booking-mirror";
 import { occupyingBookingOverlaps, readBooked } from "./bookings-db";

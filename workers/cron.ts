@@ -18,7 +18,7 @@ import { runPayouts } from "./payments/payouts";
 import { paymentsDepsFromConfig } from "./payments/stripe-client";
 import { deliverScheduleChanges } from "./services/deliver-changes";
 import { expireStaleBookings } from "./services/expire-bookings";
-import { appSchedulePort } from "./services/schedule-port";
+import { appSchedulePort } from "./composition";
 
 /** Keep in sync with [triggers] crons in wrangler.toml (a test checks they match). */
 export const CRON_PAYOUTS = "*/15 * * * *";

@@ -19,7 +19,7 @@ import { formatMoney, money } from "../../domain/money";
 import { loadBookingFor } from "../../workers/services/booking-access";
 import { policyOf } from "../../workers/services/booking-view";
 import { acceptBooking, cancelBooking, declineBooking, paidAmount } from "../../workers/services/cancel-booking";
-import { workerDeps } from "../../workers/services/schedule-port";
+import { workerDeps } from "../../workers/composition";
 import { transitionBooking } from "../../workers/services/transition-booking";
 import { AuthenticityTokenInput } from "../components/authenticity-token-input";
 import { StatusBadge, statusLabel } from "../components/provider/booking-status";

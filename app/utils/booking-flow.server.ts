@@ -11,7 +11,7 @@ import { holdSlot } from "../../workers/services/hold-slot";
 import { serviceCardFromSchedule } from "../../workers/services/schedule-reads";
 import { paymentsDepsFromConfig } from "../../workers/payments/stripe-client";
 import type { BookingAccess } from "../../workers/services/booking-access";
-import { appSchedulePort, workerDeps } from "../../workers/services/schedule-port";
+import { appSchedulePort, workerDeps } from "../../workers/composition";
 import { getSession } from "./auth.server";
 import { logScheduleError, scheduleStub } from "./schedule-object.server";
 import { toBase64Url } from "../../domain/base64";

@@ -11,7 +11,7 @@ import { acceptBooking, cancelBooking, declineBooking } from "../services/cancel
 import { createBookingAtProvider } from "../services/booking-at-provider";
 import { getBookingByCode } from "../services/get-booking";
 import { rescheduleBooking } from "../services/reschedule-booking";
-import { workerDeps } from "../services/schedule-port";
+import { workerDeps } from "../composition";
 import { API_OPERATIONS, type ApiOperation } from "./openapi";
 import { type ApiContext, type ApiHandler, route } from "./router";
 import { apiSession } from "./session";

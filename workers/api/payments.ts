@@ -13,7 +13,7 @@ import { startCheckout } from "../payments/payment-intents";
 import { paymentsDepsFromConfig } from "../payments/stripe-client";
 import { handleStripeWebhook } from "../payments/webhooks";
 import type { BookingAccess } from "../services/booking-access";
-import { appSchedulePort } from "../services/schedule-port";
+import { appSchedulePort } from "../composition";
 import { type ApiContext, route } from "./router";
 import { apiSession } from "./session";
 import { BookingCodeParamsSchema, ManageTokenQuerySchema } from "./schemas";

@@ -4,19 +4,15 @@
 // Failure policy: the object is an early warning and a live feed; Postgres is the guarantee. So
 // bookingChanged swallows and logs errors (the change is committed, the object re-syncs its mirror
 // from Postgres), while liveHolds / claimForBooking errors propagate and the services decide (they
-// log and carry on with Postgres alone).
+// log and carry on with Postgres alone). The port is wired with mail and payments in ../composition.ts.
 import { Temporal } from "@js-temporal/polyfill";
-import type { Database } from "../../db/client";
 import type { BookingStatus } from "../../domain/booking-states";
 import { instantText } from "../../domain/instant-text";
 import { overlaps, type Interval } from "../../domain/intervals";
 import type { BookingChange as DoBookingChange, ScheduleTarget } from "../../durable-objects/schedule-rpc";
-import type { AppConfig, Env } from "../env";
-import { logEvent, settingsFromConfig, type ServiceDeps } from "./context";
+import type { Env } from "../env";
+import { logEvent } from "./context";
 import type { BookingChange, BookingInterval, SchedulePort } from "./ports";
-import { withBookingEmails } from "../email/booking-notifier";
-import { paymentHooks } from "../payments/hooks";
-import { paymentsDepsFromConfig } from "../payments/stripe-client";
 
 type DoKind = DoBookingChange["kind"];
 
@@ -105,21 +101,4 @@ export function schedulePortOver(stub: (providerId: string) => ScheduleTarget): 
       }
     },
   };
-}
-
-/** The port every Worker-side caller uses: the provider's Durable Object, plus booking mail. */
-export function appSchedulePort(env: Pick<Env, "PROVIDER_SCHEDULE">, config: AppConfig, db: Database): SchedulePort {
-  return withBookingEmails(durableObjectSchedulePort(env), config, db);
-}
-
-/** What the Worker's route handlers pass to the services. */
-export function workerDeps(env: Pick<Env, "PROVIDER_SCHEDULE">, config: AppConfig, db: Database): ServiceDeps {
-  return depsOver(durableObjectSchedulePort(env), config, db);
-}
-
-/** The services' dependencies around a schedule port: booking mail, settings, payments. */
-export function depsOver(schedule: SchedulePort, config: AppConfig, db: Database): ServiceDeps {
-  const port = withBookingEmails(schedule, config, db);
-  // Payments seam (added by the payments work): PaymentIntent on create, capture on accept, void/refund on cancel.
-  return { port, settings: settingsFromConfig(config), hooks: paymentHooks(paymentsDepsFromConfig(config, port)) };
 }
