@@ -3,8 +3,7 @@
 // Until the email address is confirmed, it offers to send the confirmation link again.
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { desc, eq } from "drizzle-orm";
-import { bookings, providers, services, users } from "../../db/schema";
+import { accountEmail, customerBookings } from "../../db/queries/accounts";
 import { queueVerificationEmail } from "../../workers/auth/email-verification";
 import { keyringOf } from "../../workers/auth/keyring";
 import { clientIp, describeWait, rateLimit, rateLimitKey, retryAfterHeaders } from "../../workers/auth/rate-limit";
@@ -27,7 +26,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const formData = await request.formData();
   await assertCsrf(request, formData, context);
   const db = context.database.db;
-  const [row] = await db.select({ email: users.email, verifiedAt: users.emailVerifiedAt }).from(users).where(eq(users.id, user.id));
+  const row = await accountEmail(db, user.id);
   if (!row || row.verifiedAt) return { notice: "Your email address is already confirmed." };
   const limit = await rateLimit(db, await rateLimitKey("verify-mail:user", user.id, clientIp(request)), RESEND_LIMIT.limit, RESEND_LIMIT.windowSeconds);
   if (!limit.allowed) {
@@ -40,26 +39,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
-  const [account] = await context.database.db.select({ email: users.email, verifiedAt: users.emailVerifiedAt }).from(users).where(eq(users.id, user.id));
-  const rows = await context.database.db
-    .select({
-      id: bookings.id,
-      confirmationCode: bookings.confirmationCode,
-      status: bookings.status,
-      startsAt: bookings.startsAt,
-      timeZone: bookings.timeZone,
-      totalAmount: bookings.totalAmount,
-      currency: bookings.currency,
-      serviceName: services.name,
-      providerName: providers.displayName,
-      providerSlug: providers.slug,
-    })
-    .from(bookings)
-    .innerJoin(services, eq(services.id, bookings.serviceId))
-    .innerJoin(providers, eq(providers.id, bookings.providerId))
-    .where(eq(bookings.customerId, user.id))
-    .orderBy(desc(bookings.startsAt))
-    .limit(100);
+  const [account, rows] = await Promise.all([accountEmail(context.database.db, user.id), customerBookings(context.database.db, user.id)]);
   return {
     name: user.name,
     email: account?.email ?? "",

@@ -1,8 +1,7 @@
 // Admin overview: how much is on the platform, and the cron job log (job_runs), newest first.
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { useLoaderData } from "@remix-run/react";
-import { count, desc } from "drizzle-orm";
-import { bookings, jobRuns, providers, users } from "../../db/schema";
+import { platformOverview } from "../../db/queries/admin";
 import adminStylesHref from "../styles/admin.css?url";
 import { requireRole } from "../utils/auth.server";
 
@@ -30,14 +29,9 @@ function summarize(details: unknown): string {
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireRole(request, context, ["admin"]);
   const db = context.database.db;
-  const [[userCount], [providerCount], [bookingCount], runs] = await Promise.all([
-    db.select({ n: count() }).from(users),
-    db.select({ n: count() }).from(providers),
-    db.select({ n: count() }).from(bookings),
-    db.select().from(jobRuns).orderBy(desc(jobRuns.startedAt)).limit(20),
-  ]);
+  const { counts, runs } = await platformOverview(db);
   return {
-    counts: { users: userCount?.n ?? 0, providers: providerCount?.n ?? 0, bookings: bookingCount?.n ?? 0 },
+    counts,
     runs: runs.map((run) => ({
       id: run.id,
       job: run.job,

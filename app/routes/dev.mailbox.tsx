@@ -2,8 +2,7 @@
 // outside production to anyone (it is how you read "sent" mail locally), and to admins in production.
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { useLoaderData } from "@remix-run/react";
-import { desc } from "drizzle-orm";
-import { emailOutbox } from "../../db/schema";
+import { recentOutboxMail } from "../../db/queries/admin";
 import { getSession } from "../utils/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "Dev mailbox · Edge Booking" }];
@@ -15,7 +14,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     if (session?.role !== "admin") throw new Response("Not found", { status: 404 });
   }
   const to = new URL(request.url).searchParams.get("to")?.trim().toLowerCase() || null;
-  const rows = await context.database.db.select().from(emailOutbox).orderBy(desc(emailOutbox.createdAt)).limit(100);
+  const rows = await recentOutboxMail(context.database.db);
   return {
     to,
     emails: rows

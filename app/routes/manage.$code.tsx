@@ -10,8 +10,7 @@ import { formatMoney, money } from "../../domain/money";
 import { localDateOf } from "../../domain/time";
 import { getAvailability, resolveWindow, type SlotJson } from "../../workers/services/availability";
 import { cancelBooking, paidAmount, refundJson } from "../../workers/services/cancel-booking";
-import { eq } from "drizzle-orm";
-import { users } from "../../db/schema";
+import { accountEmail } from "../../db/queries/accounts";
 import { claimGuestBookings } from "../../workers/services/claim-guest-bookings";
 import { getBookingByCode } from "../../workers/services/get-booking";
 import { rescheduleBooking } from "../../workers/services/reschedule-booking";
@@ -33,7 +32,7 @@ const RESCHEDULE_DAYS = 7;
  */
 async function claimableEmail(context: LoaderFunctionArgs["context"], access: Awaited<ReturnType<typeof bookingAccess>>, bookingEmail: string, guest: boolean) {
   if (!guest || !access.token || access.session?.role !== "customer") return null;
-  const [user] = await context.database.db.select({ email: users.email }).from(users).where(eq(users.id, access.session.userId));
+  const user = await accountEmail(context.database.db, access.session.userId);
   return user && user.email.toLowerCase() === bookingEmail.toLowerCase() ? user.email : null;
 }
 

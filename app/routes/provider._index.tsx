@@ -3,8 +3,7 @@
 // app/utils/provider-scope.server.ts).
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
-import { and, asc, eq, gt, inArray } from "drizzle-orm";
-import { bookings, services } from "../../db/schema";
+import { upcomingBookings } from "../../db/queries/provider-admin";
 import providerStyles from "../styles/provider.css?url";
 import { formatInZone } from "../utils/format";
 import { requireProviderScope, scopedHref, type ProviderScope } from "../utils/provider-scope.server";
@@ -12,8 +11,6 @@ import { requireProviderScope, scopedHref, type ProviderScope } from "../utils/p
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: providerStyles }];
 
 export const meta: MetaFunction = () => [{ title: "Upcoming bookings · Edge Booking" }];
-
-const UPCOMING_STATUSES = ["pending", "awaiting_approval", "confirmed", "in_progress"] as const;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   // Same roles as the layout (provider.tsx), checked again (requireRole inside requireProviderScope)
@@ -28,20 +25,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     throw error;
   }
   const { provider } = scope;
-  const rows = await db
-    .select({
-      id: bookings.id,
-      startsAt: bookings.startsAt,
-      status: bookings.status,
-      customerName: bookings.customerName,
-      confirmationCode: bookings.confirmationCode,
-      serviceName: services.name,
-    })
-    .from(bookings)
-    .innerJoin(services, eq(services.id, bookings.serviceId))
-    .where(and(eq(bookings.providerId, provider.id), gt(bookings.endsAt, new Date()), inArray(bookings.status, [...UPCOMING_STATUSES])))
-    .orderBy(asc(bookings.startsAt))
-    .limit(100);
+  const rows = await upcomingBookings(db, provider.id, new Date());
   return {
     provider: { displayName: provider.displayName, timeZone: provider.timeZone },
     calendarHref: scopedHref(scope, "/provider/calendar"),

@@ -10,6 +10,7 @@ import {
   bookingStatus,
   bookings,
   emailOutbox,
+  jobRuns,
   payoutSchedules,
   providerBookingStats,
   providers,
@@ -349,4 +350,20 @@ export async function providerStats(db: Queryable, limit = 100): Promise<Provide
     .innerJoin(providers, eq(providers.id, providerBookingStats.providerId))
     .orderBy(desc(providerBookingStats.grossAmount), asc(providers.displayName))
     .limit(limit);
+}
+
+/** The admin dashboard's head counts and the latest cron runs. */
+export async function platformOverview(db: Queryable, runLimit = 20) {
+  const [[userCount], [providerCount], [bookingCount], runs] = await Promise.all([
+    db.select({ n: count() }).from(users),
+    db.select({ n: count() }).from(providers),
+    db.select({ n: count() }).from(bookings),
+    db.select().from(jobRuns).orderBy(desc(jobRuns.startedAt)).limit(runLimit),
+  ]);
+  return { counts: { users: userCount?.n ?? 0, providers: providerCount?.n ?? 0, bookings: bookingCount?.n ?? 0 }, runs };
+}
+
+/** The newest mail in the outbox, for the development mailbox. */
+export function recentOutboxMail(db: Queryable, limit = 100) {
+  return db.select().from(emailOutbox).orderBy(desc(emailOutbox.createdAt)).limit(limit);
 }

@@ -338,3 +338,24 @@ export async function providerEarnings(db: Queryable, providerId: string) {
   }));
   return { balances, payouts: items };
 }
+
+/** States of a booking still ahead for the provider's home page. */
+const UPCOMING_STATUSES = ["pending", "awaiting_approval", "confirmed", "in_progress"] as const;
+
+/** The provider's bookings not yet over, soonest first. */
+export function upcomingBookings(db: Queryable, providerId: string, now: Date, limit = 100) {
+  return db
+    .select({
+      id: bookings.id,
+      startsAt: bookings.startsAt,
+      status: bookings.status,
+      customerName: bookings.customerName,
+      confirmationCode: bookings.confirmationCode,
+      serviceName: services.name,
+    })
+    .from(bookings)
+    .innerJoin(services, eq(services.id, bookings.serviceId))
+    .where(and(eq(bookings.providerId, providerId), gt(bookings.endsAt, now), inArray(bookings.status, [...UPCOMING_STATUSES])))
+    .orderBy(asc(bookings.startsAt))
+    .limit(limit);
+}
