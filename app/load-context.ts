@@ -5,6 +5,10 @@ import type { TransientFailure } from "../workers/http/transient-failure";
 import type { MetricBuffer } from "../workers/metrics/record";
 
 declare module "@remix-run/cloudflare" {
+  /** Single fetch is on (vite.config.ts): loaders' data() results are typed as such. */
+  interface Future {
+    v3_singleFetch: true;
+  }
   interface AppLoadContext {
     cloudflare: { env: Env; ctx: ExecutionContext; config: AppConfig };
     /** Per-request database; connects on first use, closed by the entry when the request ends. */
