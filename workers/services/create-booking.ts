@@ -155,8 +155,40 @@ async function settleFreeBooking(db: Database, booking: BookingRow, deps: Servic
   }
 }
 
+/**
+ * Creates a booking, or answers a retry of one with the same booking. Four steps, each below:
+ * prepare (validate, who books, the request's fingerprint), reserve (the service, an early check and
+ * the claim against live holds), insert (the one statement, retried for a code collision or a
+ * deadlock) and after (notices and the payment step).
+ */
 export async function createBooking(db: Database, request: CreateBookingRequest, deps: ServiceDeps = {}): Promise<CreateBookingResult> {
-  const { port, hooks, settings, now: clock } = resolveDeps(deps);
+  const resolved = resolveDeps(deps);
+  const prepared = await prepare(db, request);
+  const replays = replaysFor(db, prepared, deps);
+  const reserved = await reserve(db, prepared, replays, resolved);
+  if (isAnswer(reserved)) return reserved;
+  const written = await insert(db, prepared, reserved, replays, resolved);
+  if (isAnswer(written)) return written;
+  return after(db, reserved, written, resolved);
+}
+
+type Resolved = ReturnType<typeof resolveDeps>;
+
+/** A step that already has the answer (a replay) rather than its result. */
+function isAnswer(value: object): value is CreateBookingResult {
+  return "replayed" in value;
+}
+
+/** The validated request: its key, its start, who is booking, and the fingerprint a retry must match. */
+interface Prepared {
+  input: CreateBookingInput;
+  idempotencyKey: string;
+  start: Temporal.Instant;
+  customer: Customer;
+  hash: string;
+}
+
+async function prepare(db: Database, request: CreateBookingRequest): Promise<Prepared> {
   const input = CreateBookingSchema.parse(resolveIdempotencyKey(request.body, request.idempotencyKeyHeader));
   const idempotencyKey = input.idempotencyKey;
   if (!idempotencyKey) throw invalid("idempotencyKey", "is required (Idempotency-Key header or body field)");
@@ -176,6 +208,17 @@ export async function createBooking(db: Database, request: CreateBookingRequest,
     bookedBy: customer.customerId ? `customer:${customer.customerId}` : "guest",
   });
 
+  return { input, idempotencyKey, start, customer, hash };
+}
+
+/** How a request whose key already has a booking is answered. */
+interface Replays {
+  replay(existing: BookingRow): Promise<CreateBookingResult>;
+  replayOr(otherwise: () => Promise<never>): Promise<CreateBookingResult>;
+}
+
+function replaysFor(db: Database, { hash, idempotencyKey }: Prepared, deps: ServiceDeps): Replays {
+  const { hooks } = resolveDeps(deps);
   const replay = async (existing: BookingRow): Promise<CreateBookingResult> => {
     if (existing.requestHash !== hash) {
       throw new DomainError(
@@ -196,6 +239,23 @@ export async function createBooking(db: Database, request: CreateBookingRequest,
     return existing ? replay(existing) : otherwise();
   };
 
+  return { replay, replayOr };
+}
+
+/** The provider's service and the time this booking will take, claimed against other holds. */
+interface Reserved {
+  provider: Awaited<ReturnType<typeof loadBookableService>>["provider"];
+  service: Awaited<ReturnType<typeof loadBookableService>>["service"];
+  bookingId: string;
+  end: Temporal.Instant;
+  interval: BookingInterval;
+  occupied: ReturnType<typeof widen>;
+  now: Temporal.Instant;
+  /** 409 SLOT_UNAVAILABLE with the nearest free alternatives, from fresh data. */
+  unavailable(message?: string): Promise<never>;
+}
+
+async function reserve(db: Database, { input, start, customer }: Prepared, { replayOr }: Replays, { port, now: clock }: Resolved): Promise<Reserved | CreateBookingResult> {
   // No lookup of the key first: a retry cannot get past the checks below as a new booking (its own
   // booking occupies the time, or the key's unique index refuses the insert), and every one of those
   // refusals looks the key up before it answers. A new booking saves the round trip.
@@ -238,6 +298,24 @@ export async function createBooking(db: Database, request: CreateBookingRequest,
     logEvent("schedule.claim_unavailable", { providerId: provider.id, bookingId, message: error instanceof Error ? error.message : String(error) });
   }
 
+  return { provider, service, bookingId, end, interval, occupied, now, unavailable };
+}
+
+/** The committed booking, the guest's manage token, and the second notice of a booking settled at once. */
+interface Written {
+  booking: BookingRow;
+  manageToken: string | undefined;
+  settledNotice: BookingChange | null;
+  noticeDetails: { customerName: string; serviceName: string };
+}
+
+async function insert(
+  db: Database,
+  { input, start, customer, idempotencyKey, hash }: Prepared,
+  { provider, service, bookingId, end, interval, occupied, now, unavailable }: Reserved,
+  { replay, replayOr }: Replays,
+  { port, settings }: Resolved,
+): Promise<Written | CreateBookingResult> {
   const priced = priceBooking({
     servicePrice: money(service.priceAmount, service.currency),
     customerKind: customer.customerId ? "customer" : "guest",
@@ -391,6 +469,15 @@ export async function createBooking(db: Database, request: CreateBookingRequest,
     }
   }
 
+  return { booking, manageToken, settledNotice, noticeDetails };
+}
+
+async function after(
+  db: Database,
+  { provider, service, bookingId, interval }: Reserved,
+  { booking, manageToken, settledNotice, noticeDetails }: Written,
+  { port, hooks }: Resolved,
+): Promise<CreateBookingResult> {
   await notifySchedule(port, provider.id, [
     { kind: "created", bookingId, seq: booking.changeSeq, interval, details: { status: "pending", from: null, reason: "Booking created", confirmationCode: booking.confirmationCode, ...noticeDetails } },
     // The same notices a separate step would have sent; the mail hangs on this one unless it was committed above.
