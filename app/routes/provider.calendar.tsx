@@ -9,12 +9,12 @@ import { Temporal } from "@js-temporal/polyfill";
 import { loadOverrides, loadWeeklyRules } from "../../db/queries/availability";
 import { calendarBookings, RECENTLY_RELEASED_STATUSES } from "../../db/queries/provider-admin";
 import { startOfLocalDay } from "../../domain/time";
-import { AdminScopeNote, statusLabel } from "../components/provider/booking-status";
-import { CalendarView, type CalendarDay, type CalendarItem } from "../components/provider/calendar-view";
+import { AdminScopeNote } from "../components/provider/booking-status";
+import { CalendarView } from "../components/provider/calendar-view";
 import { LiveCalendarStatus } from "../components/provider/live-calendar-status";
 import providerStyles from "../styles/provider.css?url";
+import { layoutCalendar, type CalendarSpan } from "../utils/calendar-layout";
 import { formatPlainDate, parsePlainDate, todayIn } from "../utils/dates";
-import { formatTime } from "../utils/format";
 import { adminChoices, requireProviderScope, scopedHref } from "../utils/provider-scope.server";
 import { logScheduleError, scheduleStub } from "../utils/schedule-object.server";
 
@@ -25,26 +25,6 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? 
 /** Cancelled / expired / refunded bookings stay visible this long after they changed. */
 const RECENT_DAYS = 7;
 const RELEASED = new Set<string>(RECENTLY_RELEASED_STATUSES);
-
-const minutesOfDay = (instant: Temporal.Instant, zone: string) => {
-  const local = instant.toZonedDateTimeISO(zone);
-  return local.hour * 60 + local.minute;
-};
-const toMinute = (hhmm: string) => (hhmm === "24:00" ? 1440 : Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5)));
-
-/** Greedy lanes so overlapping items sit side by side; returns the lane count. */
-function assignLanes(items: CalendarItem[]): number {
-  const laneEnds: number[] = [];
-  for (const item of items) {
-    let lane = laneEnds.findIndex((end) => end <= item.startMin);
-    if (lane === -1) {
-      lane = laneEnds.length;
-      laneEnds.push(item.endMin);
-    } else laneEnds[lane] = item.endMin;
-    item.lane = lane;
-  }
-  return Math.max(1, laneEnds.length);
-}
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const scope = await requireProviderScope(request, context);
@@ -81,7 +61,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     adminChoices(scope, context),
   ]);
 
-  const spans = [
+  const spans: CalendarSpan[] = [
     ...rows.map((b) => ({
       kind: "booking" as const,
       key: b.id,
@@ -104,61 +84,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     })),
   ].sort((a, b) => Temporal.Instant.compare(a.start, b.start));
 
-  const days: CalendarDay[] = dates.map((d) => {
-    const dayStart = startOfLocalDay(d, zone);
-    const dayEnd = startOfLocalDay(d.add({ days: 1 }), zone);
-    const items: CalendarItem[] = [];
-    for (const s of spans) {
-      if (Temporal.Instant.compare(s.start, dayEnd) >= 0 || Temporal.Instant.compare(s.end, dayStart) <= 0) continue;
-      const startsToday = Temporal.Instant.compare(s.start, dayStart) >= 0;
-      const endsToday = Temporal.Instant.compare(s.end, dayEnd) <= 0;
-      const startMin = startsToday ? minutesOfDay(s.start, zone) : 0;
-      let endMin = endsToday ? minutesOfDay(s.end, zone) : 1440;
-      if (endsToday && endMin === 0) endMin = 1440;
-      if (endMin <= startMin) endMin = Math.min(1440, startMin + 15); // a fall-back hour can fold an item onto itself
-      const startText = formatTime(new Date(s.start.epochMilliseconds), zone);
-      const endText = formatTime(new Date(s.end.epochMilliseconds), zone);
-      const crossing = !startsToday || !endsToday;
-      const dayOf = (i: Temporal.Instant) => formatPlainDate(i.toZonedDateTimeISO(zone).toPlainDate(), { weekday: "short", day: "numeric", month: "short" });
-      items.push({
-        key: `${s.key}-${d}`,
-        kind: s.kind,
-        href: s.href,
-        timeLabel: crossing ? `${dayOf(s.start)} ${startText} – ${dayOf(s.end)} ${endText}` : `${startText}–${endText}`,
-        title: s.title,
-        customerName: s.customerName,
-        status: s.status,
-        statusLabel: statusLabel(s.status),
-        startMin,
-        endMin,
-        lane: 0,
-        released: RELEASED.has(s.status),
-      });
-    }
-    const ranges = overrides.find((o) => o.date === d.toString())?.ranges ?? weekly.find((w) => w.weekday === d.dayOfWeek)?.ranges ?? [];
-    const working = ranges.map((r) => ({ startMin: toMinute(r.start), endMin: toMinute(r.end) })).filter((r) => r.endMin > r.startMin);
-    const lengthMinutes = dayStart.until(dayEnd, { largestUnit: "minutes" }).minutes;
-    const note =
-      lengthMinutes !== 1440
-        ? `Clocks change on this day: it has ${lengthMinutes % 60 === 0 ? lengthMinutes / 60 : (lengthMinutes / 60).toFixed(1)} hours.`
-        : null;
-    return {
-      date: d.toString(),
-      heading: formatPlainDate(d, view === "day" ? { weekday: "long", day: "numeric", month: "long", year: "numeric" } : { weekday: "short", day: "numeric", month: "short" }),
-      isToday: d.equals(today),
-      lanes: assignLanes(items),
-      working,
-      items,
-      note,
-    };
-  });
-
-  const starts = days.flatMap((d) => [...d.working.map((w) => w.startMin), ...d.items.map((i) => i.startMin)]);
-  const ends = days.flatMap((d) => [...d.working.map((w) => w.endMin), ...d.items.map((i) => i.endMin)]);
-  const gridStart = Math.floor(Math.min(8 * 60, ...starts) / 60) * 60;
-  const gridEnd = Math.min(1440, Math.ceil(Math.max(18 * 60, ...ends) / 60) * 60);
-  const hours = [];
-  for (let m = gridStart; m < gridEnd; m += 60) hours.push({ min: m, label: `${String(m / 60).padStart(2, "0")}:00` });
+  const { days, grid } = layoutCalendar({ dates, zone, today, view, spans, weekly, overrides, released: RELEASED });
 
   const step = { days: dayCount };
   const href = (params: { view?: string; date?: string }) =>
@@ -176,7 +102,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     view,
     title,
     days,
-    grid: { startMin: gridStart, endMin: gridEnd, hours },
+    grid,
     summary: { bookings: bookingCount, awaiting, holds: holds?.count ?? null },
     window: { from: from.toString(), to: to.toString() },
     nav: {
