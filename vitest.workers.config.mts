@@ -19,6 +19,7 @@ export default defineConfig({
           // tests/workers/faults.test.ts: Postgres through a relay it can cut (started by scripts/test.ts).
           FAULT_DATABASE_URL: process.env.FAULT_DATABASE_URL ?? "",
           FAULT_CONTROL_URL: process.env.FAULT_CONTROL_URL ?? "",
+          REQUIRE_POSTGRES: process.env.REQUIRE_POSTGRES ?? "",
           // tests/workers/api-fuzz.test.ts: another seed or more runs, e.g. FUZZ_SEED=7 FUZZ_RUNS=200.
           FUZZ_SEED: process.env.FUZZ_SEED ?? "",
           FUZZ_RUNS: process.env.FUZZ_RUNS ?? "",

@@ -89,6 +89,8 @@ async function workerd(): Promise<number> {
       ...testVars,
       FAULT_DATABASE_URL: viaRelay.toString(),
       FAULT_CONTROL_URL: relay.controlUrl,
+      // tests/workers/suite-guard.test.ts: under npm test the Postgres-backed suites must run, not skip.
+      REQUIRE_POSTGRES: "1",
     });
   } finally {
     await relay.close();

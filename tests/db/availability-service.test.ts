@@ -11,8 +11,8 @@ import { localDateOf, startOfLocalDay } from "../../domain/time";
 import { AvailabilityResponseSchema } from "../../workers/api/schemas";
 import { getAvailability, resolveWindow } from "../../workers/services/availability";
 import { createBooking } from "../../workers/services/create-booking";
-import type { SchedulePort } from "../../workers/services/ports";
 import { bookingRowFor, createProviderFixture, localInstant, openTestDatabase, unique, type ProviderFixture } from "../support/db";
+import { recordingPort } from "../support/recording-port";
 
 const handle = openTestDatabase(8);
 const db = handle.db;
@@ -120,14 +120,12 @@ describe("getAvailability", () => {
     const { from, to } = dayWindow(fixture, 6);
     const held = localInstant(fixture.timeZone, 6, "14:00");
     const asked: Array<{ start: string; end: string }> = [];
-    const port: SchedulePort = {
+    const { port } = recordingPort({
       liveHolds: async (_p, window) => {
         asked.push({ start: window.start.toString(), end: window.end.toString() });
         return [{ start: held, end: held.add({ minutes: 75 }) }];
       },
-      claimForBooking: async () => ({ ok: true }),
-      bookingChanged: async () => {},
-    };
+    });
     const result = await getAvailability(db, { providerId: fixture.providerId, serviceId: fixture.serviceId, from, to, customerZone: "UTC" }, { port });
     expect(wall(result.slots)).not.toContain("13:00");
     expect(wall(result.slots)).not.toContain("14:00");

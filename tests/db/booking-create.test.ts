@@ -17,7 +17,7 @@ import { withBookingEmails } from "../../workers/email/booking-notifier";
 import { DEFAULT_BOOKING_SETTINGS, settingsFromConfig } from "../../workers/services/context";
 import { createBooking, type CreateBookingResult } from "../../workers/services/create-booking";
 import { getBookingByCode } from "../../workers/services/get-booking";
-import type { BookingChange, ClaimArgs, SchedulePort } from "../../workers/services/ports";
+import type { ClaimArgs, SchedulePort } from "../../workers/services/ports";
 import { createProviderFixture, localInstant, openTestDatabase, unique, type ProviderFixture } from "../support/db";
 import { expectDomainError } from "../support/domain-errors";
 import { mailTestConfig } from "../support/fixtures";
@@ -291,17 +291,13 @@ describe("createBooking", () => {
     const start = localInstant(fixture.timeZone, 9, "10:00");
     const held: Interval = { start, end: start.add({ minutes: 75 }) };
     const claims: ClaimArgs[] = [];
-    const changes: BookingChange[] = [];
-    const port: SchedulePort = {
+    const { port, changes } = recordingPort({
       liveHolds: async () => [held],
       claimForBooking: async (args) => {
         claims.push(args);
         return args.holder === "holder-token-aaaaaaaa" ? { ok: true } : { ok: false, reason: "HELD", message: "Someone else is holding this time." };
       },
-      bookingChanged: async (_providerId, change) => {
-        changes.push(change);
-      },
-    };
+    });
     const refused = await expectDomainError(createBooking(db, { body: guestBody(start) }, { port }), "SLOT_UNAVAILABLE");
     const alternatives = refused.details.alternatives as Array<{ start: string }>;
     // The alternatives count the hold as taken too.
