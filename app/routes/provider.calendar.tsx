@@ -16,7 +16,7 @@ import providerStyles from "../styles/provider.css?url";
 import { layoutCalendar, type CalendarSpan } from "../utils/calendar-layout";
 import { formatPlainDate, parsePlainDate, todayIn } from "../utils/dates";
 import { adminChoices, requireProviderScope, scopedHref } from "../utils/provider-scope.server";
-import { logScheduleError, scheduleStub } from "../utils/schedule-object.server";
+import { optionalScheduleRead } from "../utils/schedule-object.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: providerStyles }];
 
@@ -52,12 +52,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     loadWeeklyRules(db, provider.id),
     loadOverrides(db, provider.id, first.toString(), last.toString()),
     // The object is the only place live holds exist; the calendar still renders if it is unreachable.
-    scheduleStub(context, provider.id)
-      .publicHolds()
-      .catch((error: unknown) => {
-        logScheduleError(provider.id, error);
-        return null;
-      }),
+    optionalScheduleRead(context, provider.id, (schedule) => schedule.publicHolds()),
     adminChoices(scope, context),
   ]);
 

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
 import { findProviderBySlug } from "../../db/queries/catalog";
 import { formatPrice } from "../utils/format";
+import { optionalScheduleRead } from "../utils/schedule-object.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.provider.displayName} · Edge Booking` : "Provider not found" },
@@ -10,11 +11,8 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ params, context }: LoaderFunctionArgs) {
   const found = await findProviderBySlug(context.database.db, params.slug ?? "");
   if (!found) throw new Response("No provider with that address.", { status: 404 });
-  // The provider's Durable Object owns live holds; ask it directly (one RPC hop).
-  const schedule = context.cloudflare.env.PROVIDER_SCHEDULE.get(
-    context.cloudflare.env.PROVIDER_SCHEDULE.idFromName(found.provider.id),
-  );
-  const liveHolds = await schedule.liveHoldCount();
+  // The provider's Durable Object owns live holds (one RPC hop); the page does without the count.
+  const liveHolds = await optionalScheduleRead(context, found.provider.id, (schedule) => schedule.liveHoldCount());
   return {
     provider: {
       id: found.provider.id,
@@ -45,9 +43,11 @@ export default function ProviderPage() {
         <p>{provider.bio}</p>
         <p>
           Times are set in <strong>{provider.timeZone}</strong>.{" "}
-          <span data-testid="live-holds">
-            {liveHolds === 1 ? "1 slot is being booked right now." : `${liveHolds} slots are being booked right now.`}
-          </span>
+          {liveHolds === null ? null : (
+            <span data-testid="live-holds">
+              {liveHolds === 1 ? "1 slot is being booked right now." : `${liveHolds} slots are being booked right now.`}
+            </span>
+          )}
         </p>
       </header>
       <h2>Services</h2>

@@ -2,7 +2,8 @@
 // The fault suite: Postgres cut and restored under a running Worker and under a warm provider
 // object, Stripe failing after it did the work, and the provider object failing. Asserts the
 // 503/502 envelopes with Retry-After, that nothing is written for a refused request, no slot stays
-// held and no payment is doubled, and that everything recovers without manual steps. Postgres is
+// held and no payment is doubled, that a page decorated by the object renders without it, and that
+// everything recovers without manual steps. Postgres is
 // reached through a relay the suite can cut (scripts/lib/fault-relay.ts, started by `npm test`);
 // without it (vitest run by hand) the suite is skipped.
 import { env } from "cloudflare:workers";
@@ -141,6 +142,10 @@ describe.skipIf(!FAULT_CONTROL_URL || !testEnv.DATABASE_URL)("faults", () => {
     const broken = { PROVIDER_SCHEDULE: failing };
     const day = f.day.add({ days: 2 }).toString();
     await expectUnavailable(await sendWith(broken, `/api/v1/providers/${f.providerId}/availability?serviceId=${f.serviceId}&from=${day}&to=${day}&timeZone=UTC`));
+    // A page that only decorates itself with the object's answer renders without it.
+    const page = await sendWith(broken, `/providers/${f.slug}`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).not.toContain('data-testid="live-holds"');
 
     const start = iso(f.day.add({ days: 2 }), "16:00");
     const key = `fault-object-${crypto.randomUUID().slice(0, 8)}`;

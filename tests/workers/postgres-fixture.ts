@@ -11,6 +11,8 @@ import { testEnv } from "./provider-schedule.helpers";
 
 export interface Fixture {
   providerId: string;
+  /** The provider page's address: /providers/:slug. */
+  slug: string;
   ownerUserId: string;
   serviceId: string;
   /** A confirmed booking 10:00-11:00 UTC (occupied 09:50-11:10) the mirror was never told about. */
@@ -99,6 +101,7 @@ export async function seed(): Promise<Fixture> {
     );
     return {
       providerId: provider!.id,
+      slug: provider!.slug,
       ownerUserId: owner!.id,
       serviceId: service!.id,
       booking: { from: iso(day, "09:50"), until: iso(day, "11:10"), code },
