@@ -88,40 +88,40 @@ export class BookingMirror {
 
   /**
    * Takes a validated notice: applies it (and any that waited for it) and announces each on the
-   * feed, drops it as a duplicate, or keeps it until the gap before it closes. Returns how many
-   * events it announced.
+   * feed, drops it as a duplicate, or keeps it until the gap before it closes.
    */
-  receive(change: Change, nowMs: number): number {
+  receive(change: Change, nowMs: number): void {
     const applied = this.appliedSeq();
     const seq = change.seq;
     // No order to keep: no Postgres, never read from it yet (the first read sets `applied`), or a
     // notice from a writer that did not know its number.
     if (this.read === null || applied === null || seq === undefined) {
       this.emit(this.applyNotice(change, nowMs));
-      return 1;
+      return;
     }
-    if (seq < applied || (seq === applied && this.kindsAtApplied.has(change.kind))) return 0; // seen: a duplicate or older than what is applied
+    if (seq < applied || (seq === applied && this.kindsAtApplied.has(change.kind))) return; // seen: a duplicate or older than what is applied
     if (seq === applied) {
       this.kindsAtApplied.add(change.kind);
       this.emit(this.applyNotice(change, nowMs));
-      return 1;
+      return;
     }
     if (seq > applied + 1) {
-      this.ahead.set(seq, [...(this.ahead.get(seq) ?? []), change]);
+      const waiting = this.ahead.get(seq) ?? [];
+      // A notice repeated while it waits is still one change.
+      if (!waiting.some((c) => c.kind === change.kind)) this.ahead.set(seq, [...waiting, change]);
       this.repairTimer ??= setTimeout(() => {
         this.repairTimer = undefined;
         void this.catchUp();
       }, GAP_GRACE_MS);
-      return 0;
+      return;
     }
     this.advanceTo(seq, change.kind);
     this.emit(this.applyNotice(change, nowMs));
-    return 1 + this.drainAhead(nowMs);
+    this.drainAhead(nowMs);
   }
 
   /** Applies the waiting notices that now follow `applied` without a gap. */
-  private drainAhead(nowMs: number): number {
-    let count = 0;
+  private drainAhead(nowMs: number): void {
     for (let next = this.appliedSeq()! + 1; this.ahead.has(next); next++) {
       const waiting = this.ahead.get(next)!;
       this.ahead.delete(next);
@@ -129,14 +129,12 @@ export class BookingMirror {
       for (const change of waiting) {
         this.kindsAtApplied.add(change.kind);
         this.emit(this.applyNotice(change, nowMs));
-        count++;
       }
     }
     if (this.ahead.size === 0 && this.repairTimer !== undefined) {
       clearTimeout(this.repairTimer);
       this.repairTimer = undefined;
     }
-    return count;
   }
 
   /** Applies a notice's state to the mirror and returns the feed event announcing it. */

@@ -164,7 +164,7 @@ async function settleFreeBooking(db: Database, booking: BookingRow, deps: Servic
 export async function createBooking(db: Database, request: CreateBookingRequest, deps: ServiceDeps = {}): Promise<CreateBookingResult> {
   const resolved = resolveDeps(deps);
   const prepared = await prepare(db, request);
-  const replays = replaysFor(db, prepared, deps);
+  const replays = replaysFor(db, prepared, deps, resolved.hooks);
   const reserved = await reserve(db, prepared, replays, resolved);
   if (isAnswer(reserved)) return reserved;
   const written = await insert(db, prepared, reserved, replays, resolved);
@@ -217,8 +217,7 @@ interface Replays {
   replayOr(otherwise: () => Promise<never>): Promise<CreateBookingResult>;
 }
 
-function replaysFor(db: Database, { hash, idempotencyKey }: Prepared, deps: ServiceDeps): Replays {
-  const { hooks } = resolveDeps(deps);
+function replaysFor(db: Database, { hash, idempotencyKey }: Prepared, deps: ServiceDeps, hooks: Resolved["hooks"]): Replays {
   const replay = async (existing: BookingRow): Promise<CreateBookingResult> => {
     if (existing.requestHash !== hash) {
       throw new DomainError(
