@@ -15,6 +15,7 @@ const db = handle.db;
 let fixture: ProviderFixture;
 let bookingId: string;
 let customerEmail: string;
+let customerId: string;
 const config = mailTestConfig();
 
 beforeAll(async () => {
@@ -36,6 +37,7 @@ beforeAll(async () => {
     )
     .returning();
   bookingId = booking!.id;
+  customerId = customer!.id;
 });
 afterAll(() => handle.close());
 
@@ -77,6 +79,37 @@ describe("booking emails", () => {
     await queueReminders(db, config);
     const reminders = await db.select().from(emailOutbox).where(eq(emailOutbox.dedupeKey, `reminder:${bookingId}:0`));
     expect(reminders).toHaveLength(1);
+  });
+
+  // The reminder window is 24 elapsed hours before the start, whatever the clocks do that night: a
+  // wall-clock "same time tomorrow" is 23 or 25 hours away across a DST change.
+  it("across DST the reminder window stays 24 elapsed hours, not a wall-clock day", async () => {
+    const ny = await createProviderFixture(db, { timeZone: "America/New_York" });
+    const zoned = (text: string) => Temporal.ZonedDateTime.from(`${text}[America/New_York]`).toInstant();
+    const book = async (start: Temporal.Instant) => {
+      const [row] = await db.insert(bookings).values(bookingRowFor(ny, start, 60, { confirmationCode: unique("DST").slice(0, 40), customerId })).returning();
+      return row!.id;
+    };
+    const reminded = async (id: string) => (await db.select().from(emailOutbox).where(eq(emailOutbox.dedupeKey, `reminder:${id}:0`))).length;
+
+    // Spring forward (14 March 2027). At 09:30 EST the day before:
+    const springNow = zoned("2027-03-13T09:30-05:00");
+    const nineTomorrow = await book(zoned("2027-03-14T09:00-04:00")); // 22 h 30 min ahead
+    const tenFortyFive = await book(zoned("2027-03-14T10:45-04:00")); // 24 h 15 min ahead (25 h 15 min on the wall clock)
+    await queueReminders(db, config, springNow);
+    expect(await reminded(nineTomorrow)).toBe(1);
+    expect(await reminded(tenFortyFive)).toBe(0);
+    await queueReminders(db, config, springNow.add({ minutes: 15 }));
+    expect(await reminded(tenFortyFive)).toBe(1);
+
+    // Fall back (7 November 2027). At 10:00 EDT the day before, 09:30 EST tomorrow is 24 h 30 min
+    // ahead though the wall clock says 23 h 30 min.
+    const fallNow = zoned("2027-11-06T10:00-04:00");
+    const nineThirty = await book(zoned("2027-11-07T09:30-05:00"));
+    await queueReminders(db, config, fallNow);
+    expect(await reminded(nineThirty)).toBe(0);
+    await queueReminders(db, config, fallNow.add({ minutes: 30 }));
+    expect(await reminded(nineThirty)).toBe(1);
   });
 });
 

@@ -320,6 +320,37 @@ describe("refunds and clawbacks", () => {
     expect(await ledgerSum(first.booking.id)).toBe(0);
     expect(await ledgerSum(second.booking.id)).toBe(0);
   });
+
+  it("owed back more than the next payout: that payout is all deduction (no transfer), the rest is carried to the one after", async () => {
+    const fixture = await payableProvider(h);
+    const [a, b] = [await paidBooking(fixture), await paidBooking(fixture)];
+    expect(await runPayouts(h.db, h.deps, { now: afterEscrow(a.payout, b.payout), providerIds: [fixture.providerId] })).toMatchObject({ paid: 2 });
+    const share = a.booking.providerAmount;
+    expect(b.booking.providerAmount).toBe(share);
+
+    // Both refunded after they were paid out, one in full and one by half: 1.5 shares owed back.
+    await refundBooking(h.db, h.stripe, a.booking, { amount: a.booking.totalAmount, reason: "Service not delivered", actor: ADMIN });
+    await refundBooking(h.db, h.stripe, b.booking, { amount: b.booking.totalAmount / 2, reason: "Half delivered", actor: ADMIN });
+    await settle(h);
+    const owed = share + share / 2;
+    expect((await providerBalances(h.db, fixture.providerId))[0]).toMatchObject({ owedBack: owed, paid: 2 * share });
+
+    const transfersFor = (bookingId: string) => transfersTo(fixture.accountId).filter((t) => t.transfer_group === bookingId).map((t) => t.amount);
+    const c = await paidBooking(fixture);
+    expect(await runPayouts(h.db, h.deps, { now: afterEscrow(c.payout), providerIds: [fixture.providerId] })).toMatchObject({ paid: 1 });
+    expect(await findPayoutByBooking(h.db, c.booking.id)).toMatchObject({ status: "paid", grossAmount: share, deductionAmount: share, stripeTransferId: null });
+    expect(transfersFor(c.booking.id)).toEqual([]); // nothing left to send
+    expect((await providerBalances(h.db, fixture.providerId))[0]).toMatchObject({ owedBack: share / 2, payable: 0, escrowed: 0 });
+
+    const d = await paidBooking(fixture);
+    expect(await runPayouts(h.db, h.deps, { now: afterEscrow(d.payout), providerIds: [fixture.providerId] })).toMatchObject({ paid: 1 });
+    expect(await findPayoutByBooking(h.db, d.booking.id)).toMatchObject({ status: "paid", grossAmount: share, deductionAmount: share / 2 });
+    expect(transfersFor(d.booking.id)).toEqual([share / 2]);
+    expect(transfersTo(fixture.accountId)).toHaveLength(3);
+    expect((await providerBalances(h.db, fixture.providerId))[0]).toMatchObject({ owedBack: 0, payable: 0, escrowed: 0, paid: 2 * share + share / 2 });
+    for (const booking of [a, b, c, d].map((x) => x.booking)) expect(await ledgerSum(booking.id)).toBe(0);
+    expect((await reconcile(h.db, h.stripe, { bookingIds: [a, b, c, d].map((x) => x.booking.id) })).discrepancies).toBe(0);
+  });
 });
 
 describe("reconciliation", () => {

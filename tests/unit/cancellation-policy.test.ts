@@ -128,6 +128,44 @@ describe("refundFor – tier boundaries (inclusive)", () => {
   });
 });
 
+// Tiers are elapsed hours before the start instant, not wall-clock "same time the day before": a
+// customer reads "24 hours before" on a countdown, and the refund must not depend on a clock change.
+describe("refundFor – across DST changes", () => {
+  const NY = "America/New_York";
+  const zoned = (text: string) => Temporal.ZonedDateTime.from(text).toInstant();
+  const refundAt = (serviceStart: Temporal.Instant, at: Temporal.Instant) =>
+    refundFor(policy, { paid, serviceStart, at, cancelledBy: "customer" });
+
+  it("spring forward: 09:00 the day before is only 23 hours before, so the 50 % tier", () => {
+    const start = zoned("2026-03-08T09:00-04:00[America/New_York]");
+    const dayBefore = zoned("2026-03-07T09:00-05:00[America/New_York]");
+    expect(refundAt(start, dayBefore)).toMatchObject({ percent: 50, refund: money(5_000, "usd") });
+    expect(refundAt(start, dayBefore).explanation).toContain("23 hours before the start");
+    // The full-refund cut-off is 08:00 the day before on the wall clock, and it is inclusive.
+    const cutoff = zoned("2026-03-07T08:00-05:00[America/New_York]");
+    expect(refundAt(start, cutoff).percent).toBe(100);
+    expect(refundAt(start, cutoff.add({ nanoseconds: 1 })).percent).toBe(50);
+    expect(rescheduleDeadline(policy, start)?.toZonedDateTimeISO(NY).toPlainTime().toString()).toBe("08:00:00");
+  });
+
+  it("fall back: 09:30 the day before is 24 h 30 min before, so still the full refund", () => {
+    const start = zoned("2026-11-01T09:00-05:00[America/New_York]");
+    const dayBefore = zoned("2026-10-31T09:30-04:00[America/New_York]");
+    expect(refundAt(start, dayBefore)).toMatchObject({ percent: 100, refund: paid });
+    expect(refundAt(start, dayBefore).explanation).toContain("24 h 30 min before the start");
+    expect(rescheduleDeadline(policy, start)?.toZonedDateTimeISO(NY).toString()).toBe("2026-10-31T10:00:00-04:00[America/New_York]");
+  });
+
+  it("the 2-hour tier spans the repeated hour: 01:30 (first) before a 03:00 start is 2 h 30 min", () => {
+    const start = zoned("2026-11-01T03:00-05:00[America/New_York]");
+    const firstOneThirty = zoned("2026-11-01T01:30-04:00[America/New_York]");
+    const secondOneThirty = zoned("2026-11-01T01:30-05:00[America/New_York]");
+    expect(refundAt(start, firstOneThirty)).toMatchObject({ percent: 50 });
+    expect(refundAt(start, firstOneThirty).explanation).toContain("2 h 30 min before the start");
+    expect(refundAt(start, secondOneThirty)).toMatchObject({ percent: 0 }); // 1 h 30 min: same wall time, other instant
+  });
+});
+
 describe("describePolicy", () => {
   it("describes the default policy", () => {
     expect(describePolicy(DEFAULT_CANCELLATION_POLICY)).toEqual([

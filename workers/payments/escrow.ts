@@ -15,18 +15,13 @@ import type { BookingRow } from "../../db/queries/bookings";
 import { bookingAccountBalance, postEntrySet } from "../../db/queries/ledger";
 import { insertPayoutSchedule, capturedWithoutPayout, type PayoutRow } from "../../db/queries/payments";
 import { payoutSchedules } from "../../db/schema";
+import { escrowReleaseAt } from "../../domain/escrow";
 import { providerAccount, releaseSet } from "../../domain/ledger";
 import { findBookingById } from "../../db/queries/bookings";
 
-/**
- * ESCROW_DAYS calendar days after the end, counted in the provider's zone (a DST change in between
- * does not shift the hour the share becomes payable).
- */
+/** When the booking's provider share becomes payable (the rule and its DST cases: domain/escrow.ts). */
 export function payableAtFor(booking: Pick<BookingRow, "endsAt" | "providerTimeZone">, escrowDays: number): Temporal.Instant {
-  return Temporal.Instant.fromEpochMilliseconds(booking.endsAt.getTime())
-    .toZonedDateTimeISO(booking.providerTimeZone)
-    .add({ days: escrowDays })
-    .toInstant();
+  return escrowReleaseAt(Temporal.Instant.fromEpochMilliseconds(booking.endsAt.getTime()), booking.providerTimeZone, { days: escrowDays });
 }
 
 export function toDate(instant: Temporal.Instant): Date {
