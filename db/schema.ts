@@ -599,3 +599,27 @@ export const rateLimitBuckets = pgTable(
   },
   (t) => [primaryKey({ columns: [t.key, t.windowStart] }), index("rate_limit_buckets_window_idx").on(t.windowStart)],
 );
+
+/**
+ * A calendar subscription feed (the "secret address" calendar apps poll): a provider's bookings, or a
+ * signed-in customer's. The URL's token is derived from the row id with the keyring's calendar-feed
+ * key (workers/auth/keyring.ts), so nothing secret is stored; revoking sets revoked_at, and the next
+ * feed is a new row with a new URL. At most one live feed per owner.
+ */
+export const calendarFeeds = pgTable(
+  "calendar_feeds",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    providerId: uuid("provider_id").references(() => providers.id, { onDelete: "cascade" }),
+    userId: uuid("user_id").references(() => users.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    revokedAt: instant("revoked_at"),
+    /** The last time an app fetched it (updated at most every few minutes), so owners can see it is in use. */
+    lastFetchedAt: instant("last_fetched_at"),
+  },
+  (t) => [
+    check("calendar_feeds_one_owner", sql`(${t.providerId} IS NULL) <> (${t.userId} IS NULL)`),
+    uniqueIndex("calendar_feeds_live_provider").on(t.providerId).where(sql`${t.revokedAt} IS NULL AND ${t.providerId} IS NOT NULL`),
+    uniqueIndex("calendar_feeds_live_user").on(t.userId).where(sql`${t.revokedAt} IS NULL AND ${t.userId} IS NOT NULL`),
+  ],
+);

@@ -1,6 +1,6 @@
-// iCalendar (RFC 5545) events for "add to calendar" and email attachments, plus a Google Calendar
-// link. Pure: the caller passes everything. The UID is stable per booking and SEQUENCE grows with
-// every reschedule/cancellation, so calendar apps update the same event instead of adding a new one.
+// iCalendar (RFC 5545) events for "add to calendar", email attachments and subscription feeds, plus a
+// Google Calendar link. Pure: the caller passes everything. The UID is stable per booking and SEQUENCE
+// grows with every reschedule/cancellation, so calendar apps update the same event instead of adding one.
 import { Temporal } from "@js-temporal/polyfill";
 import type { BookingStatus } from "./booking-states";
 import { instantText } from "./instant-text";
@@ -92,13 +92,9 @@ function fold(line: string): string {
   return parts.join("\r\n ");
 }
 
-export function toIcs(event: CalendarEvent): string {
-  const lines = [
-    "BEGIN:VCALENDAR",
-    "VERSION:2.0",
-    "PRODID:-//Edge Booking//Bookings//EN",
-    "CALSCALE:GREGORIAN",
-    `METHOD:${event.status === "CANCELLED" ? "CANCEL" : "PUBLISH"}`,
+/** The VEVENT of one booking, unfolded. */
+function eventLines(event: CalendarEvent): string[] {
+  return [
     "BEGIN:VEVENT",
     `UID:${event.uid}`,
     `SEQUENCE:${event.sequence}`,
@@ -112,9 +108,35 @@ export function toIcs(event: CalendarEvent): string {
     ...(event.organizer ? [`ORGANIZER;CN=${quoteParam(event.organizer.name)}:mailto:${event.organizer.email.replace(CONTROL, "")}`] : []),
     `STATUS:${event.status}`,
     "END:VEVENT",
-    "END:VCALENDAR",
   ];
+}
+
+function calendar(header: string[], events: readonly CalendarEvent[]): string {
+  const lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Edge Booking//Bookings//EN", "CALSCALE:GREGORIAN", ...header, ...events.flatMap(eventLines), "END:VCALENDAR"];
   return lines.map(fold).join("\r\n") + "\r\n";
+}
+
+/** One booking as a file to open or attach: METHOD:CANCEL once it is called off, so the app removes it. */
+export function toIcs(event: CalendarEvent): string {
+  return calendar([`METHOD:${event.status === "CANCELLED" ? "CANCEL" : "PUBLISH"}`], [event]);
+}
+
+export interface CalendarFeed {
+  /** What the calendar app shows as the calendar's name. */
+  name: string;
+  events: readonly CalendarEvent[];
+  /** How often apps should fetch again (REFRESH-INTERVAL, RFC 7986, and X-PUBLISHED-TTL for Outlook). */
+  refresh: Temporal.Duration;
+}
+
+/**
+ * A subscription feed: every event in one calendar that apps re-fetch and replace as a whole. Called-off
+ * bookings stay in it as STATUS:CANCELLED (with their higher SEQUENCE) so apps that keep events they
+ * saw once still mark them cancelled; no METHOD, since a feed is a published snapshot, not a message.
+ */
+export function toIcsFeed(feed: CalendarFeed): string {
+  const refresh = feed.refresh.toString();
+  return calendar([`NAME:${escapeText(feed.name)}`, `X-WR-CALNAME:${escapeText(feed.name)}`, `REFRESH-INTERVAL;VALUE=DURATION:${refresh}`, `X-PUBLISHED-TTL:${refresh}`], feed.events);
 }
 
 export function googleCalendarUrl(event: Pick<CalendarEvent, "start" | "end" | "summary" | "description" | "location">): string {

@@ -8,6 +8,8 @@ import { queueVerificationEmail } from "../../workers/auth/email-verification";
 import { keyringOf } from "../../workers/auth/keyring";
 import { clientIp, describeWait, rateLimit, rateLimitKey, retryAfterHeaders } from "../../workers/auth/rate-limit";
 import { AuthenticityTokenInput } from "../components/authenticity-token-input";
+import { CalendarFeedPanel } from "../components/calendar-feed-panel";
+import { applyCalendarFeedIntent, calendarFeedView, isCalendarFeedIntent } from "../utils/calendar-feed.server";
 import { assertCsrf } from "../utils/csrf.server";
 import { formatMoney } from "../../domain/money";
 import { requireUser } from "../utils/auth.server";
@@ -25,6 +27,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   const formData = await request.formData();
   await assertCsrf(request, formData, context);
+  const intent = formData.get("intent");
+  if (isCalendarFeedIntent(intent)) return { feedNotice: await applyCalendarFeedIntent(context, { userId: user.id }, intent) };
   const db = context.database.db;
   const row = await accountEmail(db, user.id);
   if (!row || row.verifiedAt) return { notice: "Your email address is already confirmed." };
@@ -40,10 +44,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   const [account, rows] = await Promise.all([accountEmail(context.database.db, user.id), customerBookings(context.database.db, user.id)]);
+  // The feed's dates in the zone of the customer's latest booking (the page has no other zone for them).
+  const calendarFeed = await calendarFeedView(context, { userId: user.id }, rows[0]?.timeZone ?? "UTC");
   return {
     name: user.name,
     email: account?.email ?? "",
     emailVerified: Boolean(account?.verifiedAt),
+    calendarFeed,
     bookings: rows.map((row) => ({
       id: row.id,
       confirmationCode: row.confirmationCode,
@@ -58,7 +65,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function Account() {
-  const { name, email, emailVerified, bookings: list } = useLoaderData<typeof loader>();
+  const { name, email, emailVerified, calendarFeed, bookings: list } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   return (
     <section aria-labelledby="account-heading">
@@ -76,7 +83,7 @@ export default function Account() {
             <AuthenticityTokenInput />
             <button type="submit">Send the link again</button>
           </Form>
-          {result?.notice ? <p data-testid="verify-email-result">{result.notice}</p> : null}
+          {result && "notice" in result ? <p data-testid="verify-email-result">{result.notice}</p> : null}
         </div>
       )}
       {list.length === 0 ? (
@@ -112,6 +119,7 @@ export default function Account() {
           </tbody>
         </table>
       )}
+      <CalendarFeedPanel feed={calendarFeed} what="your bookings" notice={result && "feedNotice" in result ? result.feedNotice : null} />
     </section>
   );
 }

@@ -3,17 +3,20 @@
 // holds, laid out in the provider's own time zone. Server-rendered and fully usable without
 // JavaScript (previous/next/today and day/week are links); with JavaScript LiveCalendarStatus keeps it
 // current from the provider's live feed.
-import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { Link, useLoaderData } from "@remix-run/react";
+import { data as withStatus, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { Temporal } from "@js-temporal/polyfill";
 import { loadOverrides, loadWeeklyRules } from "../../db/queries/availability";
 import { calendarBookings, RECENTLY_RELEASED_STATUSES } from "../../db/queries/provider-admin";
 import { startOfLocalDay } from "../../domain/time";
+import { CalendarFeedPanel } from "../components/calendar-feed-panel";
 import { AdminScopeNote } from "../components/provider/booking-status";
 import { CalendarView } from "../components/provider/calendar-view";
 import { LiveCalendarStatus } from "../components/provider/live-calendar-status";
 import providerStyles from "../styles/provider.css?url";
+import { applyCalendarFeedIntent, calendarFeedView, isCalendarFeedIntent } from "../utils/calendar-feed.server";
 import { layoutCalendar, type CalendarSpan } from "../utils/calendar-layout";
+import { assertCsrf } from "../utils/csrf.server";
 import { formatPlainDate, parsePlainDate, todayIn } from "../utils/dates";
 import { adminChoices, requireProviderScope, scopedHref } from "../utils/provider-scope.server";
 import { optionalScheduleRead } from "../utils/schedule-object.server";
@@ -25,6 +28,16 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? 
 /** Cancelled / expired / refunded bookings stay visible this long after they changed. */
 const RECENT_DAYS = 7;
 const RELEASED = new Set<string>(RECENTLY_RELEASED_STATUSES);
+
+/** The calendar-subscription panel's buttons (the only form on this page). */
+export async function action({ request, context }: ActionFunctionArgs) {
+  const scope = await requireProviderScope(request, context);
+  const form = await request.formData();
+  await assertCsrf(request, form, context);
+  const intent = form.get("intent");
+  if (!isCalendarFeedIntent(intent)) return withStatus({ notice: "intent must be calendar-feed-create, calendar-feed-replace or calendar-feed-revoke." }, { status: 400 });
+  return { notice: await applyCalendarFeedIntent(context, { providerId: scope.provider.id }, intent) };
+}
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const scope = await requireProviderScope(request, context);
@@ -43,7 +56,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const now = Temporal.Now.instant();
   const db = context.database.db;
 
-  const [rows, weekly, overrides, holds, choices] = await Promise.all([
+  const [rows, weekly, overrides, holds, choices, calendarFeed] = await Promise.all([
     calendarBookings(db, provider.id, {
       from: new Date(from.epochMilliseconds),
       to: new Date(to.epochMilliseconds),
@@ -54,6 +67,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     // The object is the only place live holds exist; the calendar still renders if it is unreachable.
     optionalScheduleRead(context, provider.id, (schedule) => schedule.publicHolds()),
     adminChoices(scope, context),
+    calendarFeedView(context, { providerId: provider.id }, zone),
   ]);
 
   const spans: CalendarSpan[] = [
@@ -99,6 +113,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     days,
     grid,
     summary: { bookings: bookingCount, awaiting, holds: holds?.count ?? null },
+    calendarFeed,
     window: { from: from.toString(), to: to.toString() },
     nav: {
       previous: href({ date: (view === "day" ? date : first).subtract(step).toString() }),
@@ -113,6 +128,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export default function ProviderCalendar() {
   const data = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
   const { provider, view, nav, summary } = data;
   const unit = view === "day" ? "day" : "week";
   return (
@@ -160,6 +176,8 @@ export default function ProviderCalendar() {
       </p>
 
       <CalendarView view={view} days={data.days} grid={data.grid} />
+
+      <CalendarFeedPanel feed={data.calendarFeed} what="your bookings" notice={result?.notice} />
     </section>
   );
 }

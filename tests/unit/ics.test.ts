@@ -2,7 +2,7 @@ import { Temporal } from "@js-temporal/polyfill";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { BOOKING_STATUSES } from "../../domain/booking-states";
-import { googleCalendarUrl, icsStatusOf, toIcs, type CalendarEvent } from "../../domain/ics";
+import { googleCalendarUrl, icsStatusOf, toIcs, toIcsFeed, type CalendarEvent } from "../../domain/ics";
 
 const event: CalendarEvent = {
   uid: "booking-123@edge-booking",
@@ -84,5 +84,43 @@ describe("hostile text in an event", () => {
     expect(icsStatusOf("confirmed")).toBe("CONFIRMED");
     expect(icsStatusOf("refunded")).toBe("CANCELLED");
     for (const status of BOOKING_STATUSES) expect(["CONFIRMED", "TENTATIVE", "CANCELLED"]).toContain(icsStatusOf(status));
+  });
+});
+
+describe("toIcsFeed", () => {
+  const cancelled: CalendarEvent = { ...event, uid: "booking-456@edge-booking", sequence: 3, status: "CANCELLED", summary: "Colour, with Bo" };
+
+  it("puts every event in one calendar with a name and a refresh interval, and no METHOD", () => {
+    const feed = toIcsFeed({ name: "Ana's Studio: bookings, all of them", events: [event, cancelled], refresh: Temporal.Duration.from({ minutes: 15 }) });
+    const lines = feed.split("\r\n");
+    expect(lines[0]).toBe("BEGIN:VCALENDAR");
+    expect(lines.at(-2)).toBe("END:VCALENDAR");
+    expect(lines.at(-1)).toBe("");
+    expect(lines).toContain("NAME:Ana's Studio: bookings\\, all of them");
+    expect(lines).toContain("X-WR-CALNAME:Ana's Studio: bookings\\, all of them");
+    expect(lines).toContain("REFRESH-INTERVAL;VALUE=DURATION:PT15M");
+    expect(lines).toContain("X-PUBLISHED-TTL:PT15M");
+    expect(lines.some((l) => l.startsWith("METHOD:"))).toBe(false);
+    expect(lines.filter((l) => l === "BEGIN:VEVENT")).toHaveLength(2);
+    // Each event keeps its own UID, SEQUENCE and STATUS, in order.
+    expect(lines.filter((l) => /^(UID|SEQUENCE|STATUS):/.test(l))).toEqual([
+      "UID:booking-123@edge-booking",
+      "SEQUENCE:2",
+      "STATUS:CONFIRMED",
+      "UID:booking-456@edge-booking",
+      "SEQUENCE:3",
+      "STATUS:CANCELLED",
+    ]);
+  });
+
+  it("is a valid empty calendar without events", () => {
+    const feed = toIcsFeed({ name: "Empty", events: [], refresh: Temporal.Duration.from({ hours: 1 }) });
+    expect(feed).not.toContain("BEGIN:VEVENT");
+    expect(feed).toContain("REFRESH-INTERVAL;VALUE=DURATION:PT1H");
+  });
+
+  it("the single-event file still says PUBLISH, or CANCEL once called off", () => {
+    expect(toIcs(event)).toContain("METHOD:PUBLISH\r\n");
+    expect(toIcs(cancelled)).toContain("METHOD:CANCEL\r\n");
   });
 });

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { toBase64Url } from "../../domain/base64";
 import { hashToken, ManageTokenSchema } from "../../domain/confirmation-code";
 import { ConfigSchema } from "../../workers/env";
-import { existingGuestManageToken, type Keyring, keyringOf, newGuestManageToken } from "../../workers/auth/keyring";
+import { calendarFeedToken, existingGuestManageToken, isCalendarFeedToken, type Keyring, keyringOf, newGuestManageToken } from "../../workers/auth/keyring";
 import { signSession, verifySession } from "../../workers/auth/session";
 import { signToken, verifyToken } from "../../workers/auth/signed-token";
 import { z } from "zod";
@@ -91,5 +91,29 @@ describe("guests' manage tokens", () => {
     const raw = await crypto.subtle.importKey("raw", new TextEncoder().encode(OLD), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
     const legacy = toBase64Url(new Uint8Array(await crypto.subtle.sign("HMAC", raw, new TextEncoder().encode(`manage-token:${guestSessionId}`))));
     expect(await existingGuestManageToken(rotated, guestSessionId, await hashToken(legacy))).toBe(legacy);
+  });
+});
+
+describe("calendar feed tokens", () => {
+  const feedId = "33333333-3333-4333-8333-333333333333";
+
+  it("are derived per feed, survive a rotation while the old secret is listed, and die when it is retired", async () => {
+    const issued = await calendarFeedToken(before, feedId);
+    expect(issued).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await calendarFeedToken(before, feedId)).toBe(issued);
+    expect(await isCalendarFeedToken(before, feedId, issued)).toBe(true);
+    expect(await isCalendarFeedToken(rotated, feedId, issued)).toBe(true);
+    expect(await isCalendarFeedToken(retired, feedId, issued)).toBe(false);
+    // After the rotation the page shows the new key's address; both work until OLD is retired.
+    expect(await calendarFeedToken(rotated, feedId)).not.toBe(issued);
+    expect(await isCalendarFeedToken(rotated, feedId, await calendarFeedToken(rotated, feedId))).toBe(true);
+  });
+
+  it("never pass for another feed, another purpose, or text that is not a token", async () => {
+    const token = await calendarFeedToken(rotated, feedId);
+    expect(await isCalendarFeedToken(rotated, "44444444-4444-4444-8444-444444444444", token)).toBe(false);
+    // The manage token of a guest session with the same id is made with another key.
+    expect(await isCalendarFeedToken(rotated, feedId, await newGuestManageToken(rotated, feedId))).toBe(false);
+    for (const junk of ["", "%%%", token.slice(0, -1), `${token}A`, "A".repeat(43)]) expect(await isCalendarFeedToken(rotated, feedId, junk)).toBe(false);
   });
 });

@@ -15,7 +15,9 @@ import {
 } from "../../db/schema";
 import { DEFAULT_CANCELLATION_POLICY } from "../../domain/cancellation-policy";
 import { hashToken, newManageToken } from "../../domain/confirmation-code";
+import { replaceFeed } from "../../db/queries/calendar-feeds";
 import { registeredRoutes } from "../../workers/api";
+import { calendarFeedToken, keyringOf } from "../../workers/auth/keyring";
 import { loadConfig } from "../../workers/env";
 import { fetchWorker, pageTestBookingRow, signedInCookie } from "./support";
 
@@ -170,6 +172,12 @@ const POLICY: Record<string, Entry[]> = {
   ],
   "admin.metrics": [{ path: "/admin/metrics", expect: adminOnly }],
   "admin.payouts": [{ path: "/admin/payouts", expect: adminOnly }],
+  // The feed's address is its credential: the right one answers anyone (calendar apps send no
+  // cookie), any other token answers nobody, signed in or not.
+  "feeds.$feedId.$token.calendar[.]ics": [
+    { path: "/feeds/:feedId/:feedToken/calendar.ics", expect: everyone(200) },
+    { path: "/feeds/:feedId/:otherFeedToken/calendar.ics", expect: everyone(404) },
+  ],
 };
 
 const routeFiles = Object.keys(import.meta.glob("../../app/routes/*.tsx")).map(
@@ -183,6 +191,9 @@ const fixture = {
   otherServiceId: "",
   slug: "",
   providerId: "",
+  feedId: "",
+  feedToken: "",
+  otherFeedToken: "",
 };
 const cookies: Partial<Record<Who, string>> = {};
 
@@ -280,6 +291,11 @@ beforeAll(async () => {
         { userId: user.id, role: user.role, name: user.name },
         config
       );
+    const feed = await replaceFeed(db, { providerId: mine.providerId });
+    fixture.feedId = feed.id;
+    fixture.feedToken = await calendarFeedToken(keyringOf(config), feed.id);
+    // A well-formed token of another feed (the other provider's id).
+    fixture.otherFeedToken = await calendarFeedToken(keyringOf(config), theirs.providerId);
     cookies.customer = await sign(customer);
     cookies.otherCustomer = await sign(otherCustomer);
     cookies.provider = await sign(providerUser);
@@ -294,7 +310,10 @@ function urlOf(path: string): string {
     .replace(":code", fixture.code)
     .replace(":otherServiceId", fixture.otherServiceId)
     .replace(":serviceId", fixture.serviceId)
-    .replace(":slug", fixture.slug);
+    .replace(":slug", fixture.slug)
+    .replace(":feedId", fixture.feedId)
+    .replace(":feedToken", fixture.feedToken)
+    .replace(":otherFeedToken", fixture.otherFeedToken);
 }
 
 async function outcomeOf(path: string, who: Who): Promise<Outcome | number> {

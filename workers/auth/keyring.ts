@@ -8,9 +8,9 @@
 // Tokens made before keys were derived were signed with the raw secret; those "legacy" keys are
 // tried last when verifying (never for signing) until the last such token has expired.
 import { hashToken } from "../../domain/confirmation-code";
-import { toBase64Url } from "../../domain/base64";
+import { fromBase64Url, toBase64Url } from "../../domain/base64";
 
-export type KeyPurpose = "session" | "email-link" | "manage-token";
+export type KeyPurpose = "session" | "email-link" | "manage-token" | "calendar-feed";
 
 /** The app's secrets, newest first. */
 export interface Keyring {
@@ -95,4 +95,32 @@ export async function existingGuestManageToken(ring: Keyring, guestSessionId: st
     if ((await hashToken(token)) === tokenHash) return token;
   }
   return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Calendar feeds' URL tokens: derived from the feed's id, so the secret address can be shown again
+// without being stored. No legacy keys: feeds were never signed with a raw secret.
+
+async function feedTokenMac(key: CryptoKey, feedId: string): Promise<Uint8Array<ArrayBuffer>> {
+  return new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(`calendar-feed:${feedId}`)));
+}
+
+/** The token in a feed's URL (the newest key's). */
+export async function calendarFeedToken(ring: Keyring, feedId: string): Promise<string> {
+  return toBase64Url(await feedTokenMac(await signingKey(ring, "calendar-feed"), feedId));
+}
+
+/** Whether `token` is the feed's, under any secret of the ring (a rotation keeps subscriptions working). */
+export async function isCalendarFeedToken(ring: Keyring, feedId: string, token: string): Promise<boolean> {
+  let mac: Uint8Array<ArrayBuffer>;
+  try {
+    mac = fromBase64Url(token);
+  } catch {
+    return false;
+  }
+  for (const secret of ring.secrets) {
+    // verify() compares in constant time.
+    if (await crypto.subtle.verify("HMAC", await purposeKey(secret, "calendar-feed"), mac, encoder.encode(`calendar-feed:${feedId}`))) return true;
+  }
+  return false;
 }
