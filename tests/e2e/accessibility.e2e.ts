@@ -61,7 +61,7 @@ describe("accessibility (axe, WCAG 2.1 AA)", () => {
     const page = await (await newContext(browser)).newPage();
     await signIn(page, "sita@example.com", "/provider");
     await page.waitForURL(/\/provider$/);
-    const found = await audit(page, ["/provider", "/provider?view=day", "/provider/schedule", "/provider/services", "/provider/services/new", "/provider/earnings"]);
+    const found = await audit(page, ["/provider", "/provider?view=day", "/provider/calendar", "/provider/schedule", "/provider/services", "/provider/services/new", "/provider/earnings"]);
     expect(found).toEqual([]);
   });
 

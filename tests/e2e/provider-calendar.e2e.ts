@@ -93,6 +93,39 @@ describe("provider calendar", () => {
     await context.close();
   });
 
+  it("gives the provider a calendar address an app can subscribe to, and turns it off", async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await signIn(page, "ana@example.com", "/provider");
+    await page.waitForURL(/\/provider$/);
+    await page.goto("/provider/calendar");
+    const panel = page.getByTestId("calendar-feed");
+    // Another run may have left one: start from none.
+    if (await panel.getByRole("button", { name: "Turn it off" }).count()) {
+      await panel.getByRole("button", { name: "Turn it off" }).click();
+      await panel.getByRole("button", { name: "Create a calendar address" }).waitFor();
+    }
+    await panel.getByRole("button", { name: "Create a calendar address" }).click();
+    await expect(panel.getByTestId("calendar-feed-notice").innerText()).resolves.toContain("ready");
+    const address = await panel.getByLabel("Calendar address").inputValue();
+    expect(address).toMatch(/\/feeds\/[0-9a-f-]{36}\/[A-Za-z0-9_-]{43}\/calendar\.ics$/);
+    await expect(panel.getByRole("link", { name: "open it in your calendar app" }).getAttribute("href")).resolves.toBe(address.replace(/^https?:/, "webcal:"));
+
+    // What a calendar app does: a plain GET without the session.
+    const feed = await fetch(address);
+    expect(feed.status).toBe(200);
+    expect(feed.headers.get("content-type")).toBe("text/calendar; charset=utf-8");
+    const ics = await feed.text();
+    expect(ics).toContain("X-WR-CALNAME:Ana");
+    expect(ics).toContain("BEGIN:VEVENT");
+
+    await panel.getByRole("button", { name: "Turn it off" }).click();
+    await panel.getByRole("button", { name: "Create a calendar address" }).waitFor();
+    expect((await fetch(address)).status).toBe(404);
+    await screenshot(page, "provider-calendar-feed");
+    await context.close();
+  });
+
   it("falls back to Server-Sent Events when the WebSocket cannot be opened", async () => {
     const { providerId, serviceId, slot } = await freeSlot(0.7);
     const context = await newContext(browser);
