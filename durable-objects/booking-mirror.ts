@@ -16,6 +16,7 @@ import { OCCUPYING_STATUSES, isBookingStatus } from "../domain/booking-states";
 import { assertNever } from "../domain/errors";
 import { epochMsOfInstantText } from "../domain/instant-text";
 import type { BookedChange, BookedRead, BookedReadScope } from "./bookings-db";
+import type { BookingState } from "./booking-status-feed";
 import type { BookingChangeKind, NewFeedEvent, SlotInterval } from "./live-messages";
 import type { BookingChange, IntervalInput } from "./schedule-rpc";
 import { type ScheduleStore, isoFromMs } from "./schedule-store";
@@ -84,6 +85,8 @@ export class BookingMirror {
     private readonly store: ScheduleStore,
     private readonly read: ReadBooked | null,
     private readonly emit: (event: NewFeedEvent) => void,
+    /** Told every booking state applied, in order (the per-booking status channel). */
+    private readonly observe: (state: BookingState) => void = () => {},
   ) {}
 
   /**
@@ -155,6 +158,14 @@ export class BookingMirror {
       this.store.deleteBooked(change.bookingId);
     }
     this.touchedDuringSync?.add(change.bookingId);
+    this.observe({
+      bookingId: change.bookingId,
+      confirmationCode: change.details.confirmationCode,
+      status,
+      start: interval.start,
+      end: interval.end,
+      version: change.seq ?? null,
+    });
 
     const booking = { bookingId: change.bookingId, ...change.details };
     const at = isoFromMs(nowMs);

@@ -144,6 +144,28 @@ export type FeedEventType = FeedEvent["type"];
 /** A FeedEvent before the log assigns its seq. */
 export type NewFeedEvent = FeedEvent extends infer E ? (E extends FeedEvent ? Omit<E, "seq"> : never) : never;
 
+// ---------------------------------------------------------------------------------------------
+// The per-booking channel (GET /api/v1/bookings/:code/events and /live, ./booking-status-feed.ts)
+
+/** The header in which the Worker hands the object the booking state it read (set only by the Worker). */
+export const BOOKING_STATE_HEADER = "x-booking-state";
+
+/** One booking's state: sent first on subscribing, then once per change. */
+export const BookingStatusMessage = z.strictObject({
+  type: z.literal("booking.status"),
+  bookingId: z.string().min(1).max(64),
+  confirmationCode: z.string().max(64),
+  status: z.string().max(40),
+  start: IsoInstant,
+  end: IsoInstant,
+  /** The provider's change number of this state (bookings.change_seq): higher is newer; null when the writer did not know it. */
+  version: seq.nullable(),
+});
+export type BookingStatusMessage = z.infer<typeof BookingStatusMessage>;
+
+/** What a booking-channel subscriber can receive. */
+export type BookingChannelMessage = BookingStatusMessage | { type: "pong" } | { type: "error"; message: string };
+
 function publicInterval(i: SlotInterval): SlotInterval {
   return { start: i.start, end: i.end, occupiedFrom: i.occupiedFrom, occupiedUntil: i.occupiedUntil };
 }

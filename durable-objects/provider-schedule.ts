@@ -42,9 +42,10 @@ import { depsOver } from "../workers/composition";
 import { schedulePortOver } from "../workers/services/schedule-port";
 import { AnswerMemo } from "./answer-memo";
 import { BookingMirror, FRESH_FOR_AVAILABILITY_MS } from "./booking-mirror";
+import { BookingStatusFeed } from "./booking-status-feed";
 import { occupyingBookingOverlaps, readBooked } from "./bookings-db";
 import { LiveFeed, type Window } from "./live-feed";
-import { AUDIENCE_HEADER, type Audience, type NewFeedEvent } from "./live-messages";
+import { AUDIENCE_HEADER, type Audience, BOOKING_STATE_HEADER, BookingStatusMessage, type NewFeedEvent } from "./live-messages";
 import { RangeLock } from "./mutex";
 import {
   BookingChange,
@@ -94,6 +95,8 @@ function viewOf(row: HoldRow): HoldView {
 export class ProviderSchedule extends DurableObject<Env> implements ScheduleTarget {
   private readonly store: ScheduleStore;
   private readonly feed: LiveFeed;
+  /** Per-booking status channels for customers' pages (./booking-status-feed.ts). */
+  private readonly bookingStatus: BookingStatusFeed;
   /** Serializes overlapping hold/claim check+insert across the Postgres await (see ./mutex.ts for why). */
   private readonly holdLock = new RangeLock();
   private readonly ttlSeconds: number;
@@ -124,6 +127,7 @@ export class ProviderSchedule extends DurableObject<Env> implements ScheduleTarg
     super(ctx, env);
     this.store = new ScheduleStore(ctx.storage.sql);
     this.feed = new LiveFeed(ctx, this.store);
+    this.bookingStatus = new BookingStatusFeed(ctx);
     // Answered by the runtime without waking the object, so idle connections stay hibernated.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
     const limits = ConfigSchema.pick({ HOLD_TTL_SECONDS: true, MAX_HOLDS_PER_HOLDER: true, MAX_HOLDS_PER_CLIENT: true }).parse(env);
@@ -136,6 +140,7 @@ export class ProviderSchedule extends DurableObject<Env> implements ScheduleTarg
       this.store,
       warm ? (scope) => this.database().run((db) => readBooked(db, this.providerId(), scope)) : null,
       (event) => this.emit(event),
+      (state) => this.bookingStatus.publish(state),
     );
     this.bookedInDatabase = warm
       ? (fromMs, untilMs) => this.database().run((db) => occupyingBookingOverlaps(db, this.providerId(), fromMs, untilMs))
@@ -672,9 +677,14 @@ export class ProviderSchedule extends DurableObject<Env> implements ScheduleTarg
     });
   }
 
-  /** WebSocket (GET /ws, Upgrade) and SSE (GET /sse) subscriptions, forwarded by workers/api/live.ts. */
+  /**
+   * WebSocket (GET /ws, Upgrade) and SSE (GET /sse) subscriptions, forwarded by workers/api/live.ts;
+   * one booking's channel (GET /booking/ws, /booking/sse), forwarded by workers/api/booking-events.ts
+   * with the state it read in the `x-booking-state` header.
+   */
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
+    if (url.pathname === "/booking/ws" || url.pathname === "/booking/sse") return this.bookingChannel(url.pathname, request);
     // The Worker sets this after authorizing and strips any copy sent by the caller; the query's
     // `audience` is deliberately not read. Anything unexpected means public (fail closed).
     const audience: Audience = request.headers.get(AUDIENCE_HEADER) === "provider" ? "provider" : "public";
@@ -706,7 +716,21 @@ export class ProviderSchedule extends DurableObject<Env> implements ScheduleTarg
     return new Response("Not found", { status: 404 });
   }
 
+  private bookingChannel(path: string, request: Request): Response {
+    let read: BookingStatusMessage;
+    try {
+      read = BookingStatusMessage.parse({ type: "booking.status", ...JSON.parse(request.headers.get(BOOKING_STATE_HEADER) ?? "null") });
+    } catch {
+      return new Response(`Bad or missing ${BOOKING_STATE_HEADER}`, { status: 400 });
+    }
+    const { type: _type, ...state } = read;
+    if (path === "/booking/sse") return this.bookingStatus.openSse(state);
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response("Expected Upgrade: websocket", { status: 426 });
+    return this.bookingStatus.acceptWebSocket(state);
+  }
+
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    if (BookingStatusFeed.isBookingSocket(this.ctx, ws)) return this.bookingStatus.onMessage(ws, message);
     this.feed.onMessage(ws, message);
   }
 

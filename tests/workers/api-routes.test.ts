@@ -14,6 +14,8 @@ const OUTSIDE_THE_DOCUMENT = [
   "DELETE /api/v1/providers/:providerId/holds/:holdId",
   "POST /api/v1/providers/:providerId/holds/:holdId/extend",
   "POST /api/v1/bookings/:code/payment",
+  "GET /api/v1/bookings/:code/events",
+  "GET /api/v1/bookings/:code/live",
   "POST /api/v1/webhooks/stripe",
 ];
 

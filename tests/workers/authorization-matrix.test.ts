@@ -397,6 +397,9 @@ const API_POLICY: Record<string, ApiEntry[]> = {
   // Anyone may book; an empty body is refused by its schema for everyone alike.
   "POST /api/v1/bookings": [{ path: "/api/v1/bookings", body: {}, expect: all(400) }],
   "GET /api/v1/bookings/:code": apiBookingRows("/api/v1/bookings/:code", undefined, 200),
+  // The booking's live status channel: exactly who may read the booking.
+  "GET /api/v1/bookings/:code/events": apiBookingRows("/api/v1/bookings/:code/events", undefined, 200),
+  "GET /api/v1/bookings/:code/live": apiBookingRows("/api/v1/bookings/:code/live", undefined, 101).map((entry) => ({ ...entry, headers: { upgrade: "websocket" } })),
   "POST /api/v1/bookings/:code/cancel": apiBookingRows("/api/v1/bookings/:code/cancel", STALE, 409),
   "POST /api/v1/bookings/:code/reschedule": apiBookingRows("/api/v1/bookings/:code/reschedule", { start: "2030-01-07T10:00:00Z", ...STALE }, 409),
   "POST /api/v1/bookings/:code/accept": apiBookingRows("/api/v1/bookings/:code/accept", STALE, 409, true),

@@ -1,4 +1,5 @@
-// Booking routes: create, read, cancel, reschedule, accept, decline. Handlers only parse → call → map;
+// Booking routes: create, read, cancel, reschedule, accept, decline, and the booking's live status
+// channel (GET /api/v1/bookings/:code/events as SSE, /live as a WebSocket). Handlers only parse → call → map;
 // the services decide, toErrorResponse turns DomainError / ZodError into the error envelope.
 // Responses that carry personal data or the manage token are never cached.
 import { crossSiteProblem } from "../auth/csrf";
@@ -9,6 +10,9 @@ import { json, readJson } from "../http/errors";
 import type { BookingAccess } from "../services/booking-access";
 import { acceptBooking, cancelBooking, declineBooking } from "../services/cancel-booking";
 import { createBookingAtProvider } from "../services/booking-at-provider";
+import { findBookingById } from "../../db/queries/bookings";
+import { BOOKING_STATE_HEADER, type BookingStatusMessage } from "../../durable-objects/live-messages";
+import { errorResponse } from "../http/errors";
 import { getBookingByCode } from "../services/get-booking";
 import { rescheduleBooking } from "../services/reschedule-booking";
 import { workerDeps } from "../composition";
@@ -127,4 +131,38 @@ register(API_OPERATIONS.declineBooking, async (context) => {
     workerDeps(context.env, context.config, context.database.db),
   );
   return json(result, { headers: PRIVATE });
+});
+
+/**
+ * One booking's status as it changes, from its provider's object: the state now first, then one
+ * message per change (accepted, declined, paid, cancelled, rescheduled, refunded). Only those who may
+ * read the booking may listen (its customer, its provider, admins; a guest with the manage token as
+ * Bearer or ?token=, which EventSource needs); anyone else gets 404, as for the booking itself.
+ */
+async function forwardBookingChannel(context: ApiContext, path: "/booking/sse" | "/booking/ws"): Promise<Response> {
+  const { booking } = await getBookingByCode(context.database.db, codeOf(context), await accessOf(context));
+  const row = await findBookingById(context.database.db, booking.id);
+  const state: Omit<BookingStatusMessage, "type"> = {
+    bookingId: booking.id,
+    confirmationCode: booking.code,
+    status: booking.status,
+    start: booking.start,
+    end: booking.end,
+    version: row?.changeSeq ?? null,
+  };
+  // The object needs no credentials; the upgrade headers of a WebSocket request must reach it.
+  const headers = new Headers(context.request.headers);
+  for (const name of ["cookie", "authorization", BOOKING_STATE_HEADER]) headers.delete(name);
+  headers.set(BOOKING_STATE_HEADER, JSON.stringify(state));
+  const ns = context.env.PROVIDER_SCHEDULE;
+  return ns.get(ns.idFromName(booking.providerId)).fetch(new Request(`https://provider-schedule${path}`, { method: "GET", headers }));
+}
+
+route("GET", "/api/v1/bookings/:code/events", (context) => forwardBookingChannel(context, "/booking/sse"));
+
+route("GET", "/api/v1/bookings/:code/live", async (context) => {
+  if (context.request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+    return errorResponse(426, "UPGRADE_REQUIRED", "This endpoint is a WebSocket; use /events for Server-Sent Events.");
+  }
+  return forwardBookingChannel(context, "/booking/ws");
 });

@@ -1,0 +1,143 @@
+// Live status of single bookings, for their customer's confirmation and manage pages: a channel per
+// booking on the provider's object (hibernatable WebSockets tagged `booking:<id>`, plus SSE streams).
+// No auth here: workers/api/booking-events.ts decided who may listen and passed the state it read.
+//
+// No change can fall between that read and the subscription: the mirror hands every booking state it
+// applies to `publish` (in Postgres's change order, ./booking-mirror.ts), which also remembers the last
+// one per booking; a subscriber is sent whichever of the Worker's read and that memory is newer, in
+// the same synchronous turn that registers it, and afterwards only states newer than what it was sent.
+import type { BookingChannelMessage, BookingStatusMessage } from "./live-messages";
+
+/** A booking's state as the mirror applied it. */
+export type BookingState = Omit<BookingStatusMessage, "type">;
+
+/** Bookings whose last state is remembered (a subscription starts within a second of its read). */
+const REMEMBERED = 2_000;
+const SSE_HEARTBEAT_MS = 25_000;
+const TAG_PREFIX = "booking:";
+const encoder = new TextEncoder();
+
+const tagOf = (bookingId: string) => `${TAG_PREFIX}${bookingId}`;
+
+/** Whether `next` should replace `current` for a subscriber (a state without a number always does: no order to keep). */
+function isNewer(next: BookingState, current: BookingState | undefined): boolean {
+  if (!current) return true;
+  if (next.version === null || current.version === null) return next.status !== current.status || next.start !== current.start;
+  return next.version > current.version;
+}
+
+interface SseSubscriber {
+  bookingId: string;
+  sent: BookingState;
+  writer: WritableStreamDefaultWriter<Uint8Array>;
+}
+
+export class BookingStatusFeed {
+  private readonly last = new Map<string, BookingState>();
+  private readonly sse = new Map<number, SseSubscriber>();
+  /** What each socket was last sent (lost on hibernation; then the remembered state decides). */
+  private readonly sentToSocket = new WeakMap<WebSocket, BookingState>();
+  private nextId = 1;
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
+
+  constructor(private readonly ctx: DurableObjectState) {}
+
+  static isBookingSocket(ctx: DurableObjectState, ws: WebSocket): boolean {
+    return ctx.getTags(ws).some((tag) => tag.startsWith(TAG_PREFIX));
+  }
+
+  /** The newer of what the Worker read and what the mirror applied since. */
+  private current(read: BookingState): BookingState {
+    const known = this.last.get(read.bookingId);
+    return known && isNewer(known, read) ? known : read;
+  }
+
+  openSse(read: BookingState): Response {
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    const writer = writable.getWriter();
+    const id = this.nextId++;
+    const sent = this.current(read);
+    this.sse.set(id, { bookingId: read.bookingId, sent, writer });
+    writer.closed.then(
+      () => this.dropSse(id),
+      () => this.dropSse(id),
+    );
+    this.write(id, `retry: 3000\n\n${frame(message(sent))}`);
+    this.ensureHeartbeat();
+    return new Response(readable, {
+      headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache, no-transform", "x-accel-buffering": "no" },
+    });
+  }
+
+  acceptWebSocket(read: BookingState): Response {
+    const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+    this.ctx.acceptWebSocket(server, [tagOf(read.bookingId)]);
+    const sent = this.current(read);
+    this.sentToSocket.set(server, sent);
+    server.send(JSON.stringify(message(sent)));
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** A state the mirror applied: remembered, and sent to the booking's subscribers that have an older one. */
+  publish(state: BookingState): void {
+    const previous = this.last.get(state.bookingId);
+    if (previous && !isNewer(state, previous)) return;
+    this.last.delete(state.bookingId); // re-inserted last: the map's order is recency
+    this.last.set(state.bookingId, state);
+    if (this.last.size > REMEMBERED) this.last.delete(this.last.keys().next().value!);
+
+    const text = JSON.stringify(message(state));
+    for (const ws of this.ctx.getWebSockets(tagOf(state.bookingId))) {
+      if (!isNewer(state, this.sentToSocket.get(ws))) continue;
+      this.sentToSocket.set(ws, state);
+      try {
+        ws.send(text);
+      } catch {
+        // Closing: webSocketClose cleans up.
+      }
+    }
+    for (const [id, subscriber] of this.sse) {
+      if (subscriber.bookingId !== state.bookingId || !isNewer(state, subscriber.sent)) continue;
+      subscriber.sent = state;
+      this.write(id, frame(message(state)));
+    }
+  }
+
+  /** A booking channel takes only pings; everything else is answered with an error. */
+  onMessage(ws: WebSocket, data: string | ArrayBuffer): void {
+    const reply: BookingChannelMessage = data === '{"type":"ping"}' ? { type: "pong" } : { type: "error", message: 'This channel only sends; the only message it takes is {"type":"ping"}.' };
+    try {
+      ws.send(JSON.stringify(reply));
+    } catch {
+      // Closed meanwhile.
+    }
+  }
+
+  private write(id: number, text: string): void {
+    const subscriber = this.sse.get(id);
+    subscriber?.writer.write(encoder.encode(text)).catch(() => this.dropSse(id));
+  }
+
+  private dropSse(id: number): void {
+    if (!this.sse.delete(id)) return;
+    if (this.sse.size === 0 && this.heartbeat !== undefined) {
+      clearInterval(this.heartbeat);
+      this.heartbeat = undefined;
+    }
+  }
+
+  private ensureHeartbeat(): void {
+    if (this.heartbeat !== undefined) return;
+    this.heartbeat = setInterval(() => {
+      for (const id of this.sse.keys()) this.write(id, ": keepalive\n\n");
+    }, SSE_HEARTBEAT_MS);
+  }
+}
+
+function message(state: BookingState): BookingStatusMessage {
+  return { type: "booking.status", ...state };
+}
+
+function frame(m: BookingStatusMessage): string {
+  return `${m.version === null ? "" : `id: ${m.version}\n`}event: ${m.type}\ndata: ${JSON.stringify(m)}\n\n`;
+}
