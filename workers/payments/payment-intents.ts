@@ -28,7 +28,7 @@ import { DomainError } from "../../domain/errors";
 import { captureSet, feeForCapture, feeSet } from "../../domain/ledger";
 import { money } from "../../domain/money";
 import type { FeeSplit } from "../../domain/pricing";
-import { DEFAULT_BOOKING_SETTINGS, logEvent, notifySchedule } from "../services/context";
+import { DEFAULT_BOOKING_SETTINGS, logEvent, notifySchedule, type BookingSettings } from "../services/context";
 import { EXCLUSION_VIOLATION, isPgError } from "../services/pg-errors";
 import { noopSchedulePort, type BookingChange } from "../services/ports";
 import { loadBookingFor, type BookingAccess } from "../services/booking-access";
@@ -207,6 +207,20 @@ const REASONS: Partial<Record<BookingStatus, string>> = {
  * Applies a PaymentIntent (as Stripe reports it now) to the payments row, the ledger (capture + fee,
  * payout schedule) and the booking (system actor, audited), in one transaction; then tells the
  * provider's schedule. Idempotent: applying the same state twice changes nothing.
+ *
+ * The transaction's steps, in this order (each one's writes after the ones before it):
+ *   lockBooking: the booking row first, so one application per booking runs at a time
+ *   recordIntentState: the payments row (adopted if we never recorded the intent) takes the intent's
+ *     state, monotone (intentStateFor); a failed attempt that already moved the booking is recognised
+ *   postCapture: a succeeded intent posts its capture and fee entry sets (idempotent by intent) and
+ *     schedules the payout
+ *   deadBookingFollowUp: money for a booking that no longer exists: the refund owed (written down
+ *     with the capture) or the void the caller must do
+ *   moveBooking: the booking moves forward from pending / payment_failed (audited transitions); when
+ *     the slot was taken meanwhile (exclusion violation) the whole transaction runs again without
+ *     moves, and the money goes back (followUpWhenSlotTaken)
+ *   queuePaymentFailedEmail: one mail per failed attempt
+ * After the commit: the funnel metric and the provider schedule's change notice.
  */
 export async function applyPaymentIntent(
   db: Database,
@@ -224,104 +238,20 @@ export async function applyPaymentIntent(
     db.transaction(async (tx) => {
       const booking = await lockBooking(tx, bookingId);
       if (!booking) return { outcome: { ...base, ignored: "booking not found" }, changes: [] as BookingChange[], providerId: undefined };
-      let payment: PaymentRow | null = await lockPaymentByIntent(tx, pi.id);
-      if (!payment) {
-        // An intent we did not record (crash between Stripe and our insert): adopt it.
-        await upsertPayment(tx, {
-          bookingId,
-          stripePaymentIntentId: pi.id,
-          captureMethod: pi.capture_method,
-          status: pi.status,
-          currency: pi.currency,
-          amount: pi.amount,
-        });
-        payment = (await lockPaymentByIntent(tx, pi.id))!;
+      const intent = await recordIntentState(tx, booking, pi);
+      const outcome: ApplyOutcome = { ...base, paymentStatus: intent.status, bookingStatus: booking.status };
+      let changes: BookingChange[] = [];
+      if (intent.status === "succeeded" && intent.captured > 0) {
+        outcome.capturePosted = await postCapture(tx, booking, pi.id, intent.captured, deps.config.ESCROW_DAYS);
       }
-      const status = monotoneIntentStatus(payment.status, pi.status);
-      const captured = Math.max(payment.amountCaptured, status === "succeeded" ? pi.amount_received : 0);
-      const failed = status === "requires_payment_method" && pi.last_payment_error !== null && pi.last_payment_error !== undefined;
-      // One failed attempt (charge) moves the booking once: a late redelivery of its event must not
-      // undo the customer's retry (payment_failed → pending) that happened since.
-      const failureKey = failed ? `${pi.id}:${pi.last_payment_error?.charge ?? pi.latest_charge ?? pi.last_payment_error?.code ?? "none"}` : null;
-      const failureSeen = failureKey !== null && booking.status === "pending" && (await failureApplied(tx, bookingId, failureKey));
-      await updatePayment(tx, payment.id, {
-        status,
-        amountCaptured: captured,
-        lastError: failed ? (pi.last_payment_error?.message ?? "payment failed") : status === "succeeded" ? null : payment.lastError,
-      });
-
-      const outcome: ApplyOutcome = { ...base, paymentStatus: status, bookingStatus: booking.status };
-      const changes: BookingChange[] = [];
-      const wasDead = DEAD_BOOKING_STATUSES.includes(booking.status);
-
-      if (status === "succeeded" && captured > 0) {
-        const ref = { bookingId, providerId: booking.providerId, currency: booking.currency, paymentIntentId: pi.id };
-        outcome.capturePosted = await postEntrySet(tx, captureSet({ ...ref, amount: captured }));
-        await postEntrySet(tx, feeSet({ ...ref, fee: feeForCapture(captured, bookingSplit(booking)) }));
-        await schedulePayoutForBooking(tx, booking, deps.config.ESCROW_DAYS);
-        // Money arrived for a booking that no longer exists (cancelled mid-checkout, expired): give it back.
-        // The debt is written down with the capture, in this transaction: if the refund after the commit
-        // fails, a redelivered webhook or the housekeeping job still knows it is owed. (A booking cancelled
-        // AFTER its capture has no such record: its refund follows the cancellation policy instead.)
-        if (outcome.capturePosted && wasDead) {
-          const reason = `Payment completed after the booking was ${booking.status}`;
-          await insertEvents(tx, [{ bookingId, type: AUTO_REFUND_DUE, data: { paymentIntentId: pi.id, amount: captured, reason } }]);
-          outcome.followUp = { kind: "refund", amount: captured, reason };
-        } else if (wasDead) {
-          const due = await autoRefundDue(tx, bookingId, pi.id);
-          if (due) outcome.followUp = { kind: "refund", amount: due.amount, reason: due.reason };
-        }
-      } else if (wasDead && CANCELABLE_INTENT_STATUSES.includes(status)) {
-        outcome.followUp = { kind: "void", reason: `Booking is ${booking.status}` };
-      }
-
+      outcome.followUp = await deadBookingFollowUp(tx, booking, pi.id, intent, outcome.capturePosted);
       if (allowMoves) {
-        for (const to of bookingPathFor(status, failed && !failureSeen, outcome.bookingStatus!)) {
-          if (!actorMay(SYSTEM, outcome.bookingStatus!, to)) break;
-          const moved = await applyTransition(
-            tx,
-            {
-              bookingId,
-              to,
-              actor: SYSTEM,
-              reason: REASONS[to] ?? `Payment ${status}`,
-              metadata: {
-                paymentIntentId: pi.id,
-                intentStatus: status,
-                ...(failureKey && to === "payment_failed" ? { failureKey } : {}),
-                ...(context.eventId ? { stripeEventId: context.eventId } : {}),
-              },
-              eventType: `payment_${to}`,
-            },
-            { now, settings },
-          );
-          changes.push(moved.change);
-          outcome.moved.push(to);
-          outcome.bookingStatus = to;
-        }
-      } else if (status === "succeeded" || status === "requires_capture") {
-        // The booking's time was taken while its payment was failing: we cannot honour it, so hand the money back.
-        outcome.followUp =
-          status === "succeeded" && outcome.capturePosted
-            ? { kind: "refund", amount: captured, reason: "The booking's time was taken before the payment completed" }
-            : status === "requires_capture"
-              ? { kind: "void", reason: "The booking's time was taken before the payment completed" }
-              : outcome.followUp;
+        changes = await moveBooking(tx, outcome, { bookingId, paymentIntentId: pi.id, intent, eventId: context.eventId, now, settings });
+      } else {
+        outcome.followUp = followUpWhenSlotTaken(intent, outcome.capturePosted, outcome.followUp);
       }
-
-      if (failed && (outcome.bookingStatus === "payment_failed" || outcome.moved.includes("payment_failed"))) {
-        await queueEmail(tx, {
-          kind: "payment_failed",
-          bookingId,
-          toAddress: booking.customerEmail,
-          subject: `Your payment for booking ${booking.confirmationCode} did not go through`,
-          textBody:
-            `Hello ${booking.customerName},\n\nyour payment was declined (${pi.last_payment_error?.message ?? "payment failed"}). ` +
-            `Your booking ${booking.confirmationCode} is not confirmed yet: you can try again with another card from your booking page ` +
-            `until the reservation expires.\n`,
-          // One mail per failed attempt (charge), whatever the number of deliveries of its events.
-          dedupeKey: `payment_failed:${failureKey}`,
-        });
+      if (intent.failed && (outcome.bookingStatus === "payment_failed" || outcome.moved.includes("payment_failed"))) {
+        await queuePaymentFailedEmail(tx, booking, pi, intent.failureKey);
       }
       return { outcome, changes, providerId: booking.providerId };
     });
@@ -341,6 +271,164 @@ export async function applyPaymentIntent(
   // After commit: the provider's live schedule hears about the moves (released on payment_failed).
   if (result.providerId && result.changes.length > 0) await notifySchedule(deps.port ?? noopSchedulePort, result.providerId, result.changes);
   return result.outcome;
+}
+
+/** What an intent's state means for its payments row. */
+export interface IntentState {
+  /** The row's next status (monotoneIntentStatus). */
+  status: string;
+  /** Never less than already recorded. */
+  captured: number;
+  /** The attempt failed: back in requires_payment_method with an error. */
+  failed: boolean;
+  /** Names the failed attempt (charge), so that it moves the booking and mails the customer once. */
+  failureKey: string | null;
+}
+
+/** The payments row's next state from the stored row and the intent as Stripe reports it (pure). */
+export function intentStateFor(
+  stored: Pick<PaymentRow, "status" | "amountCaptured">,
+  pi: Pick<Stripe.PaymentIntent, "id" | "status" | "amount_received" | "last_payment_error" | "latest_charge">,
+): IntentState {
+  const status = monotoneIntentStatus(stored.status, pi.status);
+  const captured = Math.max(stored.amountCaptured, status === "succeeded" ? pi.amount_received : 0);
+  const failed = status === "requires_payment_method" && pi.last_payment_error !== null && pi.last_payment_error !== undefined;
+  const failureKey = failed ? `${pi.id}:${pi.last_payment_error?.charge ?? pi.latest_charge ?? pi.last_payment_error?.code ?? "none"}` : null;
+  return { status, captured, failed, failureKey };
+}
+
+interface RecordedIntent extends IntentState {
+  /** This failed attempt already moved the booking to payment_failed once. */
+  failureSeen: boolean;
+}
+
+/** Step: the intent's payments row (adopted if missing) takes the intent's state. */
+async function recordIntentState(tx: Transaction, booking: BookingRow, pi: Stripe.PaymentIntent): Promise<RecordedIntent> {
+  const payment = await lockOrAdoptPayment(tx, booking.id, pi);
+  const state = intentStateFor(payment, pi);
+  // One failed attempt (charge) moves the booking once: a late redelivery of its event must not
+  // undo the customer's retry (payment_failed → pending) that happened since.
+  const failureSeen = state.failureKey !== null && booking.status === "pending" && (await failureApplied(tx, booking.id, state.failureKey));
+  await updatePayment(tx, payment.id, {
+    status: state.status,
+    amountCaptured: state.captured,
+    lastError: state.failed ? (pi.last_payment_error?.message ?? "payment failed") : state.status === "succeeded" ? null : payment.lastError,
+  });
+  return { ...state, failureSeen };
+}
+
+/** The intent's payments row, locked; an intent we did not record (crash between Stripe and our insert) is adopted. */
+async function lockOrAdoptPayment(tx: Transaction, bookingId: string, pi: Stripe.PaymentIntent): Promise<PaymentRow> {
+  const payment = await lockPaymentByIntent(tx, pi.id);
+  if (payment) return payment;
+  await upsertPayment(tx, {
+    bookingId,
+    stripePaymentIntentId: pi.id,
+    captureMethod: pi.capture_method,
+    status: pi.status,
+    currency: pi.currency,
+    amount: pi.amount,
+  });
+  return (await lockPaymentByIntent(tx, pi.id))!;
+}
+
+/** Step: the capture and fee entry sets (idempotent by intent; true when the capture was posted now) and the payout schedule. */
+async function postCapture(tx: Transaction, booking: BookingRow, paymentIntentId: string, captured: number, escrowDays: number): Promise<boolean> {
+  const ref = { bookingId: booking.id, providerId: booking.providerId, currency: booking.currency, paymentIntentId };
+  const capturePosted = await postEntrySet(tx, captureSet({ ...ref, amount: captured }));
+  await postEntrySet(tx, feeSet({ ...ref, fee: feeForCapture(captured, bookingSplit(booking)) }));
+  await schedulePayoutForBooking(tx, booking, escrowDays);
+  return capturePosted;
+}
+
+/**
+ * Step: what a booking that no longer exists (cancelled, expired, refunded) asks of the caller. Money
+ * arrived (cancelled mid-checkout, expired): give it back. The debt is written down with the capture,
+ * in this transaction: if the refund after the commit fails, a redelivered webhook or the housekeeping
+ * job still knows it is owed. (A booking cancelled AFTER its capture has no such record: its refund
+ * follows the cancellation policy instead.) An intent that can still move money: void it.
+ */
+async function deadBookingFollowUp(
+  tx: Transaction,
+  booking: BookingRow,
+  paymentIntentId: string,
+  intent: IntentState,
+  capturePosted: boolean,
+): Promise<FollowUp> {
+  if (!DEAD_BOOKING_STATUSES.includes(booking.status)) return null;
+  if (intent.status === "succeeded" && intent.captured > 0) {
+    if (capturePosted) {
+      const reason = `Payment completed after the booking was ${booking.status}`;
+      await insertEvents(tx, [{ bookingId: booking.id, type: AUTO_REFUND_DUE, data: { paymentIntentId, amount: intent.captured, reason } }]);
+      return { kind: "refund", amount: intent.captured, reason };
+    }
+    const due = await autoRefundDue(tx, booking.id, paymentIntentId);
+    return due ? { kind: "refund", amount: due.amount, reason: due.reason } : null;
+  }
+  return CANCELABLE_INTENT_STATUSES.includes(intent.status) ? { kind: "void", reason: `Booking is ${booking.status}` } : null;
+}
+
+/**
+ * Step: the booking's moves the intent calls for (bookingPathFor, system actor), each an audited
+ * transition recorded on the outcome as it happens; returns the schedule changes to announce.
+ */
+async function moveBooking(
+  tx: Transaction,
+  outcome: ApplyOutcome,
+  move: { bookingId: string; paymentIntentId: string; intent: RecordedIntent; eventId?: string; now: Temporal.Instant; settings: BookingSettings },
+): Promise<BookingChange[]> {
+  const { intent } = move;
+  const changes: BookingChange[] = [];
+  for (const to of bookingPathFor(intent.status, intent.failed && !intent.failureSeen, outcome.bookingStatus!)) {
+    if (!actorMay(SYSTEM, outcome.bookingStatus!, to)) break;
+    const moved = await applyTransition(
+      tx,
+      {
+        bookingId: move.bookingId,
+        to,
+        actor: SYSTEM,
+        reason: REASONS[to] ?? `Payment ${intent.status}`,
+        metadata: {
+          paymentIntentId: move.paymentIntentId,
+          intentStatus: intent.status,
+          ...(intent.failureKey && to === "payment_failed" ? { failureKey: intent.failureKey } : {}),
+          ...(move.eventId ? { stripeEventId: move.eventId } : {}),
+        },
+        eventType: `payment_${to}`,
+      },
+      { now: move.now, settings: move.settings },
+    );
+    changes.push(moved.change);
+    outcome.moved.push(to);
+    outcome.bookingStatus = to;
+  }
+  return changes;
+}
+
+/**
+ * The follow-up when the booking's time was taken while its payment was failing (the moves could not
+ * be made): we cannot honour it, so the money goes back; otherwise the follow-up stays as it was (pure).
+ */
+export function followUpWhenSlotTaken(intent: Pick<IntentState, "status" | "captured">, capturePosted: boolean, current: FollowUp): FollowUp {
+  const reason = "The booking's time was taken before the payment completed";
+  if (intent.status === "succeeded") return capturePosted ? { kind: "refund", amount: intent.captured, reason } : current;
+  if (intent.status === "requires_capture") return { kind: "void", reason };
+  return current;
+}
+
+/** Step: the customer hears that the attempt failed, once per failed attempt (charge) whatever the deliveries. */
+async function queuePaymentFailedEmail(tx: Transaction, booking: BookingRow, pi: Stripe.PaymentIntent, failureKey: string | null): Promise<void> {
+  await queueEmail(tx, {
+    kind: "payment_failed",
+    bookingId: booking.id,
+    toAddress: booking.customerEmail,
+    subject: `Your payment for booking ${booking.confirmationCode} did not go through`,
+    textBody:
+      `Hello ${booking.customerName},\n\nyour payment was declined (${pi.last_payment_error?.message ?? "payment failed"}). ` +
+      `Your booking ${booking.confirmationCode} is not confirmed yet: you can try again with another card from your booking page ` +
+      `until the reservation expires.\n`,
+    dedupeKey: `payment_failed:${failureKey}`,
+  });
 }
 
 async function failureApplied(tx: Transaction, bookingId: string, failureKey: string): Promise<boolean> {

@@ -1,24 +1,43 @@
 // Reconciliation: checks the books against themselves and against Stripe, stores every discrepancy
 // under a run id (reconciliation_discrepancies, listed for admins) and returns a summary.
 //
-// Checks, per booking in scope (bookings whose payments changed since `since`, most recent first and
-// bounded, or the given ids):
-//   ledger     every entry set (transaction) and every booking sums to zero
-//   ours       ledger capture/refund totals = payments rows; refunds ≤ captured; transfers + clawbacks
-//              ≤ the provider share; a confirmed/in-progress/completed booking has a capture
-//   Stripe     each PaymentIntent's status and amount_received, its refunds (list by payment_intent) and
-//              the transfers of the booking's transfer_group match our rows; PaymentIntents created in
-//              the window that carry a bookingId we have no payment for are reported too.
+// reconcile() gathers the scope and the rows, then runs one function a check; the checks are pure
+// (reconciliation-checks.ts), only fetching what Stripe has happens here. Checks, per booking in scope
+// (bookings whose payments changed since `since`, most recent first and bounded, or the given ids):
+//   ledger   checkLedgerBalanced: every entry set (transaction) and every booking sums to zero
+//   ours     checkLedgerMatchesPayments: ledger capture / refund / lost-dispute totals = payments rows
+//            checkRefundsWithinCapture: refunds + lost disputes ≤ captured, per payment
+//            checkPayoutsWithinShare: transfers + clawbacks ≤ the provider share
+//            checkConfirmedHasCapture: a confirmed / in-progress / completed booking has a capture
+//            checkPaidPayoutMatchesLedger: a paid payout's gross = the ledger's transfers + clawbacks
+//   Stripe   checkAgainstStripeIntent: each PaymentIntent exists, with our status and amount_received
+//            checkStripeRefunds: its refunds (list by payment_intent) are ours and add up to ours
+//            checkStripeDisputes: its disputes are ours, with our status
+//            checkStripeTransfers: the transfers of the booking's transfer_group are its paid payout's
+//            and add up to the ledger's transfers
+//            (Stripe failing: a stripe_unreachable after what was found so far)
+//   unknown  unrecordedIntent: PaymentIntents created in the window that hold money for a booking we
+//            have no payment row for
 // Runs from `scripts/reconcile.ts` and once an hour from the housekeeping job.
 import { Temporal } from "@js-temporal/polyfill";
 import { and, desc, eq, gte, inArray, sql } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { Database } from "../../db/client";
 import { entriesForBookings, unbalancedBookings, unbalancedTransactions } from "../../db/queries/ledger";
-import { insertDiscrepancies, paymentsForBookings, type NewDiscrepancy } from "../../db/queries/payments";
+import { insertDiscrepancies, paymentsForBookings, type DisputeRow, type NewDiscrepancy, type RefundRow } from "../../db/queries/payments";
 import { bookings, disputes, jobRuns, payments, payoutSchedules, refunds } from "../../db/schema";
-import { feeForCapture, PLATFORM_STRIPE_BALANCE } from "../../domain/ledger";
-import { bookingSplit } from "./payment-intents";
+import {
+  bookingTotals,
+  checkAgainstStripeIntent,
+  checkLedgerBalanced,
+  checkStripeDisputes,
+  checkStripeRefunds,
+  checkStripeTransfers,
+  OWN_BOOKING_CHECKS,
+  unrecordedIntent,
+  type BookingRecords,
+  type BookingTotals,
+} from "./reconciliation-checks";
 import { isStripeError, stripeErrorMessage } from "./stripe-client";
 
 export const RECONCILE_WINDOW_DAYS = 35;
@@ -48,33 +67,13 @@ export interface ReconcileSummary {
   finishedAt: string;
 }
 
-const CONFIRMED_LIKE = ["confirmed", "in_progress", "completed"];
-
 export async function reconcile(db: Database, stripe: Stripe, options: ReconcileOptions = {}): Promise<ReconcileSummary> {
   const startedAt = options.now ?? Temporal.Now.instant();
   const runId = options.runId ?? crypto.randomUUID();
   const since = options.since ?? startedAt.subtract({ hours: 24 * RECONCILE_WINDOW_DAYS });
-  const found: NewDiscrepancy[] = [];
-  const report = (kind: string, bookingId: string | null, providerId: string | null, details: Record<string, unknown>) =>
-    found.push({ kind, bookingId, providerId, details });
+  const scope = options.bookingIds ?? (await recentlyActiveBookings(db, since, options.maxBookings ?? DEFAULT_MAX_BOOKINGS));
 
-  // Most recently active first: a bounded run (a Worker invocation has a subrequest budget) checks
-  // what changed lately; the script can raise maxBookings for a full sweep.
-  const scope =
-    options.bookingIds ??
-    (
-      await db
-        .select({ id: payments.bookingId })
-        .from(payments)
-        .where(gte(payments.updatedAt, new Date(since.epochMilliseconds)))
-        .groupBy(payments.bookingId)
-        .orderBy(desc(sql`max(${payments.updatedAt})`))
-        .limit(options.maxBookings ?? DEFAULT_MAX_BOOKINGS)
-    ).map((r) => r.id);
-
-  // Ledger integrity.
-  for (const t of await unbalancedTransactions(db, scope)) report("ledger_transaction_unbalanced", null, null, { transactionId: t.key, currency: t.currency, total: t.total });
-  for (const b of await unbalancedBookings(db, scope)) report("ledger_booking_unbalanced", b.key, null, { currency: b.currency, total: b.total });
+  const found: NewDiscrepancy[] = checkLedgerBalanced(await unbalancedTransactions(db, scope), await unbalancedBookings(db, scope));
 
   const bookingRows = scope.length ? await db.select().from(bookings).where(inArray(bookings.id, scope)) : [];
   const paymentRows = await paymentsForBookings(db, scope);
@@ -85,100 +84,22 @@ export async function reconcile(db: Database, stripe: Stripe, options: Reconcile
 
   let checkedIntents = 0;
   for (const booking of bookingRows) {
-    const ps = paymentRows.filter((p) => p.bookingId === booking.id);
-    const lines = entries.filter((e) => e.bookingId === booking.id);
-    const sum = (kind: string, account?: string) =>
-      lines.filter((l) => l.kind === kind && (account === undefined || l.account === account)).reduce((acc, l) => acc + l.amount, 0);
-    const capturedDb = ps.reduce((acc, p) => acc + p.amountCaptured, 0);
-    const refundedDb = ps.reduce((acc, p) => acc + p.amountRefunded, 0);
-    const capturedLedger = sum("capture", PLATFORM_STRIPE_BALANCE);
-    const refundedLedger = -sum("refund", PLATFORM_STRIPE_BALANCE);
-    const disputedDb = ps.reduce((acc, p) => acc + p.amountDisputed, 0);
-    const disputedLedger = -sum("dispute", PLATFORM_STRIPE_BALANCE);
-    const transferredLedger = -sum("transfer", PLATFORM_STRIPE_BALANCE);
-    const clawedBack = -sum("clawback", `provider:${booking.providerId}:receivable`);
-    const ref = (kind: string, details: Record<string, unknown>) => report(kind, booking.id, booking.providerId, details);
-
-    if (capturedLedger !== capturedDb) ref("ledger_capture_mismatch", { ledger: capturedLedger, payments: capturedDb });
-    if (refundedLedger !== refundedDb) ref("ledger_refund_mismatch", { ledger: refundedLedger, payments: refundedDb });
-    if (disputedLedger !== disputedDb) ref("ledger_dispute_mismatch", { ledger: disputedLedger, payments: disputedDb });
-    for (const p of ps) {
-      if (p.amountRefunded + p.amountDisputed > p.amountCaptured) {
-        ref("refunds_exceed_capture", { paymentIntentId: p.stripePaymentIntentId, captured: p.amountCaptured, refunded: p.amountRefunded, disputedLost: p.amountDisputed });
-      }
-    }
-    const share = ps.reduce((acc, p) => acc + p.amountCaptured - feeForCapture(p.amountCaptured, bookingSplit(booking)), 0);
-    if (transferredLedger + clawedBack > share) ref("payouts_exceed_provider_share", { paidOut: transferredLedger + clawedBack, providerShare: share });
-    if (CONFIRMED_LIKE.includes(booking.status) && capturedDb === 0 && booking.totalAmount > 0) {
-      ref("confirmed_without_capture", { status: booking.status, payments: ps.map((p) => ({ id: p.stripePaymentIntentId, status: p.status })) });
-    }
-    const payout = payoutRows.find((r) => r.bookingId === booking.id);
-    if (payout?.status === "paid" && transferredLedger + clawedBack !== payout.grossAmount) {
-      ref("payout_ledger_mismatch", { payoutId: payout.id, gross: payout.grossAmount, ledger: transferredLedger + clawedBack });
-    }
-
+    const records: BookingRecords = {
+      booking,
+      payments: paymentRows.filter((p) => p.bookingId === booking.id),
+      entries: entries.filter((e) => e.bookingId === booking.id),
+      payout: payoutRows.find((r) => r.bookingId === booking.id),
+    };
+    const totals = bookingTotals(records);
+    for (const check of OWN_BOOKING_CHECKS) found.push(...check(records, totals));
     if (options.stripe === false) continue;
-    try {
-      for (const p of ps) {
-        checkedIntents++;
-        let pi: Stripe.PaymentIntent;
-        try {
-          pi = await stripe.paymentIntents.retrieve(p.stripePaymentIntentId);
-        } catch (error) {
-          if (!(isStripeError(error) && error.code === "resource_missing")) throw error;
-          ref("stripe_payment_missing", { paymentIntentId: p.stripePaymentIntentId, ours: p.status });
-          continue;
-        }
-        if (pi.status !== p.status) ref("stripe_status_mismatch", { paymentIntentId: pi.id, stripe: pi.status, ours: p.status });
-        const stripeCaptured = pi.status === "succeeded" ? pi.amount_received : 0;
-        if (stripeCaptured !== p.amountCaptured) ref("stripe_capture_mismatch", { paymentIntentId: pi.id, stripe: stripeCaptured, ours: p.amountCaptured });
-        let stripeRefunded = 0;
-        for await (const r of stripe.refunds.list({ payment_intent: pi.id, limit: 100 })) {
-          if (r.status === "succeeded") stripeRefunded += r.amount;
-          if (!refundRows.some((row) => row.stripeRefundId === r.id)) ref("stripe_refund_unknown", { refundId: r.id, amount: r.amount, status: r.status });
-        }
-        if (stripeRefunded !== p.amountRefunded) ref("stripe_refund_mismatch", { paymentIntentId: pi.id, stripe: stripeRefunded, ours: p.amountRefunded });
-        for await (const d of stripe.disputes.list({ payment_intent: pi.id, limit: 100 })) {
-          const ours = disputeRows.find((row) => row.id === d.id);
-          if (!ours) ref("stripe_dispute_unknown", { disputeId: d.id, amount: d.amount, status: d.status });
-          else if (ours.status !== d.status) ref("stripe_dispute_status_mismatch", { disputeId: d.id, stripe: d.status, ours: ours.status });
-        }
-      }
-      let stripeTransferred = 0;
-      for await (const t of stripe.transfers.list({ transfer_group: booking.id, limit: 100 })) {
-        stripeTransferred += t.amount - t.amount_reversed;
-        const payoutId = t.metadata?.payoutId;
-        if (!payoutId || payout?.id !== payoutId || payout.status !== "paid") {
-          ref("stripe_transfer_unrecorded", { transferId: t.id, amount: t.amount, payoutId: payoutId ?? null, payoutStatus: payout?.status ?? null });
-        }
-      }
-      if (stripeTransferred !== transferredLedger) ref("stripe_transfer_mismatch", { stripe: stripeTransferred, ledger: transferredLedger });
-    } catch (error) {
-      ref("stripe_unreachable", { message: stripeErrorMessage(error) });
-    }
+    const againstStripe = await checkBookingAgainstStripe(stripe, records, totals, refundRows, disputeRows);
+    checkedIntents += againstStripe.checkedIntents;
+    found.push(...againstStripe.found);
   }
 
-  // Stripe → ours: intents for bookings that we have no payment row for.
   if (options.stripe !== false) {
-    try {
-      const known = new Set(paymentRows.map((p) => p.stripePaymentIntentId));
-      const inScope = options.bookingIds ? new Set(options.bookingIds) : null;
-      let listed = 0;
-      for await (const pi of stripe.paymentIntents.list({ created: { gte: Math.floor(since.epochMilliseconds / 1000) }, limit: 100 })) {
-        if (++listed > MAX_LISTED_INTENTS) break;
-        const bookingId = pi.metadata?.bookingId;
-        if (!bookingId || (inScope && !inScope.has(bookingId)) || known.has(pi.id)) continue;
-        if (!inScope) {
-          const [ours] = await db.select({ id: payments.id }).from(payments).where(eq(payments.stripePaymentIntentId, pi.id));
-          if (ours) continue;
-        }
-        if (pi.status === "succeeded" || pi.status === "requires_capture") {
-          report("stripe_payment_unknown", bookingId, pi.metadata?.providerId ?? null, { paymentIntentId: pi.id, status: pi.status, amount: pi.amount_received });
-        }
-      }
-    } catch (error) {
-      report("stripe_unreachable", null, null, { message: stripeErrorMessage(error) });
-    }
+    found.push(...(await checkUnknownIntents(db, stripe, since, new Set(paymentRows.map((p) => p.stripePaymentIntentId)), options.bookingIds)));
   }
 
   await insertDiscrepancies(db, runId, found);
@@ -193,6 +114,98 @@ export async function reconcile(db: Database, stripe: Stripe, options: Reconcile
     startedAt: startedAt.toString(),
     finishedAt: Temporal.Now.instant().toString(),
   };
+}
+
+/**
+ * The scope of a run without ids: bookings whose payments changed since `since`, most recently active
+ * first, so that a bounded run (a Worker invocation has a subrequest budget) checks what changed lately;
+ * the script can raise maxBookings for a full sweep.
+ */
+async function recentlyActiveBookings(db: Database, since: Temporal.Instant, maxBookings: number): Promise<string[]> {
+  const rows = await db
+    .select({ id: payments.bookingId })
+    .from(payments)
+    .where(gte(payments.updatedAt, new Date(since.epochMilliseconds)))
+    .groupBy(payments.bookingId)
+    .orderBy(desc(sql`max(${payments.updatedAt})`))
+    .limit(maxBookings);
+  return rows.map((r) => r.id);
+}
+
+/**
+ * The Stripe checks of one booking: per payment its intent, refunds and disputes, then the booking's
+ * transfers. Stripe failing stops them with a stripe_unreachable after what was found so far.
+ */
+async function checkBookingAgainstStripe(
+  stripe: Stripe,
+  records: BookingRecords,
+  totals: BookingTotals,
+  refundRows: RefundRow[],
+  disputeRows: DisputeRow[],
+): Promise<{ found: NewDiscrepancy[]; checkedIntents: number }> {
+  const { booking } = records;
+  const found: NewDiscrepancy[] = [];
+  let checkedIntents = 0;
+  try {
+    for (const p of records.payments) {
+      checkedIntents++;
+      const pi = await retrieveIntentIfExists(stripe, p.stripePaymentIntentId);
+      found.push(...checkAgainstStripeIntent(booking, p, pi));
+      if (!pi) continue;
+      found.push(...checkStripeRefunds(booking, p, await listAll(stripe.refunds.list({ payment_intent: pi.id, limit: 100 })), refundRows));
+      found.push(...checkStripeDisputes(booking, await listAll(stripe.disputes.list({ payment_intent: pi.id, limit: 100 })), disputeRows));
+    }
+    found.push(...checkStripeTransfers(records, totals, await listAll(stripe.transfers.list({ transfer_group: booking.id, limit: 100 }))));
+  } catch (error) {
+    found.push({ kind: "stripe_unreachable", bookingId: booking.id, providerId: booking.providerId, details: { message: stripeErrorMessage(error) } });
+  }
+  return { found, checkedIntents };
+}
+
+/** Stripe → ours: intents created in the window for bookings we have no payment row for. */
+async function checkUnknownIntents(
+  db: Database,
+  stripe: Stripe,
+  since: Temporal.Instant,
+  known: ReadonlySet<string>,
+  bookingIds: string[] | undefined,
+): Promise<NewDiscrepancy[]> {
+  const found: NewDiscrepancy[] = [];
+  try {
+    const inScope = bookingIds ? new Set(bookingIds) : null;
+    let listed = 0;
+    for await (const pi of stripe.paymentIntents.list({ created: { gte: Math.floor(since.epochMilliseconds / 1000) }, limit: 100 })) {
+      if (++listed > MAX_LISTED_INTENTS) break;
+      const unknown = unrecordedIntent(pi, known, inScope);
+      if (!unknown) continue;
+      if (!inScope) {
+        // Without a scope we loaded only the checked bookings' rows: the intent may still be ours.
+        const [ours] = await db.select({ id: payments.id }).from(payments).where(eq(payments.stripePaymentIntentId, pi.id));
+        if (ours) continue;
+      }
+      found.push(unknown);
+    }
+  } catch (error) {
+    found.push({ kind: "stripe_unreachable", bookingId: null, providerId: null, details: { message: stripeErrorMessage(error) } });
+  }
+  return found;
+}
+
+/** The intent as Stripe has it now, or null when Stripe has none by that id. */
+async function retrieveIntentIfExists(stripe: Stripe, paymentIntentId: string): Promise<Stripe.PaymentIntent | null> {
+  try {
+    return await stripe.paymentIntents.retrieve(paymentIntentId);
+  } catch (error) {
+    if (isStripeError(error) && error.code === "resource_missing") return null;
+    throw error;
+  }
+}
+
+/** Every item of a Stripe list (the SDK pages through it). */
+async function listAll<T>(list: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of list) items.push(item);
+  return items;
 }
 
 export const RECONCILIATION_JOB = "reconciliation";
