@@ -9,8 +9,8 @@ import { errorsByDay, funnel, lastDays, latencyPercentiles, periodDays, revenueB
 import { FUNNEL_STEPS, LATENCY_METRICS } from "../../workers/metrics/record";
 import { majorUnits, milliseconds, money, percent, utc } from "../components/admin/format";
 import type { ChartSpec } from "../components/admin/chart-spec";
+import { DataTable } from "../components/admin/data-table";
 import { MetricChart } from "../components/admin/metric-chart";
-import { ScrollTable } from "../components/admin/scroll-table";
 import { TabLinks } from "../components/admin/tab-links";
 import adminStylesHref from "../styles/admin.css?url";
 import { requireRole } from "../utils/auth.server";
@@ -167,71 +167,39 @@ export default function AdminMetrics() {
           Overall conversion from search to confirmed booking: <strong data-testid="overall-conversion">{data.overallConversion}</strong>
         </p>
         <MetricChart spec={data.charts.funnel} label="Bar chart of the booking funnel; the numbers are in the table that follows." tableId="funnel-table" />
-        <ScrollTable id="funnel-table" caption="Funnel steps with conversion from the step before and from the first step">
-          <thead>
-            <tr>
-              <th scope="col">Step</th>
-              <th scope="col" className="num">
-                Count
-              </th>
-              <th scope="col" className="num">
-                From previous step
-              </th>
-              <th scope="col" className="num">
-                From search
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.funnel.map((r) => (
-              <tr key={r.step} data-testid="funnel-row">
-                <th scope="row">{r.step}</th>
-                <td className="num">{r.count}</td>
-                <td className="num">{r.fromPrevious}</td>
-                <td className="num">{r.fromStart}</td>
-              </tr>
-            ))}
-          </tbody>
-        </ScrollTable>
+        <DataTable
+          id="funnel-table"
+          caption="Funnel steps with conversion from the step before and from the first step"
+          rows={data.funnel}
+          rowKey={(r) => r.step}
+          rowTestId="funnel-row"
+          columns={[
+            { header: "Step", cell: "step", rowHeader: true },
+            { header: "Count", cell: "count", numeric: true },
+            { header: "From previous step", cell: "fromPrevious", numeric: true },
+            { header: "From search", cell: "fromStart", numeric: true },
+          ]}
+        />
       </section>
 
       <section aria-labelledby="latency-heading" className="metric-section">
         <h2 id="latency-heading">Latency</h2>
         <MetricChart spec={data.charts.latency} label="Grouped bar chart of latency percentiles; the numbers are in the table that follows." tableId="latency-table" />
-        <ScrollTable id="latency-table" caption="Latency percentiles (continuous, interpolated) over the period">
-          <thead>
-            <tr>
-              <th scope="col">Operation</th>
-              <th scope="col" className="num">
-                Samples
-              </th>
-              <th scope="col" className="num">
-                p50
-              </th>
-              <th scope="col" className="num">
-                p95
-              </th>
-              <th scope="col" className="num">
-                p99
-              </th>
-              <th scope="col" className="num">
-                Max
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.latency.map((l) => (
-              <tr key={l.name} data-testid="latency-row">
-                <th scope="row">{l.name}</th>
-                <td className="num">{l.count}</td>
-                <td className="num">{l.p50}</td>
-                <td className="num">{l.p95}</td>
-                <td className="num">{l.p99}</td>
-                <td className="num">{l.max}</td>
-              </tr>
-            ))}
-          </tbody>
-        </ScrollTable>
+        <DataTable
+          id="latency-table"
+          caption="Latency percentiles (continuous, interpolated) over the period"
+          rows={data.latency}
+          rowKey={(l) => l.name}
+          rowTestId="latency-row"
+          columns={[
+            { header: "Operation", cell: "name", rowHeader: true },
+            { header: "Samples", cell: "count", numeric: true },
+            { header: "p50", cell: "p50", numeric: true },
+            { header: "p95", cell: "p95", numeric: true },
+            { header: "p99", cell: "p99", numeric: true },
+            { header: "Max", cell: "max", numeric: true },
+          ]}
+        />
       </section>
 
       <section aria-labelledby="errors-heading" className="metric-section">
@@ -241,56 +209,30 @@ export default function AdminMetrics() {
         ) : (
           <>
             <MetricChart spec={data.charts.errors} label="Stacked bar chart of errors per day by kind; the numbers are in the tables that follow." tableId="errors-table" />
-            <ScrollTable id="error-kinds-table" caption={`Errors by kind over the period (${data.errors.total} in all)`}>
-              <thead>
-                <tr>
-                  <th scope="col">Kind</th>
-                  <th scope="col" className="num">
-                    Errors
-                  </th>
-                  <th scope="col" className="num">
-                    Share
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.errors.totals.map((t) => (
-                  <tr key={t.kind} data-testid="error-kind-row">
-                    <th scope="row">{t.kind}</th>
-                    <td className="num">{t.count}</td>
-                    <td className="num">{t.share}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </ScrollTable>
-            <ScrollTable id="errors-table" caption="Errors per UTC day and kind (days without errors left out)">
-              <thead>
-                <tr>
-                  <th scope="col">Day</th>
-                  {data.errors.kinds.map((kind) => (
-                    <th scope="col" className="num" key={kind}>
-                      {kind}
-                    </th>
-                  ))}
-                  <th scope="col" className="num">
-                    Total
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.errors.days.map((d) => (
-                  <tr key={d.day}>
-                    <th scope="row">{d.day}</th>
-                    {d.counts.map((n, i) => (
-                      <td className="num" key={data.errors.kinds[i]}>
-                        {n}
-                      </td>
-                    ))}
-                    <td className="num">{d.total}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </ScrollTable>
+            <DataTable
+              id="error-kinds-table"
+              caption={`Errors by kind over the period (${data.errors.total} in all)`}
+              rows={data.errors.totals}
+              rowKey={(t) => t.kind}
+              rowTestId="error-kind-row"
+              columns={[
+                { header: "Kind", cell: "kind", rowHeader: true },
+                { header: "Errors", cell: "count", numeric: true },
+                { header: "Share", cell: "share", numeric: true },
+              ]}
+            />
+            <DataTable
+              id="errors-table"
+              caption="Errors per UTC day and kind (days without errors left out)"
+              rows={data.errors.days}
+              rowKey={(d) => d.day}
+              columns={[
+                { header: "Day", cell: "day", rowHeader: true },
+                // One column per error kind seen in the period.
+                ...data.errors.kinds.map((kind, i) => ({ header: kind, cell: (d: (typeof data.errors.days)[number]) => d.counts[i], numeric: true })),
+                { header: "Total", cell: "total", numeric: true },
+              ]}
+            />
           </>
         )}
       </section>
@@ -305,46 +247,30 @@ export default function AdminMetrics() {
         ) : (
           <>
             <MetricChart spec={data.charts.revenue} label="Line chart of captured revenue and platform fees per day; the numbers are in the table that follows." tableId="revenue-table" />
-            <ScrollTable id="revenue-table" caption="Per UTC day and currency">
-              <thead>
-                <tr>
-                  <th scope="col">Day</th>
-                  <th scope="col">Currency</th>
-                  <th scope="col" className="num">
-                    Captured
+            <DataTable
+              id="revenue-table"
+              caption="Per UTC day and currency"
+              rows={data.revenue.rows}
+              rowKey={(r) => r.key}
+              rowTestId="revenue-row"
+              columns={[
+                { header: "Day", cell: "day", rowHeader: true },
+                { header: "Currency", cell: "currency" },
+                { header: "Captured", cell: "captured", numeric: true },
+                { header: "Refunded", cell: "refunded", numeric: true },
+                { header: "Platform fees", cell: "fee", numeric: true },
+              ]}
+              foot={data.revenue.totals.map((t) => (
+                <tr key={t.currency}>
+                  <th scope="row" colSpan={2}>
+                    Total {t.currency}
                   </th>
-                  <th scope="col" className="num">
-                    Refunded
-                  </th>
-                  <th scope="col" className="num">
-                    Platform fees
-                  </th>
+                  <td className="num">{t.captured}</td>
+                  <td className="num">{t.refunded}</td>
+                  <td className="num">{t.fee}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {data.revenue.rows.map((r) => (
-                  <tr key={r.key} data-testid="revenue-row">
-                    <th scope="row">{r.day}</th>
-                    <td>{r.currency}</td>
-                    <td className="num">{r.captured}</td>
-                    <td className="num">{r.refunded}</td>
-                    <td className="num">{r.fee}</td>
-                  </tr>
-                ))}
-              </tbody>
-              <tfoot>
-                {data.revenue.totals.map((t) => (
-                  <tr key={t.currency}>
-                    <th scope="row" colSpan={2}>
-                      Total {t.currency}
-                    </th>
-                    <td className="num">{t.captured}</td>
-                    <td className="num">{t.refunded}</td>
-                    <td className="num">{t.fee}</td>
-                  </tr>
-                ))}
-              </tfoot>
-            </ScrollTable>
+              ))}
+            />
           </>
         )}
       </section>
@@ -354,52 +280,24 @@ export default function AdminMetrics() {
         <p className="muted" data-testid="stats-refreshed">
           {data.providers.refreshedAt ? `Statistics refreshed ${data.providers.refreshedAt} by the housekeeping job.` : "No provider statistics yet."}
         </p>
-        {data.providers.rows.length > 0 ? (
-          <ScrollTable id="providers-table" caption="Bookings and money per provider, highest gross first (gross and fees count confirmed, in-progress and completed bookings; recent = booked in the last 30 days)">
-            <thead>
-              <tr>
-                <th scope="col">Provider</th>
-                <th scope="col" className="num">
-                  Completed
-                </th>
-                <th scope="col" className="num">
-                  Upcoming
-                </th>
-                <th scope="col" className="num">
-                  Cancelled
-                </th>
-                <th scope="col" className="num">
-                  No-shows
-                </th>
-                <th scope="col" className="num">
-                  Gross
-                </th>
-                <th scope="col" className="num">
-                  Fees
-                </th>
-                <th scope="col" className="num">
-                  Recent
-                </th>
-                <th scope="col">Last booked (UTC)</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.providers.rows.map((p) => (
-                <tr key={p.id} data-testid="provider-stats-row">
-                  <th scope="row">{p.name}</th>
-                  <td className="num">{p.completed}</td>
-                  <td className="num">{p.upcoming}</td>
-                  <td className="num">{p.cancelled}</td>
-                  <td className="num">{p.noShow}</td>
-                  <td className="num">{p.gross}</td>
-                  <td className="num">{p.fees}</td>
-                  <td className="num">{p.recent}</td>
-                  <td>{p.last}</td>
-                </tr>
-              ))}
-            </tbody>
-          </ScrollTable>
-        ) : null}
+        <DataTable
+          id="providers-table"
+          caption="Bookings and money per provider, highest gross first (gross and fees count confirmed, in-progress and completed bookings; recent = booked in the last 30 days)"
+          rows={data.providers.rows}
+          rowKey={(p) => p.id}
+          rowTestId="provider-stats-row"
+          columns={[
+            { header: "Provider", cell: "name", rowHeader: true },
+            { header: "Completed", cell: "completed", numeric: true },
+            { header: "Upcoming", cell: "upcoming", numeric: true },
+            { header: "Cancelled", cell: "cancelled", numeric: true },
+            { header: "No-shows", cell: "noShow", numeric: true },
+            { header: "Gross", cell: "gross", numeric: true },
+            { header: "Fees", cell: "fees", numeric: true },
+            { header: "Recent", cell: "recent", numeric: true },
+            { header: "Last booked (UTC)", cell: "last" },
+          ]}
+        />
       </section>
     </section>
   );
