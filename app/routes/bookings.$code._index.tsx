@@ -4,6 +4,7 @@
 import { Temporal } from "@js-temporal/polyfill";
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
+import { LiveBookingStatus } from "../components/live-booking-status";
 import { googleCalendarUrl } from "../../domain/ics";
 import { getBookingByCode } from "../../workers/services/get-booking";
 import { BookingSteps } from "../components/booking/steps";
@@ -50,11 +51,12 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     payUrl: `/bookings/${booking.code}/pay${query}`,
     google,
     refresh: booking.status === "pending",
+    token: access.token,
   });
 }
 
 export default function Confirmation() {
-  const { booking, headline, total, icsUrl, manageUrl, payUrl, google } = useLoaderData<typeof loader>();
+  const { booking, headline, total, icsUrl, manageUrl, payUrl, google, token } = useLoaderData<typeof loader>();
   const zone = booking.timeZone;
   const providerZone = booking.providerTimeZone;
   const live = ["confirmed", "awaiting_approval", "in_progress"].includes(booking.status);
@@ -63,6 +65,7 @@ export default function Confirmation() {
       <BookingSteps current={3} />
       <section className="panel" aria-live="polite">
         <h1 data-testid="headline">{headline}</h1>
+        <LiveBookingStatus code={booking.code} token={token} status={booking.status} start={booking.start} />
         <p className="code">
           Confirmation code <strong data-testid="confirmation-code">{booking.code}</strong>
         </p>

@@ -16,6 +16,7 @@ import { getBookingByCode } from "../../workers/services/get-booking";
 import { rescheduleBooking } from "../../workers/services/reschedule-booking";
 import { FormError } from "../components/auth-form";
 import { AuthenticityTokenInput } from "../components/authenticity-token-input";
+import { LiveBookingStatus } from "../components/live-booking-status";
 import { bookingAccess, bookingDeps, tokenQuery } from "../utils/booking-flow.server";
 import { assertCsrf } from "../utils/csrf.server";
 import { formatDateTime, formatDay, formatTime, zoneLabel } from "../utils/format";
@@ -132,6 +133,7 @@ export default function Manage() {
     <article className="booking">
       <section className="panel">
         <h1>Your booking {booking.code}</h1>
+        <LiveBookingStatus code={booking.code} token={token} status={booking.status} start={booking.start} />
         <p>
           {booking.serviceName} with {booking.providerName}
           <br />
