@@ -239,7 +239,8 @@ export async function applyPaymentIntent(
       const booking = await lockBooking(tx, bookingId);
       if (!booking) return { outcome: { ...base, ignored: "booking not found" }, changes: [] as BookingChange[], providerId: undefined };
       const intent = await recordIntentState(tx, booking, pi);
-      const outcome: ApplyOutcome = { ...base, paymentStatus: intent.status, bookingStatus: booking.status };
+      // A fresh list per attempt: a retry after a rolled-back attempt must not report that attempt's moves.
+      const outcome: ApplyOutcome = { ...base, moved: [], paymentStatus: intent.status, bookingStatus: booking.status };
       let changes: BookingChange[] = [];
       if (intent.status === "succeeded" && intent.captured > 0) {
         outcome.capturePosted = await postCapture(tx, booking, pi.id, intent.captured, deps.config.ESCROW_DAYS);
