@@ -156,3 +156,12 @@ export function splitRefund(refund: Money, split: FeeSplit): RefundSplit {
   ];
   return { refund, fromPlatformFee, fromProviderShare };
 }
+
+/** The split a booking stored when it was made (its three amounts), to compute fees of partial captures and refunds from. */
+export function storedSplit(amounts: { totalAmount: number; platformFeeAmount: number; providerAmount: number; currency: string }): FeeSplit {
+  return {
+    total: money(amounts.totalAmount, amounts.currency),
+    platformFee: money(amounts.platformFeeAmount, amounts.currency),
+    providerShare: money(amounts.providerAmount, amounts.currency),
+  };
+}

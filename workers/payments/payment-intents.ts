@@ -26,8 +26,7 @@ import { bookingStateTransitions } from "../../db/schema";
 import { actorMay, SYSTEM_ACTOR, type Actor, type BookingStatus } from "../../domain/booking-states";
 import { DomainError } from "../../domain/errors";
 import { captureSet, feeForCapture, feeSet } from "../../domain/ledger";
-import { money } from "../../domain/money";
-import type { FeeSplit } from "../../domain/pricing";
+import { storedSplit } from "../../domain/pricing";
 import { DEFAULT_BOOKING_SETTINGS, logEvent, notifySchedule, type BookingSettings } from "../services/context";
 import { EXCLUSION_VIOLATION, isPgError } from "../services/pg-errors";
 import { noopSchedulePort, type BookingChange } from "../services/ports";
@@ -61,14 +60,6 @@ export interface PaymentStart {
   currency: string;
   status: string;
   captureMethod: string;
-}
-
-export function bookingSplit(booking: Pick<BookingRow, "totalAmount" | "platformFeeAmount" | "providerAmount" | "currency">): FeeSplit {
-  return {
-    total: money(booking.totalAmount, booking.currency),
-    platformFee: money(booking.platformFeeAmount, booking.currency),
-    providerShare: money(booking.providerAmount, booking.currency),
-  };
 }
 
 export function checkoutUrlFor(apiBase: string | undefined, pi: { id: string; client_secret: string | null }, returnUrl?: string): string | null {
@@ -337,7 +328,7 @@ async function lockOrAdoptPayment(tx: Transaction, bookingId: string, pi: Stripe
 async function postCapture(tx: Transaction, booking: BookingRow, paymentIntentId: string, captured: number, escrowDays: number): Promise<boolean> {
   const ref = { bookingId: booking.id, providerId: booking.providerId, currency: booking.currency, paymentIntentId };
   const capturePosted = await postEntrySet(tx, captureSet({ ...ref, amount: captured }));
-  await postEntrySet(tx, feeSet({ ...ref, fee: feeForCapture(captured, bookingSplit(booking)) }));
+  await postEntrySet(tx, feeSet({ ...ref, fee: feeForCapture(captured, storedSplit(booking)) }));
   await schedulePayoutForBooking(tx, booking, escrowDays);
   return capturePosted;
 }

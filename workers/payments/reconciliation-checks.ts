@@ -2,12 +2,12 @@
 // that are already loaded (ours, and what Stripe returned) and returns the discrepancies it found; none
 // does I/O, so each is unit-tested alone (tests/unit/reconciliation-checks.test.ts). Kinds and details
 // are what the admin page lists: change them only together with it.
+import { storedSplit } from "../../domain/pricing";
 import type Stripe from "stripe";
 import type { BookingRow } from "../../db/queries/bookings";
 import type { LedgerEntryRow, UnbalancedGroup } from "../../db/queries/ledger";
 import type { DisputeRow, NewDiscrepancy, PaymentRow, PayoutRow, RefundRow } from "../../db/queries/payments";
 import { feeForCapture, PLATFORM_STRIPE_BALANCE, providerAccount } from "../../domain/ledger";
-import { bookingSplit } from "./payment-intents";
 
 export type CheckedBooking = Pick<BookingRow, "id" | "providerId" | "status" | "totalAmount" | "platformFeeAmount" | "providerAmount" | "currency">;
 export type CheckedPayment = Pick<PaymentRow, "stripePaymentIntentId" | "status" | "amountCaptured" | "amountRefunded" | "amountDisputed">;
@@ -43,7 +43,7 @@ export function bookingTotals({ booking, payments: ps, entries }: BookingRecords
   /** A credit as a positive amount (0 - x: no -0 where there is none). */
   const credited = (kind: string, account: string) => 0 - sum(kind, account);
   const total = (field: "amountCaptured" | "amountRefunded" | "amountDisputed") => ps.reduce((acc, p) => acc + p[field], 0);
-  const split = bookingSplit(booking);
+  const split = storedSplit(booking);
   return {
     capturedDb: total("amountCaptured"),
     refundedDb: total("amountRefunded"),

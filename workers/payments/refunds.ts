@@ -35,13 +35,12 @@ import { actorMay, type Actor, type BookingStatus } from "../../domain/booking-s
 import { DomainError } from "../../domain/errors";
 import { feeForCapture, refundPortion, refundSet, type RefundHolder } from "../../domain/ledger";
 import { money } from "../../domain/money";
-import type { FeeSplit } from "../../domain/pricing";
+import { storedSplit, type FeeSplit } from "../../domain/pricing";
 import { logEvent } from "../services/context";
 import type { SchedulePort } from "../services/ports";
 import { transitionBooking } from "../services/transition-booking";
 import {
   applyPaymentIntent,
-  bookingSplit,
   cancelIntent,
   CANCELABLE_INTENT_STATUSES,
   SYSTEM,
@@ -79,7 +78,7 @@ export interface RefundResult {
 /** The fee split of one payment (normally the booking's own; a partial capture splits at the same ratio). */
 export function paymentSplit(payment: Pick<PaymentRow, "amountCaptured" | "currency">, booking: BookingRow): FeeSplit {
   const captured = payment.amountCaptured;
-  const fee = feeForCapture(captured, bookingSplit(booking));
+  const fee = feeForCapture(captured, storedSplit(booking));
   return { total: money(captured, payment.currency), platformFee: money(fee, payment.currency), providerShare: money(captured - fee, payment.currency) };
 }
 
