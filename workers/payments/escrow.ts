@@ -1,4 +1,4 @@
-// Escrow: a booking's provider share is held from capture until ESCROW_DAYS after the service ends,
+// Escrow: a booking's provider share is held from capture until ESCROW_PERIOD after the service ends,
 // then becomes payable. The payout_schedules row is created with the capture (same transaction, so a
 // captured booking always has one; a housekeeping sweep repairs any that were missed) and its
 // a reschedule moves payable_at with the booking (earlier or later); it is also re-checked when the
@@ -19,13 +19,15 @@ import { providerAccount, releaseSet } from "../../domain/ledger";
 import { findBookingById } from "../../db/queries/bookings";
 
 /**
- * ESCROW_DAYS calendar days after the end, counted in the provider's zone (a DST change in between
- * does not shift the hour the share becomes payable).
+ * ESCROW_PERIOD (whole days, workers/env.ts) after the end, counted as calendar days in the provider's
+ * zone: a DST change in between does not shift the hour the share becomes payable. The days are added
+ * to a ZonedDateTime on purpose; Temporal.Instant.add refuses days because their length depends on
+ * the zone, and 7 x 24 h would move the payable hour by one across a DST change.
  */
-export function payableAtFor(booking: Pick<BookingRow, "endsAt" | "providerTimeZone">, escrowDays: number): Temporal.Instant {
+export function payableAtFor(booking: Pick<BookingRow, "endsAt" | "providerTimeZone">, escrow: Temporal.Duration): Temporal.Instant {
   return Temporal.Instant.fromEpochMilliseconds(booking.endsAt.getTime())
     .toZonedDateTimeISO(booking.providerTimeZone)
-    .add({ days: escrowDays })
+    .add(escrow)
     .toInstant();
 }
 
@@ -42,7 +44,7 @@ export async function escrowedForBooking(db: Queryable, booking: Pick<BookingRow
  * Creates the booking's payout schedule (idempotent: one per booking) for what escrow holds now.
  * Call inside the transaction that posted the capture, so both commit together.
  */
-export async function schedulePayoutForBooking(tx: Queryable, booking: BookingRow, escrowDays: number): Promise<PayoutRow | null> {
+export async function schedulePayoutForBooking(tx: Queryable, booking: BookingRow, escrow: Temporal.Duration): Promise<PayoutRow | null> {
   const gross = await escrowedForBooking(tx, booking);
   if (gross <= 0) return null;
   return insertPayoutSchedule(tx, {
@@ -50,18 +52,18 @@ export async function schedulePayoutForBooking(tx: Queryable, booking: BookingRo
     providerId: booking.providerId,
     currency: booking.currency,
     grossAmount: gross,
-    payableAt: toDate(payableAtFor(booking, escrowDays)),
+    payableAt: toDate(payableAtFor(booking, escrow)),
   });
 }
 
 /**
- * After a reschedule: a payout not yet taken becomes due ESCROW_DAYS after the booking's new end,
+ * After a reschedule: a payout not yet taken becomes due ESCROW_PERIOD after the booking's new end,
  * earlier as well as later. One taken already (processing or later) keeps its course.
  */
-export async function redatePayout(db: Queryable, booking: BookingRow, escrowDays: number): Promise<void> {
+export async function redatePayout(db: Queryable, booking: BookingRow, escrow: Temporal.Duration): Promise<void> {
   await db
     .update(payoutSchedules)
-    .set({ payableAt: toDate(payableAtFor(booking, escrowDays)), updatedAt: new Date() })
+    .set({ payableAt: toDate(payableAtFor(booking, escrow)), updatedAt: new Date() })
     .where(and(eq(payoutSchedules.bookingId, booking.id), eq(payoutSchedules.status, "scheduled")));
 }
 
@@ -75,11 +77,11 @@ export async function releaseEscrow(tx: Transaction, payout: PayoutRow): Promise
 }
 
 /** Housekeeping repair: captured bookings without a payout schedule get one. */
-export async function ensurePayoutSchedules(db: Queryable, escrowDays: number, limit = 100, bookingIds?: string[]): Promise<number> {
+export async function ensurePayoutSchedules(db: Queryable, escrow: Temporal.Duration, limit = 100, bookingIds?: string[]): Promise<number> {
   let created = 0;
   for (const bookingId of await capturedWithoutPayout(db, limit, bookingIds)) {
     const booking = await findBookingById(db, bookingId);
-    if (booking && (await schedulePayoutForBooking(db, booking, escrowDays))) created++;
+    if (booking && (await schedulePayoutForBooking(db, booking, escrow))) created++;
   }
   return created;
 }

@@ -258,7 +258,7 @@ export async function applyPaymentIntent(
         const ref = { bookingId, providerId: booking.providerId, currency: booking.currency, paymentIntentId: pi.id };
         outcome.capturePosted = await postEntrySet(tx, captureSet({ ...ref, amount: captured }));
         await postEntrySet(tx, feeSet({ ...ref, fee: feeForCapture(captured, bookingSplit(booking)) }));
-        await schedulePayoutForBooking(tx, booking, deps.config.ESCROW_DAYS);
+        await schedulePayoutForBooking(tx, booking, deps.config.ESCROW_PERIOD);
         // Money arrived for a booking that no longer exists (cancelled mid-checkout, expired): give it back.
         // The debt is written down with the capture, in this transaction: if the refund after the commit
         // fails, a redelivered webhook or the housekeeping job still knows it is owed. (A booking cancelled
