@@ -22,13 +22,14 @@ interface Env {
   STRIPE_PUBLISHABLE_KEY?: string;
   PLATFORM_FEE_BPS_CUSTOMER?: string;
   PLATFORM_FEE_BPS_GUEST?: string;
-  ESCROW_DAYS?: string;
-  HOLD_TTL_SECONDS?: string;
+  /** ISO-8601 durations: ESCROW_PERIOD in calendar days ("P7D"), the TTLs exact time ("PT10M"). */
+  ESCROW_PERIOD?: string;
+  HOLD_TTL?: string;
   MAX_HOLDS_PER_HOLDER?: string;
   MAX_HOLDS_PER_CLIENT?: string;
   MAX_HOLDS_OVERALL?: string;
-  PENDING_PAYMENT_TTL_MINUTES?: string;
-  APPROVAL_TTL_HOURS?: string;
+  PENDING_PAYMENT_TTL?: string;
+  APPROVAL_TTL?: string;
   PAYOUT_MAX_ATTEMPTS?: string;
   PUBLIC_BASE_URL?: string;
   EMAIL_FROM?: string;

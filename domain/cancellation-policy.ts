@@ -21,6 +21,7 @@ import { z } from "zod";
 import type { ActorType } from "./booking-states";
 import { DomainError } from "./errors";
 import { assertNonNegative, money, mulDivRoundHalfUp, type Money } from "./money";
+import { MAX_TIERS } from "./provider-setup";
 
 const MAX_HOURS_BEFORE = 24 * 366; // a year ahead is already a generous notice period
 
@@ -31,7 +32,7 @@ export const CancellationTierSchema = z.object({
 
 export const CancellationPolicySchema = z
   .object({
-    tiers: z.array(CancellationTierSchema).min(1).max(10),
+    tiers: z.array(CancellationTierSchema).min(1).max(MAX_TIERS),
     providerCancellationRefundPercent: z.literal(100),
   })
   .superRefine((policy, ctx) => {

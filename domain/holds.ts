@@ -69,7 +69,7 @@ export function holdIntervals(timing: HoldTiming): { slot: Interval; occupied: I
 }
 
 /**
- * The TTL to apply. The server decides it (`serverSeconds`, the configured HOLD_TTL_SECONDS); a client
+ * The TTL to apply. The server decides it (`serverSeconds`, the configured HOLD_TTL in seconds); a client
  * may only ask for a SHORTER one, clamped to at least HOLD_TTL_MIN_SECONDS. Clamped rather than
  * rejected: a client asking for "as long as possible" gets the server's TTL, not an error. (A client
  * that could choose an hour, and extend to two, could hide a provider's week from everyone.)

@@ -122,6 +122,17 @@ export function isSupportedInstantText(value: string): boolean {
   return ms === null || isSupportedEpochMs(ms);
 }
 
+/** A YYYY-MM-DD text as a date, or null when it is unreadable or outside the supported years. */
+export function parsePlainDate(value: string | null | undefined): Temporal.PlainDate | null {
+  if (!value || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return null;
+  try {
+    const date = Temporal.PlainDate.from(value, { overflow: "reject" });
+    return isSupportedDate(date) ? date : null;
+  } catch {
+    return null;
+  }
+}
+
 /** False only for a readable YYYY-MM-DD date outside the supported years (see isSupportedInstantText). */
 export function isSupportedDateText(value: string): boolean {
   try {

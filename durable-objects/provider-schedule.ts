@@ -31,6 +31,7 @@ import {
 import type { ServiceCard } from "../db/queries/catalog";
 import { type EpochMsInterval, type ServiceTiming, computeSlots, isSlotBookable } from "../domain/availability";
 import { isDomainError } from "../domain/errors";
+import { wholeSeconds } from "../domain/durations";
 import { epochMsOfInstantText } from "../domain/instant-text";
 import type { Interval } from "../domain/intervals";
 import { availabilityResult, engineReach, resolveWindow, timingOf, type AvailabilityResult } from "../workers/services/availability";
@@ -130,8 +131,8 @@ export class ProviderSchedule extends DurableObject<Env> implements ScheduleTarg
     this.bookingStatus = new BookingStatusFeed(ctx);
     // Answered by the runtime without waking the object, so idle connections stay hibernated.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
-    const limits = ConfigSchema.pick({ HOLD_TTL_SECONDS: true, MAX_HOLDS_PER_HOLDER: true, MAX_HOLDS_PER_CLIENT: true }).parse(env);
-    this.ttlSeconds = limits.HOLD_TTL_SECONDS;
+    const limits = ConfigSchema.pick({ HOLD_TTL: true, MAX_HOLDS_PER_HOLDER: true, MAX_HOLDS_PER_CLIENT: true }).parse(env);
+    this.ttlSeconds = wholeSeconds(limits.HOLD_TTL);
     this.limits = { perHolder: limits.MAX_HOLDS_PER_HOLDER, perClient: limits.MAX_HOLDS_PER_CLIENT };
     this.config = env.DATABASE_URL ? loadConfig(env) : null;
     const warm = this.config ? new WarmDatabase(this.config) : null;

@@ -1,7 +1,9 @@
 // The Worker's bindings and configuration. Every value is parsed once per isolate by zod, and a
 // missing or malformed variable fails fast with its name (the dev script runs the same check before
 // it starts wrangler, so a typo never surfaces as a confusing error deep inside a request).
+import { Temporal } from "@js-temporal/polyfill";
 import { z } from "zod";
+import { durationSetting } from "../domain/durations";
 
 /** The bindings (declared globally in worker-configuration.d.ts, next to wrangler.toml). */
 export type { WorkerEnv as Env };
@@ -39,15 +41,22 @@ export const ConfigSchema = z.object({
     .or(z.literal("").transform(() => undefined)),
   PLATFORM_FEE_BPS_CUSTOMER: intFrom(0, 10_000).default(1000),
   PLATFORM_FEE_BPS_GUEST: intFrom(0, 10_000).default(1200),
-  ESCROW_DAYS: intFrom(0, 365).default(7),
-  HOLD_TTL_SECONDS: intFrom(30, 3600).default(600),
+  /**
+   * How long after the service ends the provider's share becomes payable. Calendar days in the
+   * provider's zone (workers/payments/escrow.ts payableAtFor), as ESCROW_DAYS counted them: "P7D" is
+   * the same wall-clock time a week later, 167 or 169 hours across a DST change, never 7 x 24 h.
+   */
+  ESCROW_PERIOD: durationSetting({ kind: "days", min: "P0D", max: "P365D", example: "P7D", fallback: "P7D" }),
+  /** The server's slot hold lifetime; exact time (added to instants), a client may only shorten it. */
+  HOLD_TTL: durationSetting({ kind: "exact", min: "PT30S", max: "PT1H", example: "PT10M", fallback: "PT10M" }),
   /** Live holds per provider for one browser (holder token), and for one network address. */
   MAX_HOLDS_PER_HOLDER: intFrom(1, 50).default(3),
   MAX_HOLDS_PER_CLIENT: intFrom(1, 50).default(3),
   /** Live holds across all providers for one network address. */
   MAX_HOLDS_OVERALL: intFrom(1, 200).default(10),
-  PENDING_PAYMENT_TTL_MINUTES: intFrom(1, 24 * 60).default(30),
-  APPROVAL_TTL_HOURS: intFrom(1, 24 * 14).default(24),
+  /** Exact time from entering pending (or awaiting_approval) until the booking expires unanswered. */
+  PENDING_PAYMENT_TTL: durationSetting({ kind: "exact", min: "PT1M", max: "PT24H", example: "PT30M", fallback: "PT30M" }),
+  APPROVAL_TTL: durationSetting({ kind: "exact", min: "PT1H", max: "PT336H", example: "PT24H", fallback: "PT24H" }),
   PAYOUT_MAX_ATTEMPTS: intFrom(1, 20).default(5),
   /** Absolute base for links in emails and calendar files (cron has no request to derive it from). */
   PUBLIC_BASE_URL: z.url({ error: "must be an absolute URL such as https://booking.example.com" }).default("http://127.0.0.1:8787"),
@@ -72,6 +81,32 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Settings that were integers with a unit suffix until the time limits became ISO-8601 durations. One
+ * left in an environment would otherwise be dropped without a word (zod strips unknown keys) and its
+ * value silently replaced by the default, so loadConfig refuses it and names the new setting.
+ */
+const RENAMED: Record<string, { to: string; unit: "days" | "seconds" | "minutes" | "hours" }> = {
+  ESCROW_DAYS: { to: "ESCROW_PERIOD", unit: "days" },
+  HOLD_TTL_SECONDS: { to: "HOLD_TTL", unit: "seconds" },
+  PENDING_PAYMENT_TTL_MINUTES: { to: "PENDING_PAYMENT_TTL", unit: "minutes" },
+  APPROVAL_TTL_HOURS: { to: "APPROVAL_TTL", unit: "hours" },
+};
+
+function renamedIssues(env: Record<string, unknown>): string[] {
+  const issues: string[] = [];
+  for (const [name, { to, unit }] of Object.entries(RENAMED)) {
+    const value = env[name];
+    if (value === undefined || value === "") continue;
+    const text = String(value).trim();
+    const example = /^\d{1,6}$/.test(text)
+      ? Temporal.Duration.from({ [unit]: Number(text) }).round({ largestUnit: unit === "days" ? "days" : "hours" }).toString()
+      : null;
+    issues.push(`${name} is no longer read: set ${to} instead, an ISO-8601 duration${example ? ` (${to}="${example}" for ${name}="${text}")` : ""}`);
+  }
+  return issues;
+}
+
 const cache = new WeakMap<object, AppConfig>();
 
 /** Parses (once per env object) and returns the typed configuration, or throws ConfigError naming each bad variable. */
@@ -79,8 +114,9 @@ export function loadConfig(env: Env | Record<string, unknown>): AppConfig {
   const cached = cache.get(env);
   if (cached) return cached;
   const parsed = ConfigSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`));
+  const renamed = renamedIssues(env as Record<string, unknown>);
+  if (!parsed.success || renamed.length > 0) {
+    throw new ConfigError([...(parsed.error?.issues ?? []).map((issue) => `${issue.path.join(".")} ${issue.message}`), ...renamed]);
   }
   cache.set(env, parsed.data);
   return parsed.data;

@@ -9,6 +9,7 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { useState } from "react";
 import { addOverride, deleteOverride, overrideRows, replaceWeeklySchedule, weeklyRuleRows } from "../../db/queries/provider-admin";
 import { isDomainError } from "../../domain/errors";
+import { assertOverrideFits } from "../../workers/services/schedule-rules";
 import { AuthenticityTokenInput } from "../components/authenticity-token-input";
 import { AdminScopeNote } from "../components/provider/booking-status";
 import { FormMessage, SelectField, TextField, firstError, type FieldErrors } from "../components/provider/form-controls";
@@ -18,8 +19,8 @@ import { assertCsrf } from "../utils/csrf.server";
 import { formatPlainDate, parsePlainDate, timeZoneOptions, todayIn } from "../utils/dates";
 import { adminChoices, requireProviderScope, scopedHref } from "../utils/provider-scope.server";
 import {
-  assertOverrideFits,
   overrideDraftFromForm,
+  overrideFieldName,
   validateOverrideDraft,
   validateWeeklyDraft,
   weeklyDraftFrom,
@@ -85,7 +86,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       await addOverride(db, provider.id, parsed.value, (existing) => assertOverrideFits(parsed.value, existing));
     } catch (error) {
       if (isDomainError(error, "VALIDATION")) {
-        const field = String((error.details.fields as string[] | undefined)?.[0] ?? "overrideDate");
+        const field = overrideFieldName((error.details.fields as string[] | undefined)?.[0]);
         return data<ActionData>({ form: "override", draft, fieldErrors: { [field]: [error.message] }, formError: "The override was not added." }, { status: 400 });
       }
       throw error;

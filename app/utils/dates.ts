@@ -2,22 +2,14 @@
 // "YYYY-MM-DD" parameter, formatting a date, and the time-zone choices of the schedule editor.
 // Instants (ISO strings or Dates) are formatted by ./format.
 import { Temporal } from "@js-temporal/polyfill";
-import { isSupportedDate, isValidTimeZone } from "../../domain/time";
+import { isValidTimeZone } from "../../domain/time";
 
 export function todayIn(zone: string): Temporal.PlainDate {
   return Temporal.Now.instant().toZonedDateTimeISO(zone).toPlainDate();
 }
 
 /** A YYYY-MM-DD parameter, or null when it is unreadable or outside the supported years (pages fall back). */
-export function parsePlainDate(value: string | null | undefined): Temporal.PlainDate | null {
-  if (!value || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return null;
-  try {
-    const date = Temporal.PlainDate.from(value, { overflow: "reject" });
-    return isSupportedDate(date) ? date : null;
-  } catch {
-    return null;
-  }
-}
+export { parsePlainDate } from "../../domain/time";
 
 export function formatPlainDate(date: Temporal.PlainDate, options: Intl.DateTimeFormatOptions = { weekday: "long", day: "numeric", month: "long", year: "numeric" }): string {
   // A PlainDate has no zone; format its noon in UTC so no offset can move it to another day.

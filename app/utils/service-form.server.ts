@@ -1,15 +1,14 @@
-// Form parsing and validation of the provider's services editor (/provider/services/new and
-// /provider/services/:id): zod and the domain's rules (money, cancellation policy); field errors are
-// keyed by input name.
-import { z } from "zod";
-import { CancellationPolicySchema, type CancellationPolicy } from "../../domain/cancellation-policy";
-import { formatMinorUnits, formatMoney, money, parseMinorUnits } from "../../domain/money";
-import { isChargeablePrice, MINIMUM_CHARGE } from "../../domain/pricing";
+// Form handling of the provider's services editor (/provider/services/new and /provider/services/:id):
+// a row or the submitted FormData as a draft, the no-JavaScript tier buttons, and the service rules'
+// issues (workers/services/service-rules.ts, where what a service must meet is decided) keyed by input
+// name.
+import { CancellationPolicySchema } from "../../domain/cancellation-policy";
+import { formatMinorUnits } from "../../domain/money";
 import type { NewServiceValues, ServiceRow } from "../../db/queries/provider-admin";
+import { messagesByName, type FieldIssue } from "../../workers/services/field-issue";
+import { checkService } from "../../workers/services/service-rules";
 import type { FieldErrors } from "../components/provider/form-controls";
 import { MAX_TIERS, tierFieldName, type ServiceDraft } from "../components/provider/service-form";
-
-export const MAX_PRICE_MINOR = 2_147_483_647; // the services.price_amount integer column
 
 export function serviceDraftFrom(row: ServiceRow | null): ServiceDraft {
   const policy = CancellationPolicySchema.safeParse(row?.cancellationPolicy);
@@ -68,126 +67,19 @@ export function serviceDraftFromForm(formData: FormData): ServiceDraft {
   };
 }
 
-const wholeNumber = (label: string, min: number, max: number) =>
-  z
-    .string()
-    .min(1, `${label} is required.`)
-    .regex(/^\d{1,9}$/, `${label} must be a whole number.`)
-    .transform(Number)
-    .pipe(z.number().min(min, `${label} must be at least ${min}.`).max(max, `${label} must be at most ${max}.`));
-
-const ServiceFieldsSchema = z.object({
-  name: z.string().min(1, "Name is required.").max(120, "Name must be at most 120 characters."),
-  description: z.string().max(2000, "Description must be at most 2000 characters."),
-  category: z.string().min(1, "Category is required.").max(60, "Category must be at most 60 characters."),
-  durationMinutes: wholeNumber("Duration", 1, 1440),
-  currency: z.string().regex(/^[a-z]{3}$/, "Choose a currency."),
-  price: z.string().min(1, "Price is required."),
-  bufferBeforeMinutes: wholeNumber("Buffer before", 0, 1440),
-  bufferAfterMinutes: wholeNumber("Buffer after", 0, 1440),
-  slotIntervalMinutes: wholeNumber("Slot interval", 1, 1440),
-  minNoticeMinutes: wholeNumber("Minimum notice", 0, 366 * 1440),
-  bookingWindowDays: wholeNumber("Booking window", 1, 3660),
-  requiresApproval: z.boolean(),
-  isActive: z.boolean(),
-});
-
-
 export type ServiceParse = { ok: true; values: NewServiceValues; draft: ServiceDraft } | { ok: false; fieldErrors: FieldErrors; draft: ServiceDraft };
 
-/**
- * Validates a service draft. Tiers are taken in the order of their "hours before" (largest first), as
- * the policy requires, and empty tier rows are dropped; the returned draft shows them that way.
- */
+/** The form's input name for a rule issue's path (workers/services/service-rules.ts); "form" for the whole. */
+function fieldNameOf(path: FieldIssue["path"]): string {
+  if (path[0] === "tiers") return tierFieldName(Number(path[1]), path[2] === "percent" ? "percent" : "hours");
+  return path.length > 0 ? String(path[0]) : "form";
+}
+
+/** Checks a service draft by the service rules, with their issues keyed by input name. */
 export function validateServiceDraft(input: ServiceDraft): ServiceParse {
-  const fieldErrors: FieldErrors = {};
-  const add = (field: string, message: string) => (fieldErrors[field] ??= []).push(message);
-
-  const tierRows = input.tiers.filter((t) => t.hours !== "" || t.percent !== "");
-  const numeric = (v: string) => (/^\d{1,6}$/.test(v) ? Number(v) : Number.NaN);
-  tierRows.sort((a, b) => (numeric(b.hours) || 0) - (numeric(a.hours) || 0));
-  const draft: ServiceDraft = { ...input, tiers: tierRows.length ? tierRows : [{ hours: "", percent: "" }] };
-
-  const parsed = ServiceFieldsSchema.safeParse(draft);
-  if (!parsed.success) for (const issue of parsed.error.issues) add(String(issue.path[0] ?? "form"), issue.message);
-
-  let priceAmount: number | null = null;
-  if (draft.price && /^[a-z]{3}$/.test(draft.currency)) {
-    const price = parseMinorUnits(draft.price, draft.currency, MAX_PRICE_MINOR);
-    if (!price.ok) add("price", price.message);
-    else if (!isChargeablePrice(money(price.amount, draft.currency))) {
-      add("price", `Price must be 0 (free) or at least ${formatMoney(money(MINIMUM_CHARGE[draft.currency] ?? 1, draft.currency))}: card payments below that are refused.`);
-    } else priceAmount = price.amount;
-  }
-
-  let policy: CancellationPolicy | null = null;
-  if (tierRows.length === 0) add(tierFieldName(0, "hours"), "Add at least one refund tier (e.g. 0 hours before: 0 %).");
-  else if (tierRows.length > MAX_TIERS) add(tierFieldName(MAX_TIERS, "hours"), `At most ${MAX_TIERS} tiers.`);
-  else {
-    let tierProblem = false;
-    const tiers = tierRows.map((t, i) => {
-      const hours = numeric(t.hours);
-      const percent = numeric(t.percent);
-      if (Number.isNaN(hours)) {
-        add(tierFieldName(i, "hours"), `Tier ${i + 1}: hours before must be a whole number.`);
-        tierProblem = true;
-      }
-      if (Number.isNaN(percent)) {
-        add(tierFieldName(i, "percent"), `Tier ${i + 1}: refund must be a whole percentage.`);
-        tierProblem = true;
-      }
-      return { minHoursBefore: hours, refundPercent: percent };
-    });
-    if (!tierProblem) {
-      const result = CancellationPolicySchema.safeParse({ tiers, providerCancellationRefundPercent: 100 });
-      if (result.success) policy = result.data;
-      else {
-        for (const issue of result.error.issues) {
-          const [, index, key] = issue.path;
-          const i = typeof index === "number" ? index : 0;
-          const part = key === "refundPercent" ? "percent" : "hours";
-          const message =
-            issue.code === "too_big" || issue.code === "too_small"
-              ? part === "percent"
-                ? "refund must be between 0 and 100 %."
-                : `hours before must be between 0 and ${24 * 366}.`
-              : key === "minHoursBefore"
-                ? "each tier needs a different number of hours."
-                : key === "refundPercent"
-                  ? "cancelling later cannot refund more than cancelling earlier."
-                  : issue.message;
-          add(tierFieldName(i, part), `Tier ${i + 1}: ${message}`);
-        }
-      }
-    }
-  }
-
-  if (!parsed.success || Object.keys(fieldErrors).length > 0 || priceAmount === null || !policy) {
-    if (Object.keys(fieldErrors).length === 0) add("form", "Please check the form.");
-    return { ok: false, fieldErrors, draft };
-  }
-  const data = parsed.data;
-  money(priceAmount, data.currency); // the domain's own check of the amount and currency shape
-  return {
-    ok: true,
-    draft,
-    values: {
-      name: data.name,
-      description: data.description,
-      category: data.category,
-      durationMinutes: data.durationMinutes,
-      priceAmount,
-      currency: data.currency,
-      bufferBeforeMinutes: data.bufferBeforeMinutes,
-      bufferAfterMinutes: data.bufferAfterMinutes,
-      slotIntervalMinutes: data.slotIntervalMinutes,
-      minNoticeMinutes: data.minNoticeMinutes,
-      bookingWindowDays: data.bookingWindowDays,
-      requiresApproval: data.requiresApproval,
-      isActive: data.isActive,
-      cancellationPolicy: policy,
-    },
-  };
+  const checked = checkService(input);
+  if (checked.ok) return { ok: true, values: checked.values, draft: checked.input };
+  return { ok: false, fieldErrors: messagesByName(checked.issues, fieldNameOf), draft: checked.input };
 }
 
 /** Applies a no-JavaScript "add row" / "remove row" button to a list draft. */

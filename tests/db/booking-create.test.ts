@@ -71,8 +71,8 @@ describe("createBooking", () => {
     expect(booking.amounts).toEqual({ currency: "usd", total: 10_000, platformFee: 1_200, providerShare: 8_800, feeBps: 1200 });
     const deadline = Temporal.Instant.from(booking.expiresAt!);
     const ttl = before.until(deadline).total({ unit: "minutes" });
-    expect(ttl).toBeGreaterThan(DEFAULT_BOOKING_SETTINGS.pendingPaymentTtlMinutes - 1);
-    expect(ttl).toBeLessThan(DEFAULT_BOOKING_SETTINGS.pendingPaymentTtlMinutes + 1);
+    expect(ttl).toBeGreaterThan(DEFAULT_BOOKING_SETTINGS.pendingPaymentTtl.total({ unit: "minutes" }) - 1);
+    expect(ttl).toBeLessThan(DEFAULT_BOOKING_SETTINGS.pendingPaymentTtl.total({ unit: "minutes" }) + 1);
 
     expect(result.manageToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const [row] = await db.select().from(bookings).where(eq(bookings.id, booking.id));

@@ -147,7 +147,7 @@ describe("transitionBooking", () => {
     const clock = { now: () => now };
     const { id } = await newBooking();
     const awaiting = await transitionBooking(db, { bookingId: id, to: "awaiting_approval", actor: SYSTEM, reason: "authorised" }, clock);
-    expect(awaiting.booking.expiresAt!.getTime()).toBe(now.add({ hours: DEFAULT_BOOKING_SETTINGS.approvalTtlHours }).epochMilliseconds);
+    expect(awaiting.booking.expiresAt!.getTime()).toBe(now.add(DEFAULT_BOOKING_SETTINGS.approvalTtl).epochMilliseconds);
 
     const other = await newBooking();
     const pendingDeadline = (await findBookingById(db, other.id))!.expiresAt!;
@@ -155,7 +155,7 @@ describe("transitionBooking", () => {
     expect(failed.booking.expiresAt).toEqual(pendingDeadline);
     const later = now.add({ minutes: 5 });
     const retried = await transitionBooking(db, { bookingId: other.id, to: "pending", actor: { type: "customer", id: customerId }, reason: "retry" }, { now: () => later });
-    expect(retried.booking.expiresAt!.getTime()).toBe(later.add({ minutes: DEFAULT_BOOKING_SETTINGS.pendingPaymentTtlMinutes }).epochMilliseconds);
+    expect(retried.booking.expiresAt!.getTime()).toBe(later.add(DEFAULT_BOOKING_SETTINGS.pendingPaymentTtl).epochMilliseconds);
   });
 
   it("a payment retry into a slot someone else took meanwhile is SLOT_UNAVAILABLE (23P01) with alternatives, and stays payment_failed", async () => {

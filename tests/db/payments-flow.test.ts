@@ -101,8 +101,8 @@ describe("automatic capture", () => {
 
     const payout = await findPayoutByBooking(h.db, booking.id);
     expect(payout).toMatchObject({ status: "scheduled", grossAmount: booking.providerAmount, deductionAmount: 0 });
-    expect(payout!.payableAt.toISOString()).toBe(new Date(payableAtFor(booking, 7).epochMilliseconds).toISOString());
-    expect(payableAtFor(booking, 7).since(Temporal.Instant.fromEpochMilliseconds(booking.endsAt.getTime())).total({ unit: "hours" })).toBeGreaterThanOrEqual(7 * 24 - 1);
+    expect(payout!.payableAt.toISOString()).toBe(new Date(payableAtFor(booking, h.config.ESCROW_PERIOD).epochMilliseconds).toISOString());
+    expect(payableAtFor(booking, h.config.ESCROW_PERIOD).since(Temporal.Instant.fromEpochMilliseconds(booking.endsAt.getTime())).total({ unit: "hours" })).toBeGreaterThanOrEqual(7 * 24 - 1);
   });
 
   it("a decline → payment_failed (slot released, email queued); the retry reuses the intent and confirms", async () => {

@@ -87,7 +87,7 @@ export async function startHarness(options: { maxAttempts?: number } = {}): Prom
     STRIPE_SECRET_KEY: "sk_test_payments_suite",
     STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
     STRIPE_API_BASE: standin.url,
-    ESCROW_DAYS: 7,
+    ESCROW_PERIOD: Temporal.Duration.from({ days: 7 }),
     PAYOUT_MAX_ATTEMPTS: options.maxAttempts ?? 3,
   };
   const stripe = createStripe(config);

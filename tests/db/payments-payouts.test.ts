@@ -67,7 +67,7 @@ describe("escrow and payout", () => {
     const fixture = await payableProvider(h);
     const { booking, payout } = await paidBooking(fixture);
     await serve(booking.id, fixture.userId);
-    expect(payout.payableAt.getTime()).toBe(payableAtFor(booking, 7).epochMilliseconds);
+    expect(payout.payableAt.getTime()).toBe(payableAtFor(booking, h.config.ESCROW_PERIOD).epochMilliseconds);
 
     const early = await runPayouts(h.db, h.deps, { now: afterEscrow(payout).subtract({ hours: 1 }), providerIds: [fixture.providerId] });
     expect(early.claimed).toBe(0);
@@ -229,7 +229,7 @@ describe("rescheduling", () => {
       const start = localInstant(fixture.timeZone, daysAhead, "10:00");
       const { booking } = await rescheduleBooking(h.db, { code: created.booking.confirmationCode, access, start: start.toString() }, deps);
       const moved = (await findPayoutByBooking(h.db, booking.id))!;
-      expect(moved.payableAt.getTime()).toBe(payableAtFor(await bookingNow(h, booking.id), 7).epochMilliseconds);
+      expect(moved.payableAt.getTime()).toBe(payableAtFor(await bookingNow(h, booking.id), h.config.ESCROW_PERIOD).epochMilliseconds);
       expect(moved.payableAt.getTime()).toBe(start.add({ minutes: 60 }).toZonedDateTimeISO(fixture.timeZone).add({ days: 7 }).epochMilliseconds);
     }
   });

@@ -1,4 +1,4 @@
-// Escrow: a booking's provider share is held from capture until ESCROW_DAYS after the service ends,
+// Escrow: a booking's provider share is held from capture until ESCROW_PERIOD after the service ends,
 // then becomes payable. The payout_schedules row is created with the capture (same transaction, so a
 // captured booking always has one; a housekeeping sweep repairs any that were missed) and its
 // a reschedule moves payable_at with the booking (earlier or later); it is also re-checked when the
@@ -19,9 +19,12 @@ import { escrowReleaseAt } from "../../domain/escrow";
 import { providerAccount, releaseSet } from "../../domain/ledger";
 import { findBookingById } from "../../db/queries/bookings";
 
-/** When the booking's provider share becomes payable (the rule and its DST cases: domain/escrow.ts). */
-export function payableAtFor(booking: Pick<BookingRow, "endsAt" | "providerTimeZone">, escrowDays: number): Temporal.Instant {
-  return escrowReleaseAt(Temporal.Instant.fromEpochMilliseconds(booking.endsAt.getTime()), booking.providerTimeZone, { days: escrowDays });
+/**
+ * When the booking's provider share becomes payable: ESCROW_PERIOD (whole days, workers/env.ts) after
+ * the end, as calendar days in the provider's zone (the rule and its DST cases: domain/escrow.ts).
+ */
+export function payableAtFor(booking: Pick<BookingRow, "endsAt" | "providerTimeZone">, escrow: Temporal.Duration): Temporal.Instant {
+  return escrowReleaseAt(Temporal.Instant.fromEpochMilliseconds(booking.endsAt.getTime()), booking.providerTimeZone, escrow);
 }
 
 export function toDate(instant: Temporal.Instant): Date {
@@ -37,7 +40,7 @@ export async function escrowedForBooking(db: Queryable, booking: Pick<BookingRow
  * Creates the booking's payout schedule (idempotent: one per booking) for what escrow holds now.
  * Call inside the transaction that posted the capture, so both commit together.
  */
-export async function schedulePayoutForBooking(tx: Queryable, booking: BookingRow, escrowDays: number): Promise<PayoutRow | null> {
+export async function schedulePayoutForBooking(tx: Queryable, booking: BookingRow, escrow: Temporal.Duration): Promise<PayoutRow | null> {
   const gross = await escrowedForBooking(tx, booking);
   if (gross <= 0) return null;
   return insertPayoutSchedule(tx, {
@@ -45,18 +48,18 @@ export async function schedulePayoutForBooking(tx: Queryable, booking: BookingRo
     providerId: booking.providerId,
     currency: booking.currency,
     grossAmount: gross,
-    payableAt: toDate(payableAtFor(booking, escrowDays)),
+    payableAt: toDate(payableAtFor(booking, escrow)),
   });
 }
 
 /**
- * After a reschedule: a payout not yet taken becomes due ESCROW_DAYS after the booking's new end,
+ * After a reschedule: a payout not yet taken becomes due ESCROW_PERIOD after the booking's new end,
  * earlier as well as later. One taken already (processing or later) keeps its course.
  */
-export async function redatePayout(db: Queryable, booking: BookingRow, escrowDays: number): Promise<void> {
+export async function redatePayout(db: Queryable, booking: BookingRow, escrow: Temporal.Duration): Promise<void> {
   await db
     .update(payoutSchedules)
-    .set({ payableAt: toDate(payableAtFor(booking, escrowDays)), updatedAt: new Date() })
+    .set({ payableAt: toDate(payableAtFor(booking, escrow)), updatedAt: new Date() })
     .where(and(eq(payoutSchedules.bookingId, booking.id), eq(payoutSchedules.status, "scheduled")));
 }
 
@@ -70,11 +73,11 @@ export async function releaseEscrow(tx: Transaction, payout: PayoutRow): Promise
 }
 
 /** Housekeeping repair: captured bookings without a payout schedule get one. */
-export async function ensurePayoutSchedules(db: Queryable, escrowDays: number, limit = 100, bookingIds?: string[]): Promise<number> {
+export async function ensurePayoutSchedules(db: Queryable, escrow: Temporal.Duration, limit = 100, bookingIds?: string[]): Promise<number> {
   let created = 0;
   for (const bookingId of await capturedWithoutPayout(db, limit, bookingIds)) {
     const booking = await findBookingById(db, bookingId);
-    if (booking && (await schedulePayoutForBooking(db, booking, escrowDays))) created++;
+    if (booking && (await schedulePayoutForBooking(db, booking, escrow))) created++;
   }
   return created;
 }

@@ -85,8 +85,8 @@ export function paymentHooks(deps: PaymentsDeps): BookingHooks {
       await refundCancelledBooking(db, deps, booking, refund.refund.amount);
     },
     async onBookingRescheduled({ db, booking }) {
-      // Earlier or later, escrow ends ESCROW_DAYS after the new end (payouts re-check it too).
-      await redatePayout(db, booking, deps.config.ESCROW_DAYS);
+      // Earlier or later, escrow ends ESCROW_PERIOD after the new end (payouts re-check it too).
+      await redatePayout(db, booking, deps.config.ESCROW_PERIOD);
     },
     async onBookingAccepted({ db, booking }) {
       // A failed capture leaves the booking confirmed with an authorised payment: housekeeping retries it.

@@ -36,7 +36,7 @@ export async function paymentsMaintenance(db: Database, deps: PaymentsDeps, opti
       details[name] = { error: stripeErrorMessage(error) };
     }
   };
-  await step("payoutSchedulesCreated", () => ensurePayoutSchedules(db, deps.config.ESCROW_DAYS, limit, options.bookingIds));
+  await step("payoutSchedulesCreated", () => ensurePayoutSchedules(db, deps.config.ESCROW_PERIOD, limit, options.bookingIds));
   await step("capturesRetried", async () => {
     let n = 0;
     for (const payment of await uncapturedAcceptedPayments(db, limit, options.bookingIds)) {

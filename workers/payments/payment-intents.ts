@@ -234,7 +234,7 @@ export async function applyPaymentIntent(
       const outcome: ApplyOutcome = { ...base, moved: [], paymentStatus: intent.status, bookingStatus: booking.status };
       let changes: BookingChange[] = [];
       if (intent.status === "succeeded" && intent.captured > 0) {
-        outcome.capturePosted = await postCapture(tx, booking, pi.id, intent.captured, deps.config.ESCROW_DAYS);
+        outcome.capturePosted = await postCapture(tx, booking, pi.id, intent.captured, deps.config.ESCROW_PERIOD);
       }
       outcome.followUp = await deadBookingFollowUp(tx, booking, pi.id, intent, outcome.capturePosted);
       if (allowMoves) {
@@ -325,11 +325,11 @@ async function lockOrAdoptPayment(tx: Transaction, bookingId: string, pi: Stripe
 }
 
 /** Step: the capture and fee entry sets (idempotent by intent; true when the capture was posted now) and the payout schedule. */
-async function postCapture(tx: Transaction, booking: BookingRow, paymentIntentId: string, captured: number, escrowDays: number): Promise<boolean> {
+async function postCapture(tx: Transaction, booking: BookingRow, paymentIntentId: string, captured: number, escrow: Temporal.Duration): Promise<boolean> {
   const ref = { bookingId: booking.id, providerId: booking.providerId, currency: booking.currency, paymentIntentId };
   const capturePosted = await postEntrySet(tx, captureSet({ ...ref, amount: captured }));
   await postEntrySet(tx, feeSet({ ...ref, fee: feeForCapture(captured, storedSplit(booking)) }));
-  await schedulePayoutForBooking(tx, booking, escrowDays);
+  await schedulePayoutForBooking(tx, booking, escrow);
   return capturePosted;
 }
 

@@ -127,7 +127,7 @@ async function processPayout(db: Database, deps: PaymentsDeps, row: PayoutRow, n
   const booking = row.bookingId ? await findBookingById(db, row.bookingId) : null;
   if (booking) {
     // payable_at was computed at capture; a reschedule since then moves the end of escrow.
-    const payableAt = payableAtFor(booking, deps.config.ESCROW_DAYS);
+    const payableAt = payableAtFor(booking, deps.config.ESCROW_PERIOD);
     if (Temporal.Instant.compare(payableAt, now) > 0) {
       await putBack(db, row.id, { payableAt: toDate(payableAt) }, now);
       return "waiting";

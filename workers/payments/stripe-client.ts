@@ -12,7 +12,7 @@ import type { SchedulePort } from "../services/ports";
 export type StripeConfig = Pick<AppConfig, "STRIPE_SECRET_KEY"> & Partial<Pick<AppConfig, "STRIPE_API_BASE">>;
 
 /** Settings the payments modules read from AppConfig (a subset, so scripts and tests need not fake the rest). */
-export type PaymentsConfig = Pick<AppConfig, "STRIPE_SECRET_KEY" | "STRIPE_WEBHOOK_SECRET" | "ESCROW_DAYS" | "PAYOUT_MAX_ATTEMPTS"> &
+export type PaymentsConfig = Pick<AppConfig, "STRIPE_SECRET_KEY" | "STRIPE_WEBHOOK_SECRET" | "ESCROW_PERIOD" | "PAYOUT_MAX_ATTEMPTS"> &
   Partial<Pick<AppConfig, "STRIPE_API_BASE">>;
 
 export function stripeHostOptions(apiBase: string | undefined): Pick<Stripe.StripeConfig, "host" | "port" | "protocol"> {

@@ -7,23 +7,24 @@ import { noopSchedulePort, type BookingChange, type BookingHooks, type ScheduleP
 
 export interface BookingSettings {
   feeBps: { guest: number; customer: number };
-  pendingPaymentTtlMinutes: number;
-  approvalTtlHours: number;
+  /** Exact durations (hours, minutes, seconds), added to instants: see domain/durations.ts. */
+  pendingPaymentTtl: Temporal.Duration;
+  approvalTtl: Temporal.Duration;
   /** Derives guests' manage tokens (auth/keyring.ts); without it tokens are random (tests, scripts). */
   manageTokenKeys?: Keyring;
 }
 
 export const DEFAULT_BOOKING_SETTINGS: BookingSettings = Object.freeze({
   feeBps: Object.freeze({ guest: 1200, customer: 1000 }),
-  pendingPaymentTtlMinutes: 30,
-  approvalTtlHours: 24,
+  pendingPaymentTtl: Temporal.Duration.from({ minutes: 30 }),
+  approvalTtl: Temporal.Duration.from({ hours: 24 }),
 });
 
 export function settingsFromConfig(config: AppConfig): BookingSettings {
   return {
     feeBps: { guest: config.PLATFORM_FEE_BPS_GUEST, customer: config.PLATFORM_FEE_BPS_CUSTOMER },
-    pendingPaymentTtlMinutes: config.PENDING_PAYMENT_TTL_MINUTES,
-    approvalTtlHours: config.APPROVAL_TTL_HOURS,
+    pendingPaymentTtl: config.PENDING_PAYMENT_TTL,
+    approvalTtl: config.APPROVAL_TTL,
     manageTokenKeys: keyringOf(config),
   };
 }

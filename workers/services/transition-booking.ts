@@ -56,9 +56,9 @@ export interface TransitionResult {
 export function deadlineFor(to: BookingStatus, current: Date | null, now: Temporal.Instant, settings: BookingSettings): Date | null {
   switch (to) {
     case "pending":
-      return toDate(now.add({ minutes: settings.pendingPaymentTtlMinutes }));
+      return toDate(now.add(settings.pendingPaymentTtl));
     case "awaiting_approval":
-      return toDate(now.add({ hours: settings.approvalTtlHours }));
+      return toDate(now.add(settings.approvalTtl));
     case "payment_failed":
       return current;
     default:

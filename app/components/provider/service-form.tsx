@@ -5,35 +5,15 @@
 import { Form, useNavigation } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { AuthenticityTokenInput } from "../authenticity-token-input";
+import type { ServiceInput } from "../../../workers/services/service-rules";
 import { CheckboxField, FormMessage, SelectField, TextAreaField, TextField, fieldId, firstError, type FieldErrors } from "./form-controls";
 
-export interface TierDraft {
-  hours: string;
-  percent: string;
-}
-
 /** Every field as typed (numbers as strings), so a rejected form comes back exactly as submitted. */
-export interface ServiceDraft {
-  name: string;
-  description: string;
-  category: string;
-  durationMinutes: string;
-  /** Decimal string in the currency's major unit, e.g. "55.00". */
-  price: string;
-  currency: string;
-  bufferBeforeMinutes: string;
-  bufferAfterMinutes: string;
-  slotIntervalMinutes: string;
-  minNoticeMinutes: string;
-  bookingWindowDays: string;
-  requiresApproval: boolean;
-  isActive: boolean;
-  tiers: TierDraft[];
-}
+export type ServiceDraft = ServiceInput;
 
 /** Currencies offered in the editor (a service's existing currency is always offered too). */
 export const CURRENCIES = ["usd", "eur", "gbp", "aud", "cad", "nzd", "chf", "sek", "nok", "dkk", "jpy", "inr", "npr"] as const;
-export const MAX_TIERS = 10;
+export { MAX_TIERS } from "../../../domain/provider-setup";
 
 export const tierFieldName = (index: number, part: "hours" | "percent") => `tier-${index}-${part}`;
 

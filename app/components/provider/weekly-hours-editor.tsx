@@ -3,33 +3,15 @@
 // submit buttons, so without JavaScript the server adds or removes the row and shows the form again
 // (nothing is saved until "Save weekly hours"); with JavaScript they change the rows in place.
 import { useEffect, useRef, useState } from "react";
+import { WEEKDAYS, type Weekday } from "../../../domain/provider-setup";
+import type { RangeInput, WeeklyHoursInput } from "../../../workers/services/schedule-rules";
 import { fieldId, type FieldErrors } from "./form-controls";
 
-export const WEEKDAYS = [
-  { number: 1, name: "Monday" },
-  { number: 2, name: "Tuesday" },
-  { number: 3, name: "Wednesday" },
-  { number: 4, name: "Thursday" },
-  { number: 5, name: "Friday" },
-  { number: 6, name: "Saturday" },
-  { number: 7, name: "Sunday" },
-] as const;
+export { MAX_RANGES_PER_DAY, WEEKDAYS, type Weekday } from "../../../domain/provider-setup";
 
-/** Ranges one weekday may have (breaks included). */
-export const MAX_RANGES_PER_DAY = 8;
-
-export type Weekday = (typeof WEEKDAYS)[number]["number"];
-
-export interface RangeDraft {
-  /** "HH:MM" as typed; an end of "00:00" means midnight at the end of the day. */
-  start: string;
-  end: string;
-}
-
-export interface WeeklyDraft {
-  timeZone: string;
-  days: Record<Weekday, RangeDraft[]>;
-}
+/** The weekly hours as typed ("HH:MM"; an end of "00:00" means midnight at the end of the day). */
+export type WeeklyDraft = WeeklyHoursInput;
+type RangeDraft = RangeInput;
 
 export const rangeFieldName = (day: number, part: "start" | "end", index: number) => `day-${day}-${part}-${index}`;
 
