@@ -14,9 +14,8 @@ import { refundBooking } from "../../workers/payments/refunds";
 import { paymentHooks } from "../../workers/payments/hooks";
 import { cancelBooking } from "../../workers/services/cancel-booking";
 import { DEFAULT_BOOKING_SETTINGS } from "../../workers/services/context";
-import { transitionBooking } from "../../workers/services/transition-booking";
 import type { ProviderFixture } from "../support/db";
-import { bookingNow, bookThrough, newCustomer, payableProvider, payOnCheckoutPage, settle, startHarness, type Harness } from "./payments-harness";
+import { bookingNow, newCustomer, paidBooking as paidBookingOf, payableProvider, serve as serveBooking, settle, startHarness, type Harness } from "./payments-harness";
 
 let h: Harness;
 let customerId: string;
@@ -27,18 +26,8 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-async function paidBooking(fixture: ProviderFixture, card = "pm_card_visa") {
-  const created = await bookThrough(h, fixture, { customerId });
-  await payOnCheckoutPage(h, created.payment, card);
-  await settle(h);
-  return { ...created, payout: (await findPayoutByBooking(h.db, created.booking.id))! };
-}
-
-async function serve(bookingId: string, providerUserId: string) {
-  const provider = { type: "provider" as const, id: providerUserId };
-  await transitionBooking(h.db, { bookingId, to: "in_progress", actor: provider, reason: "Started" });
-  await transitionBooking(h.db, { bookingId, to: "completed", actor: provider, reason: "Done" });
-}
+const paidBooking = (fixture: ProviderFixture, card = "pm_card_visa") => paidBookingOf(h, fixture, { customerId, card });
+const serve = (bookingId: string, providerUserId: string) => serveBooking(h, bookingId, providerUserId);
 
 const afterEscrow = (payout: PayoutRow) => Temporal.Instant.fromEpochMilliseconds(payout.payableAt.getTime()).add({ minutes: 1 });
 const ledgerOf = async (bookingId: string) => entriesForBooking(h.db, bookingId);

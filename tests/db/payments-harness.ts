@@ -8,6 +8,7 @@ import { Temporal } from "@js-temporal/polyfill";
 import { eq } from "drizzle-orm";
 import type Stripe from "stripe";
 import { findBookingById, type BookingRow } from "../../db/queries/bookings";
+import { findPayoutByBooking, type PayoutRow } from "../../db/queries/payments";
 import { providers, users } from "../../db/schema";
 import { startStripeStandin, type StripeStandin } from "../../stripe-standin/server";
 import { paymentHooks } from "../../workers/payments/hooks";
@@ -15,6 +16,7 @@ import { createStripe, type PaymentsConfig, type PaymentsDeps } from "../../work
 import { handleStripeWebhook } from "../../workers/payments/webhooks";
 import { DEFAULT_BOOKING_SETTINGS } from "../../workers/services/context";
 import { createBooking } from "../../workers/services/create-booking";
+import { transitionBooking } from "../../workers/services/transition-booking";
 import type { BookingChange } from "../../workers/services/ports";
 import { createProviderFixture, localInstant, openTestDatabase, unique, type ProviderFixture } from "../support/db";
 import { recordingPort } from "../support/recording-port";
@@ -189,4 +191,25 @@ export async function bookingNow(h: Harness, id: string): Promise<BookingRow> {
 
 export function instantOf(date: Date): Temporal.Instant {
   return Temporal.Instant.fromEpochMilliseconds(date.getTime());
+}
+
+/** A paid booking of `fixture` (auto capture through the checkout page and its webhook) with the payout row the capture scheduled. */
+export async function paidBooking(
+  h: Harness,
+  fixture: ProviderFixture,
+  options: { customerId?: string; card?: string } = {},
+): Promise<CreatedBooking & { payout: PayoutRow }> {
+  const created = await bookThrough(h, fixture, { customerId: options.customerId });
+  await payOnCheckoutPage(h, created.payment, options.card ?? "pm_card_visa");
+  await settle(h);
+  const payout = await findPayoutByBooking(h.db, created.booking.id);
+  if (!payout) throw new Error(`no payout was scheduled for booking ${created.booking.id}`);
+  return { ...created, payout };
+}
+
+/** The provider serves the appointment (their own moves), as the state machine requires before a payout of a completed booking. */
+export async function serve(h: Harness, bookingId: string, providerUserId: string): Promise<void> {
+  const provider = { type: "provider" as const, id: providerUserId };
+  await transitionBooking(h.db, { bookingId, to: "in_progress", actor: provider, reason: "Started" });
+  await transitionBooking(h.db, { bookingId, to: "completed", actor: provider, reason: "Done" });
 }

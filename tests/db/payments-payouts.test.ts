@@ -16,9 +16,8 @@ import { refundBooking } from "../../workers/payments/refunds";
 import { paymentHooks } from "../../workers/payments/hooks";
 import { DEFAULT_BOOKING_SETTINGS } from "../../workers/services/context";
 import { rescheduleBooking } from "../../workers/services/reschedule-booking";
-import { transitionBooking } from "../../workers/services/transition-booking";
 import { localInstant, type ProviderFixture } from "../support/db";
-import { bookingNow, bookThrough, newCustomer, payableProvider, payOnCheckoutPage, settle, startHarness, type Harness } from "./payments-harness";
+import { bookingNow, bookThrough, newCustomer, paidBooking as paidBookingOf, payableProvider, payOnCheckoutPage, serve as serveBooking, settle, startHarness, type Harness } from "./payments-harness";
 
 let h: Harness;
 let customerId: string;
@@ -31,22 +30,14 @@ afterAll(() => h?.close());
 
 const ADMIN = { type: "admin" as const, id: "00000000-0000-0000-0000-0000000000ad" };
 
-/** A confirmed, paid booking of `fixture` (auto capture through the checkout page + webhook). */
+/** A confirmed, paid booking of `fixture`, its payout scheduled. */
 async function paidBooking(fixture: ProviderFixture) {
-  const created = await bookThrough(h, fixture, { customerId });
-  await payOnCheckoutPage(h, created.payment, "pm_card_visa");
-  await settle(h);
-  const payout = (await findPayoutByBooking(h.db, created.booking.id))!;
-  expect(payout.status).toBe("scheduled");
-  return { ...created, payout };
+  const paid = await paidBookingOf(h, fixture, { customerId });
+  expect(paid.payout.status).toBe("scheduled");
+  return paid;
 }
 
-/** The provider serves the appointment (their moves), as the state machine requires. */
-async function serve(bookingId: string, providerUserId: string) {
-  const provider = { type: "provider" as const, id: providerUserId };
-  await transitionBooking(h.db, { bookingId, to: "in_progress", actor: provider, reason: "Started" });
-  await transitionBooking(h.db, { bookingId, to: "completed", actor: provider, reason: "Done" });
-}
+const serve = (bookingId: string, providerUserId: string) => serveBooking(h, bookingId, providerUserId);
 
 /** An instant just after every given payout's escrow ended. */
 function afterEscrow(...payouts: PayoutRow[]): Temporal.Instant {

@@ -12,9 +12,8 @@ import { refundPortion } from "../../domain/ledger";
 import { runPayouts } from "../../workers/payments/payouts";
 import { reconcile } from "../../workers/payments/reconciliation";
 import { paymentSplit } from "../../workers/payments/refunds";
-import { transitionBooking } from "../../workers/services/transition-booking";
 import type { ProviderFixture } from "../support/db";
-import { bookingNow, bookThrough, newCustomer, payableProvider, payOnCheckoutPage, settle, startHarness, type Harness } from "./payments-harness";
+import { bookingNow, bookThrough, newCustomer, payableProvider, paidBooking as paidBookingOf, payOnCheckoutPage, serve as serveBooking, settle, startHarness, type Harness } from "./payments-harness";
 
 let h: Harness;
 let customerId: string;
@@ -43,18 +42,8 @@ async function releaseReordered(): Promise<number> {
   return released;
 }
 
-async function paidBooking(fixture: ProviderFixture) {
-  const created = await bookThrough(h, fixture, { customerId });
-  await payOnCheckoutPage(h, created.payment, "pm_card_visa");
-  await settle(h);
-  return { ...created, payout: (await findPayoutByBooking(h.db, created.booking.id))! };
-}
-
-async function serve(bookingId: string, providerUserId: string) {
-  const provider = { type: "provider" as const, id: providerUserId };
-  await transitionBooking(h.db, { bookingId, to: "in_progress", actor: provider, reason: "Started" });
-  await transitionBooking(h.db, { bookingId, to: "completed", actor: provider, reason: "Done" });
-}
+const paidBooking = (fixture: ProviderFixture) => paidBookingOf(h, fixture, { customerId });
+const serve = (bookingId: string, providerUserId: string) => serveBooking(h, bookingId, providerUserId);
 
 const ledgerOf = (bookingId: string) => entriesForBooking(h.db, bookingId);
 const sum = (amounts: number[]) => amounts.reduce((a, b) => a + b, 0);

@@ -3,6 +3,7 @@
 // demo data the e2e stage of `npm test` seeds (Himalaya Yoga's free intro call, sita@example.com).
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { api } from "./support/api";
 import { baseUrl, launchBrowser, newContext, screenshot, signIn } from "./support/browser";
 
 let browser: Browser;
@@ -12,13 +13,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
-  const response = await fetch(new URL(path, baseUrl()), init);
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${init.method ?? "GET"} ${path} → ${response.status}: ${text}`);
-  return JSON.parse(text) as T;
-}
 
 /** A guest booking of the free intro call, well into the free times so other files do not take it. */
 async function guestBooking() {

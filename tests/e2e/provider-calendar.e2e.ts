@@ -3,7 +3,8 @@
 // Needs the demo data the e2e stage of `npm test` seeds (Ana's Hair Studio, ana@example.com).
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { baseUrl, launchBrowser, newContext, screenshot, signIn } from "./support/browser";
+import { api } from "./support/api";
+import { launchBrowser, newContext, screenshot, signIn } from "./support/browser";
 
 let browser: Browser;
 beforeAll(async () => {
@@ -12,13 +13,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
-  const response = await fetch(new URL(path, baseUrl()), init);
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${init.method ?? "GET"} ${path} → ${response.status}: ${text}`);
-  return JSON.parse(text) as T;
-}
 
 interface Slot {
   start: string;
