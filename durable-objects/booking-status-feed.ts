@@ -7,13 +7,13 @@
 // one per booking; a subscriber is sent whichever of the Worker's read and that memory is newer, in
 // the same synchronous turn that registers it, and afterwards only states newer than what it was sent.
 import type { BookingChannelMessage, BookingStatusMessage } from "./live-messages";
+import { SseStreams } from "./sse-streams";
 
 /** A booking's state as the mirror applied it. */
 export type BookingState = Omit<BookingStatusMessage, "type">;
 
 /** Bookings whose last state is remembered (a subscription starts within a second of its read). */
 const REMEMBERED = 2_000;
-const SSE_HEARTBEAT_MS = 25_000;
 const TAG_PREFIX = "booking:";
 const encoder = new TextEncoder();
 
@@ -28,17 +28,15 @@ function isNewer(next: BookingState, current: BookingState | undefined): boolean
 
 interface SseSubscriber {
   bookingId: string;
+  /** The newest state this stream was sent. */
   sent: BookingState;
-  writer: WritableStreamDefaultWriter<Uint8Array>;
 }
 
 export class BookingStatusFeed {
   private readonly last = new Map<string, BookingState>();
-  private readonly sse = new Map<number, SseSubscriber>();
+  private readonly sse = new SseStreams<SseSubscriber>();
   /** What each socket was last sent (lost on hibernation; then the remembered state decides). */
   private readonly sentToSocket = new WeakMap<WebSocket, BookingState>();
-  private nextId = 1;
-  private heartbeat: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly ctx: DurableObjectState) {}
 
@@ -53,20 +51,8 @@ export class BookingStatusFeed {
   }
 
   openSse(read: BookingState): Response {
-    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-    const writer = writable.getWriter();
-    const id = this.nextId++;
     const sent = this.current(read);
-    this.sse.set(id, { bookingId: read.bookingId, sent, writer });
-    writer.closed.then(
-      () => this.dropSse(id),
-      () => this.dropSse(id),
-    );
-    this.write(id, `retry: 3000\n\n${frame(message(sent))}`);
-    this.ensureHeartbeat();
-    return new Response(readable, {
-      headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache, no-transform", "x-accel-buffering": "no" },
-    });
+    return this.sse.open({ bookingId: read.bookingId, sent }, frame(message(sent)));
   }
 
   acceptWebSocket(read: BookingState): Response {
@@ -96,10 +82,11 @@ export class BookingStatusFeed {
         // Closing: webSocketClose cleans up.
       }
     }
-    for (const [id, subscriber] of this.sse) {
+    const bytes = encoder.encode(frame(message(state)));
+    for (const [id, subscriber] of this.sse.entries()) {
       if (subscriber.bookingId !== state.bookingId || !isNewer(state, subscriber.sent)) continue;
       subscriber.sent = state;
-      this.write(id, frame(message(state)));
+      this.sse.write(id, bytes);
     }
   }
 
@@ -111,26 +98,6 @@ export class BookingStatusFeed {
     } catch {
       // Closed meanwhile.
     }
-  }
-
-  private write(id: number, text: string): void {
-    const subscriber = this.sse.get(id);
-    subscriber?.writer.write(encoder.encode(text)).catch(() => this.dropSse(id));
-  }
-
-  private dropSse(id: number): void {
-    if (!this.sse.delete(id)) return;
-    if (this.sse.size === 0 && this.heartbeat !== undefined) {
-      clearInterval(this.heartbeat);
-      this.heartbeat = undefined;
-    }
-  }
-
-  private ensureHeartbeat(): void {
-    if (this.heartbeat !== undefined) return;
-    this.heartbeat = setInterval(() => {
-      for (const id of this.sse.keys()) this.write(id, ": keepalive\n\n");
-    }, SSE_HEARTBEAT_MS);
   }
 }
 

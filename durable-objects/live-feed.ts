@@ -20,6 +20,7 @@ import {
   toAudience,
 } from "./live-messages";
 import { type ScheduleStore, isoFromMs } from "./schedule-store";
+import { SseStreams } from "./sse-streams";
 
 /** The subscriber's time window: events whose occupied time intersects [fromMs, untilMs) (null = open). */
 export interface Window {
@@ -30,11 +31,6 @@ export interface Window {
 interface Attachment extends Window {
   audience: Audience;
 }
-
-/** SSE comment heartbeat: proxies and browsers drop idle streams after ~30-100 s. */
-const SSE_HEARTBEAT_MS = 25_000;
-/** A client that has not read this many frames is gone or too slow; drop it instead of buffering forever. */
-const SSE_MAX_QUEUED_FRAMES = 1_000;
 
 const encoder = new TextEncoder();
 const tagFor = (audience: Audience) => `audience:${audience}`;
@@ -77,15 +73,12 @@ function describeIssues(error: z.ZodError): string {
 interface SseClient {
   audience: Audience;
   window: Window;
-  writer: WritableStreamDefaultWriter<Uint8Array>;
 }
 
 export class LiveFeed {
   /** Parsed attachments; rebuilt lazily from serializeAttachment() after the object wakes from hibernation. */
   private readonly attachments = new WeakMap<WebSocket, Attachment>();
-  private readonly sse = new Map<number, SseClient>();
-  private nextSseId = 1;
-  private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private readonly sse = new SseStreams<SseClient>();
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -110,33 +103,14 @@ export class LiveFeed {
   }
 
   /**
-   * An SSE stream. SSE cannot hibernate: the response body is an open stream owned by this instance,
-   * so while any SSE client is connected the object stays in memory (billed duration) and a restart
-   * drops the stream (the browser's EventSource reconnects with Last-Event-ID and gets exactly what
+   * An SSE stream (./sse-streams.ts: it keeps the object in memory while open, unlike a hibernated
+   * WebSocket; a restart drops it and EventSource reconnects with Last-Event-ID, getting exactly what
    * it missed). WebSockets are the efficient path; SSE is there for clients/proxies without them.
    */
   openSse(audience: Audience, window: Window, since: number | null): Response {
-    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-    const writer = writable.getWriter();
-    const id = this.nextSseId++;
-    const client: SseClient = { audience, window, writer };
-    this.sse.set(id, client);
-    // The client going away cancels the readable side, which errors the writer.
-    writer.closed.then(
-      () => this.dropSse(id),
-      () => this.dropSse(id),
-    );
-    let frames = "retry: 3000\n\n";
+    let frames = "";
     for (const message of this.catchUp(audience, window, since)) frames += sseFrame(message);
-    this.writeSse(id, client, encoder.encode(frames));
-    this.ensureHeartbeat();
-    return new Response(readable, {
-      headers: {
-        "content-type": "text/event-stream; charset=utf-8",
-        "cache-control": "no-cache, no-transform",
-        "x-accel-buffering": "no",
-      },
-    });
+    return this.sse.open({ audience, window }, frames);
   }
 
   /** Replay after `since` when the log still has it, otherwise a snapshot of the window. */
@@ -205,8 +179,8 @@ export class LiveFeed {
       public: encoder.encode(sseFrame(toAudience(event, "public"))),
       provider: encoder.encode(sseFrame(event)),
     };
-    for (const [id, client] of this.sse) {
-      if (eventMatches(event, client.window)) this.writeSse(id, client, frames[client.audience]);
+    for (const [id, client] of this.sse.entries()) {
+      if (eventMatches(event, client.window)) this.sse.write(id, frames[client.audience]);
     }
   }
 
@@ -298,32 +272,6 @@ export class LiveFeed {
 
   private sendError(ws: WebSocket, message: string): void {
     this.send(ws, { type: "error", message });
-  }
-
-  private writeSse(id: number, client: SseClient, chunk: Uint8Array): void {
-    // Not awaited: one slow reader must not hold up the others. desiredSize counts queued frames.
-    if ((client.writer.desiredSize ?? 0) < -SSE_MAX_QUEUED_FRAMES) {
-      client.writer.abort("subscriber too slow").catch(() => {});
-      this.dropSse(id);
-      return;
-    }
-    client.writer.write(chunk).catch(() => this.dropSse(id));
-  }
-
-  private dropSse(id: number): void {
-    if (!this.sse.delete(id)) return;
-    if (this.sse.size === 0 && this.heartbeat !== undefined) {
-      clearInterval(this.heartbeat);
-      this.heartbeat = undefined;
-    }
-  }
-
-  private ensureHeartbeat(): void {
-    if (this.heartbeat !== undefined) return;
-    const beat = encoder.encode(": keepalive\n\n");
-    this.heartbeat = setInterval(() => {
-      for (const [id, client] of this.sse) this.writeSse(id, client, beat);
-    }, SSE_HEARTBEAT_MS);
   }
 }
 
