@@ -1,6 +1,8 @@
 // A signed-in person's own bookings (as the customer). Any signed-in role may have booked, so this
 // checks for a signed-in user, not for a role; the query only ever reads the session user's rows.
-// Until the email address is confirmed, it offers to send the confirmation link again.
+// Upcoming bookings (soonest first, each with its page and, while it can change, its manage page)
+// and past ones; a private calendar address for them; until the email address is confirmed, it
+// offers to send the confirmation link again.
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { accountEmail, customerBookings } from "../../db/queries/accounts";
@@ -51,21 +53,84 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     email: account?.email ?? "",
     emailVerified: Boolean(account?.verifiedAt),
     calendarFeed,
-    bookings: rows.map((row) => ({
-      id: row.id,
-      confirmationCode: row.confirmationCode,
-      status: row.status.replace(/_/g, " "),
-      when: formatInZone(row.startsAt, row.timeZone),
-      total: formatMoney({ amount: row.totalAmount, currency: row.currency }),
-      serviceName: row.serviceName,
-      providerName: row.providerName,
-      providerSlug: row.providerSlug,
-    })),
+    ...upcomingAndPast(rows, Date.now()),
   };
 }
 
+const MANAGEABLE = new Set(["pending", "awaiting_approval", "confirmed"]);
+
+type AccountBookingRow = Awaited<ReturnType<typeof customerBookings>>[number];
+
+/** Upcoming soonest first (what to do next), past newest first (what just happened). */
+function upcomingAndPast(rows: readonly AccountBookingRow[], nowMs: number) {
+  const view = (row: AccountBookingRow) => ({
+    id: row.id,
+    confirmationCode: row.confirmationCode,
+    status: row.status.replace(/_/g, " "),
+    when: formatInZone(row.startsAt, row.timeZone),
+    total: formatMoney({ amount: row.totalAmount, currency: row.currency }),
+    serviceName: row.serviceName,
+    providerName: row.providerName,
+    providerSlug: row.providerSlug,
+    href: `/bookings/${row.confirmationCode}`,
+    manageHref: MANAGEABLE.has(row.status) && row.startsAt.getTime() > nowMs ? `/manage/${row.confirmationCode}` : null,
+  });
+  const upcoming = rows.filter((row) => row.startsAt.getTime() >= nowMs).sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
+  const past = rows.filter((row) => row.startsAt.getTime() < nowMs);
+  return { upcoming: upcoming.map(view), past: past.map(view) };
+}
+
+type AccountBooking = ReturnType<typeof upcomingAndPast>["upcoming"][number];
+
+function BookingsTable({ id, title, caption, rows }: { id: string; title: string; caption: string; rows: AccountBooking[] }) {
+  return (
+    <section aria-labelledby={id}>
+      <h2 id={id}>{title}</h2>
+      <table>
+        <caption className="muted">{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">When</th>
+            <th scope="col">Service</th>
+            <th scope="col">Provider</th>
+            <th scope="col">Status</th>
+            <th scope="col">Total</th>
+            <th scope="col">Code</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((booking) => (
+            <tr key={booking.id} data-testid="account-booking">
+              <th scope="row">
+                <Link to={booking.href}>{booking.when}</Link>
+              </th>
+              <td>{booking.serviceName}</td>
+              <td>
+                <Link to={`/providers/${booking.providerSlug}`}>{booking.providerName}</Link>
+              </td>
+              <td>{booking.status}</td>
+              <td>{booking.total}</td>
+              <td>
+                {booking.confirmationCode}
+                {booking.manageHref ? (
+                  <>
+                    {" "}
+                    <Link to={booking.manageHref} aria-label={`Manage booking ${booking.confirmationCode}`}>
+                      Manage
+                    </Link>
+                  </>
+                ) : null}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
 export default function Account() {
-  const { name, email, emailVerified, calendarFeed, bookings: list } = useLoaderData<typeof loader>();
+  const { name, email, emailVerified, calendarFeed, upcoming, past } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   return (
     <section aria-labelledby="account-heading">
@@ -86,38 +151,21 @@ export default function Account() {
           {result && "notice" in result ? <p data-testid="verify-email-result">{result.notice}</p> : null}
         </div>
       )}
-      {list.length === 0 ? (
+      {upcoming.length === 0 && past.length === 0 ? (
         <p>
           You have no bookings yet. <Link to="/">Find a service</Link>.
         </p>
       ) : (
-        <table>
-          <caption className="muted">Your bookings, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Service</th>
-              <th scope="col">Provider</th>
-              <th scope="col">Status</th>
-              <th scope="col">Total</th>
-              <th scope="col">Code</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((booking) => (
-              <tr key={booking.id} data-testid="account-booking">
-                <td>{booking.when}</td>
-                <td>{booking.serviceName}</td>
-                <td>
-                  <Link to={`/providers/${booking.providerSlug}`}>{booking.providerName}</Link>
-                </td>
-                <td>{booking.status}</td>
-                <td>{booking.total}</td>
-                <td>{booking.confirmationCode}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <>
+          {upcoming.length > 0 ? (
+            <BookingsTable id="upcoming-heading" title="Upcoming" caption="Your next bookings, soonest first: open one for its details, or manage it" rows={upcoming} />
+          ) : (
+            <p>
+              Nothing upcoming. <Link to="/">Book something</Link>.
+            </p>
+          )}
+          {past.length > 0 ? <BookingsTable id="past-heading" title="Past" caption="Earlier bookings, newest first" rows={past} /> : null}
+        </>
       )}
       <CalendarFeedPanel feed={calendarFeed} what="your bookings" notice={result && "feedNotice" in result ? result.feedNotice : null} />
     </section>

@@ -92,6 +92,15 @@ describe("admin area", () => {
     await signIn(page, "casey@example.com", "/account");
     await page.waitForURL(/\/account$/);
     await page.getByRole("heading", { level: 1, name: "My bookings" }).waitFor();
+    // The account lists the demo bookings as upcoming and past, each opening its own page.
+    await page.getByRole("heading", { level: 2, name: "Upcoming" }).waitFor();
+    await page.getByRole("heading", { level: 2, name: "Past" }).waitFor();
+    const upcoming = page.getByRole("region", { name: "Upcoming" }).getByTestId("account-booking").first();
+    await expect(upcoming.getByRole("link", { name: /^Manage booking / }).count()).resolves.toBe(1);
+    await upcoming.getByRole("rowheader").getByRole("link").click();
+    await page.waitForURL(/\/bookings\/[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+    await page.getByTestId("confirmation-code").waitFor();
+    await page.goBack();
     for (const path of ["/admin/bookings", "/admin/payouts", "/admin/metrics"]) {
       const response = await page.goto(path);
       expect(response?.status(), path).toBe(403);

@@ -174,6 +174,10 @@ describe("who may open which page", () => {
     expect(providerHtml).toContain("GMT+5:45");
     const accountHtml = await (await fetchWorker("/account", { headers: { cookie: cookies.customer! } })).text();
     expect(accountHtml).toContain(`AUTH-${suffix}`);
+    // Listed as upcoming, linking to its own page and its manage page.
+    expect(accountHtml).toContain('id="upcoming-heading"');
+    expect(accountHtml).toContain(`href="/bookings/AUTH-${suffix}"`);
+    expect(accountHtml).toContain(`href="/manage/AUTH-${suffix}"`);
     expect(accountHtml).toContain("$50.00");
     // Somebody else's account page does not list it.
     const otherHtml = await (await fetchWorker("/account", { headers: { cookie: cookies.admin! } })).text();
