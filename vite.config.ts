@@ -20,5 +20,15 @@ export default defineConfig({
     resolve: { conditions: ["workerd", "worker", "browser"], externalConditions: ["workerd", "worker"] },
   },
   resolve: { mainFields: ["browser", "module", "main"] },
-  build: { minify: true },
+  build: {
+    minify: true,
+    rollupOptions: {
+      // Resource routes (the .ics files, the release beacon, the payment return) have no client code,
+      // so their client chunks are empty by design; saying so on every build only hides real warnings.
+      onwarn(warning, warn) {
+        if (warning.code === "EMPTY_BUNDLE") return;
+        warn(warning);
+      },
+    },
+  },
 });

@@ -7,7 +7,10 @@ import { getCsrfToken } from "./utils/csrf.server";
 import { useNonce } from "./utils/nonce";
 import type { RootData } from "./root-data";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: stylesHref }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: stylesHref },
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+];
 
 export const meta: MetaFunction = () => [{ title: "Edge Booking" }];
 

@@ -47,7 +47,9 @@ export async function startWranglerDev(options: {
     {
       cwd: options.root,
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: process.env.CI ?? "" },
+      // No Request.cf download from workers.cloudflare.com (the dev stack is offline by design; the
+      // lookup failed with a stack trace on every start and fell back to placeholder data anyway).
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: process.env.CLOUDFLARE_CF_FETCH_ENABLED ?? "false", CI: process.env.CI ?? "" },
       detached: false,
     },
   );

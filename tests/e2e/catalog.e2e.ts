@@ -26,6 +26,12 @@ describe("catalogue", () => {
       expect(headers["x-frame-options"]).toBe("DENY");
       expect(headers["content-security-policy"]).toContain("frame-ancestors 'none'");
     }
+    // The tab shows the site's icon (and the browser asks for no missing /favicon.ico).
+    const icon = await page.locator('link[rel="icon"]').getAttribute("href");
+    expect(icon).toBe("/favicon.svg");
+    const response = await page.request.get(icon!);
+    expect(response.status()).toBe(200);
+    expect(response.headers()["content-type"]).toContain("image/svg+xml");
   });
 
   it("lists demo services with price, duration and time zone, and searches by name", async () => {
