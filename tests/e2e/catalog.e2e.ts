@@ -26,7 +26,7 @@ describe("catalogue", () => {
       expect(headers["x-frame-options"]).toBe("DENY");
       expect(headers["content-security-policy"]).toContain("frame-ancestors 'none'");
     }
-    // The tab shows the site's icon (and the browser asks for no missing /favicon.ico).
+    // The tab shows the site's icon, served as a static file.
     const icon = await page.locator('link[rel="icon"]').getAttribute("href");
     expect(icon).toBe("/favicon.svg");
     const response = await page.request.get(icon!);
