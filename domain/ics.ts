@@ -5,8 +5,16 @@ import { Temporal } from "@js-temporal/polyfill";
 import type { BookingStatus } from "./booking-states";
 import { instantText } from "./instant-text";
 
+/**
+ * A booking's event UID. The mailed .ics, the download and the subscription feeds must all use this
+ * one, or calendar apps show the same booking twice and never cancel the copy.
+ */
+export function bookingUid(bookingId: string): string {
+  return `booking-${bookingId}@edge-booking`;
+}
+
 export interface CalendarEvent {
-  /** Stable per booking, e.g. `booking-<id>@edge-booking`. */
+  /** Stable per booking: bookingUid(). */
   uid: string;
   /** iCalendar SEQUENCE; bump on every change. */
   sequence: number;

@@ -2,7 +2,7 @@
 // apps update the same event after a reschedule or cancellation.
 import { Temporal } from "@js-temporal/polyfill";
 import type { LoaderFunctionArgs } from "@remix-run/cloudflare";
-import { icsStatusOf, toIcs } from "../../domain/ics";
+import { bookingUid, icsStatusOf, toIcs } from "../../domain/ics";
 import { getBookingByCode } from "../../workers/services/get-booking";
 import { bookingAccess, tokenQuery } from "../utils/booking-flow.server";
 
@@ -13,7 +13,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   });
   const base = context.cloudflare.config.PUBLIC_BASE_URL;
   const ics = toIcs({
-    uid: `booking-${booking.id}@edge-booking`,
+    uid: bookingUid(booking.id),
     sequence: booking.icsSequence,
     start: Temporal.Instant.from(booking.start),
     end: Temporal.Instant.from(booking.end),

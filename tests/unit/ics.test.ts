@@ -2,7 +2,7 @@ import { Temporal } from "@js-temporal/polyfill";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { BOOKING_STATUSES } from "../../domain/booking-states";
-import { googleCalendarUrl, icsStatusOf, toIcs, toIcsFeed, type CalendarEvent } from "../../domain/ics";
+import { bookingUid, googleCalendarUrl, icsStatusOf, toIcs, toIcsFeed, type CalendarEvent } from "../../domain/ics";
 
 const event: CalendarEvent = {
   uid: "booking-123@edge-booking",
@@ -122,5 +122,12 @@ describe("toIcsFeed", () => {
   it("the single-event file still says PUBLISH, or CANCEL once called off", () => {
     expect(toIcs(event)).toContain("METHOD:PUBLISH\r\n");
     expect(toIcs(cancelled)).toContain("METHOD:CANCEL\r\n");
+  });
+});
+
+describe("bookingUid", () => {
+  it("is stable per booking and distinct between bookings", () => {
+    expect(bookingUid("123")).toBe("booking-123@edge-booking");
+    expect(bookingUid("124")).not.toBe(bookingUid("123"));
   });
 });

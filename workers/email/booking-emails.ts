@@ -9,7 +9,7 @@ import type { BookingRow } from "../../db/queries/bookings";
 import { bookings, guestBookingSessions, providers, services, users } from "../../db/schema";
 import { toBase64 } from "../../domain/base64";
 import { type Keyring, existingGuestManageToken, newGuestManageToken } from "../auth/keyring";
-import { googleCalendarUrl, toIcs } from "../../domain/ics";
+import { bookingUid, googleCalendarUrl, toIcs } from "../../domain/ics";
 import { formatMoney } from "../../domain/money";
 import { enqueueEmail, type QueuedEmail } from "./outbox";
 
@@ -108,7 +108,7 @@ export async function composeBookingEmail(kind: BookingEmailKind, row: BookingEm
     `Length: ${service.durationMinutes} minutes`,
   ];
   const calendar = {
-    uid: `booking-${booking.id}@edge-booking`,
+    uid: bookingUid(booking.id),
     sequence: booking.icsSequence,
     start,
     end,

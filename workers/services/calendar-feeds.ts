@@ -12,7 +12,7 @@ import { Temporal } from "@js-temporal/polyfill";
 import type { Queryable } from "../../db/client";
 import { feedBookings, liveFeedById, markFeedFetched, type CalendarFeedRow, type FeedBooking, type FeedOwner } from "../../db/queries/calendar-feeds";
 import { findProviderProfileById } from "../../db/queries/provider-admin";
-import { icsStatusOf, toIcsFeed, type CalendarEvent } from "../../domain/ics";
+import { bookingUid, icsStatusOf, toIcsFeed, type CalendarEvent } from "../../domain/ics";
 import { calendarFeedToken, isCalendarFeedToken, type Keyring } from "../auth/keyring";
 
 /** How far back a feed reaches: enough for "when was I last there", small enough to stay quick. */
@@ -66,7 +66,7 @@ export async function renderFeed(db: Queryable, feed: CalendarFeedRow, options: 
 
 function baseEvent(row: FeedBooking): Omit<CalendarEvent, "summary" | "description" | "url"> {
   return {
-    uid: `booking-${row.id}@edge-booking`,
+    uid: bookingUid(row.id),
     sequence: row.icsSequence,
     start: Temporal.Instant.fromEpochMilliseconds(row.startsAt.getTime()),
     end: Temporal.Instant.fromEpochMilliseconds(row.endsAt.getTime()),
