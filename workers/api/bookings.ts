@@ -7,10 +7,10 @@ import { BOOKING_ATTEMPTS, countAttempt } from "../auth/client-budget";
 import { tooManyRequests } from "../auth/rate-limit";
 import type { Session } from "../auth/session";
 import { json, readJson } from "../http/errors";
-import type { BookingAccess } from "../services/booking-access";
+import { loadBookingFor, type BookingAccess } from "../services/booking-access";
+import { toBookingView } from "../services/booking-view";
 import { acceptBooking, cancelBooking, declineBooking } from "../services/cancel-booking";
 import { createBookingAtProvider } from "../services/booking-at-provider";
-import { findBookingById } from "../../db/queries/bookings";
 import { BOOKING_STATE_HEADER, type BookingStatusMessage } from "../../durable-objects/live-messages";
 import { errorResponse } from "../http/errors";
 import { getBookingByCode } from "../services/get-booking";
@@ -140,15 +140,16 @@ register(API_OPERATIONS.declineBooking, async (context) => {
  * Bearer or ?token=, which EventSource needs); anyone else gets 404, as for the booking itself.
  */
 async function forwardBookingChannel(context: ApiContext, path: "/booking/sse" | "/booking/ws"): Promise<Response> {
-  const { booking } = await getBookingByCode(context.database.db, codeOf(context), await accessOf(context));
-  const row = await findBookingById(context.database.db, booking.id);
+  // One read: the access check's row carries the change number the view leaves out.
+  const { found } = await loadBookingFor(context.database.db, codeOf(context), await accessOf(context), new Date());
+  const booking = toBookingView(found.booking, found);
   const state: Omit<BookingStatusMessage, "type"> = {
     bookingId: booking.id,
     confirmationCode: booking.code,
     status: booking.status,
     start: booking.start,
     end: booking.end,
-    version: row?.changeSeq ?? null,
+    version: found.booking.changeSeq,
   };
   // The object needs no credentials; the upgrade headers of a WebSocket request must reach it.
   const headers = new Headers(context.request.headers);
