@@ -1,7 +1,7 @@
 // The calendar-feed panel's server side, shared by the provider calendar and the customer's account:
 // what the panel shows, and its three form intents.
 import type { AppLoadContext } from "@remix-run/cloudflare";
-import { liveFeedOf, replaceFeed, revokeFeed, type FeedOwner } from "../../db/queries/calendar-feeds";
+import { ensureFeed, liveFeedOf, revokeFeed, type FeedOwner } from "../../db/queries/calendar-feeds";
 import { keyringOf } from "../../workers/auth/keyring";
 import { feedAddress } from "../../workers/services/calendar-feeds";
 import { formatInZone } from "./format";
@@ -35,11 +35,10 @@ export async function applyCalendarFeedIntent(context: AppLoadContext, owner: Fe
   if (intent === "calendar-feed-revoke") {
     return (await revokeFeed(db, owner)) ? "The calendar address is turned off; apps subscribed to it get nothing more." : "There was no calendar address to turn off.";
   }
-  const hadOne = (await liveFeedOf(db, owner)) !== null;
   // A second "create" (a double click, a resubmitted form) keeps the address the first one made.
-  if (hadOne && intent === "calendar-feed-create") return "You already have a calendar address; it is shown below.";
-  await replaceFeed(db, owner);
-  return hadOne
-    ? "Here is the new calendar address. The old one no longer works: subscribe again with this one."
-    : "Your calendar address is ready: copy it into your calendar app.";
+  const { had } = await ensureFeed(db, owner, { replace: intent === "calendar-feed-replace" });
+  if (!had) return "Your calendar address is ready: copy it into your calendar app.";
+  return intent === "calendar-feed-create"
+    ? "You already have a calendar address; it is shown below."
+    : "Here is the new calendar address. The old one no longer works: subscribe again with this one.";
 }

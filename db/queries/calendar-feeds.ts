@@ -24,16 +24,20 @@ export async function liveFeedById(db: Queryable, id: string): Promise<CalendarF
 }
 
 /**
- * Revokes the owner's live feed (if any) and creates the new one, in one transaction: the old URL
- * stops working the moment the new one exists. Serialized per owner, so two clicks make one live feed.
+ * Gives the owner a live feed, in one transaction serialized per owner (two clicks at once see each
+ * other's result). `replace`: a live one is revoked and a new one made, so the old URL stops working the
+ * moment the new one exists; otherwise a live one is kept. `had` says whether there was one before.
  */
-export async function replaceFeed(db: Database, owner: FeedOwner, now: Date = new Date()): Promise<CalendarFeedRow> {
+export async function ensureFeed(db: Database, owner: FeedOwner, options: { replace: boolean; now?: Date }): Promise<{ feed: CalendarFeedRow; had: boolean }> {
+  const now = options.now ?? new Date();
   return db.transaction(async (tx) => {
     const key = "providerId" in owner ? `calendar-feed:provider:${owner.providerId}` : `calendar-feed:user:${owner.userId}`;
     await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
-    await tx.update(calendarFeeds).set({ revokedAt: now }).where(and(ownedBy(owner), isNull(calendarFeeds.revokedAt)));
+    const live = await liveFeedOf(tx, owner);
+    if (live && !options.replace) return { feed: live, had: true };
+    if (live) await tx.update(calendarFeeds).set({ revokedAt: now }).where(eq(calendarFeeds.id, live.id));
     const [row] = await tx.insert(calendarFeeds).values({ ...owner, createdAt: now }).returning();
-    return row!;
+    return { feed: row!, had: live !== null };
   });
 }
 

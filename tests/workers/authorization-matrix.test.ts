@@ -15,7 +15,7 @@ import {
 } from "../../db/schema";
 import { DEFAULT_CANCELLATION_POLICY } from "../../domain/cancellation-policy";
 import { hashToken, newManageToken } from "../../domain/confirmation-code";
-import { replaceFeed } from "../../db/queries/calendar-feeds";
+import { ensureFeed } from "../../db/queries/calendar-feeds";
 import { registeredRoutes } from "../../workers/api";
 import { calendarFeedToken, keyringOf } from "../../workers/auth/keyring";
 import { loadConfig } from "../../workers/env";
@@ -291,7 +291,7 @@ beforeAll(async () => {
         { userId: user.id, role: user.role, name: user.name },
         config
       );
-    const feed = await replaceFeed(db, { providerId: mine.providerId });
+    const { feed } = await ensureFeed(db, { providerId: mine.providerId }, { replace: true });
     fixture.feedId = feed.id;
     fixture.feedToken = await calendarFeedToken(keyringOf(config), feed.id);
     // A well-formed token of another feed (the other provider's id).
