@@ -72,21 +72,23 @@ export class BookingStatusFeed {
     this.last.set(state.bookingId, state);
     if (this.last.size > REMEMBERED) this.last.delete(this.last.keys().next().value!);
 
-    const text = JSON.stringify(message(state));
+    // Encoded only once someone listens: this runs for every booking change the mirror applies, and
+    // most bookings have nobody watching.
+    let text: string | undefined;
     for (const ws of this.ctx.getWebSockets(tagOf(state.bookingId))) {
       if (!isNewer(state, this.sentToSocket.get(ws))) continue;
       this.sentToSocket.set(ws, state);
       try {
-        ws.send(text);
+        ws.send((text ??= JSON.stringify(message(state))));
       } catch {
         // Closing: webSocketClose cleans up.
       }
     }
-    const bytes = encoder.encode(frame(message(state)));
+    let bytes: Uint8Array | undefined;
     for (const [id, subscriber] of this.sse.entries()) {
       if (subscriber.bookingId !== state.bookingId || !isNewer(state, subscriber.sent)) continue;
       subscriber.sent = state;
-      this.sse.write(id, bytes);
+      this.sse.write(id, (bytes ??= encoder.encode(frame(message(state)))));
     }
   }
 
