@@ -1,5 +1,7 @@
 import { data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Link, Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useRouteError, useRouteLoaderData } from "@remix-run/react";
+import { RememberBrowserZone } from "./components/remember-browser-zone";
+import { FocusHeadingOnNavigation } from "./components/focus-heading-on-navigation";
 import { SiteNav } from "./components/site-nav";
 import stylesHref from "./styles/app.css?url";
 import { getUser } from "./utils/auth.server";
@@ -32,6 +34,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
     <html lang="en">
       <head>
         <meta charSet="utf-8" />
+        <RememberBrowserZone nonce={nonce} />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <Meta />
         <Links />
@@ -47,6 +50,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
           <SiteNav user={rootData?.user ?? null} />
         </header>
         <main id="main">{children}</main>
+        <FocusHeadingOnNavigation />
         <ScrollRestoration nonce={nonce} />
         <Scripts nonce={nonce} />
       </body>

@@ -3,7 +3,7 @@
 // provider's Durable Object and moves on to step 2.
 import { Temporal } from "@js-temporal/polyfill";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
-import { Form, Link, useActionData, useLoaderData, useNavigation, type ShouldRevalidateFunction } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigate, useNavigation, type ShouldRevalidateFunction } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import { isDomainError } from "../../domain/errors";
 import { localDateOf } from "../../domain/time";
@@ -15,7 +15,7 @@ import { availabilityFromSchedule } from "../../workers/services/schedule-reads"
 import { AuthenticityTokenInput } from "../components/authenticity-token-input";
 import { LiveBadge, useLiveSlots } from "../components/booking/live-availability";
 import { BookingSteps } from "../components/booking/steps";
-import { bookingDeps, customerZone, holderToken, serviceOr404, zoneCookie } from "../utils/booking-flow.server";
+import { bookingDeps, customerZone, customerZoneWithSource, holderToken, serviceOr404, zoneCookie } from "../utils/booking-flow.server";
 import { assertCsrf } from "../utils/csrf.server";
 import { formatDay, formatPrice, formatTime, zoneLabel } from "../utils/format";
 import { parsePlainDate } from "../utils/dates";
@@ -33,7 +33,7 @@ const DAYS_SHOWN = 7;
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const service = await serviceOr404(context, params.serviceId);
   const url = new URL(request.url);
-  const zone = customerZone(request, service.provider.timeZone);
+  const { zone, source: zoneSource } = customerZoneWithSource(request, service.provider.timeZone);
   const today = localDateOf(Temporal.Now.instant(), zone);
   // An unreadable or out-of-range date shows this week rather than an error.
   let first = parsePlainDate(url.searchParams.get("date")) ?? today;
@@ -64,7 +64,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     {
       service: { ...service, price: formatPrice({ amount: service.priceAmount, currency: service.currency }) },
       zone,
-      zoneChosen: Boolean(url.searchParams.get("tz")),
+      // Only a page rendered before the browser ever said its zone is swapped to it after loading.
+      zoneKnown: zoneSource !== "fallback",
       rejectedZone: url.searchParams.get("tz") && url.searchParams.get("tz") !== zone ? url.searchParams.get("tz") : null,
       window: { from: window.from.toString(), to: window.to.toString() },
       first: first.toString(),
@@ -138,7 +139,7 @@ export const shouldRevalidate: ShouldRevalidateFunction = ({ formMethod, default
   formMethod && formMethod.toUpperCase() !== "GET" ? false : defaultShouldRevalidate;
 
 export default function PickSlot() {
-  const { service, zone, zoneChosen, rejectedZone, window: feedWindow, dates, days: loadedDays, buffers, previous, next, suggestedZones } = useLoaderData<typeof loader>();
+  const { service, zone, zoneKnown, rejectedZone, window: feedWindow, dates, days: loadedDays, buffers, previous, next, suggestedZones } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const [days, setDays] = useState<DayOfSlots<ShownSlot>[]>(loadedDays);
@@ -150,16 +151,19 @@ export default function PickSlot() {
   const status = useLiveSlots({ providerId: service.provider.id, serviceId: service.id, from: feedWindow.from, to: feedWindow.to, timeZone: zone, dates, buffers, setDays });
   const zones = useKnownZones(suggestedZones);
 
-  // First visit: adopt the browser's zone (the page works without this, in the provider's zone).
+  // A first page opened before the browser's zone was known (the root's script remembers it for every
+  // later page): swap in the browser's zone with one data request, not a second page load. Without
+  // JavaScript the page stays in the provider's zone, with the picker.
+  const navigate = useNavigate();
   useEffect(() => {
-    if (zoneChosen) return;
+    if (zoneKnown) return;
     const detected = Intl.DateTimeFormat().resolvedOptions().timeZone;
     if (detected && detected !== zone) {
       const url = new URL(window.location.href);
       url.searchParams.set("tz", detected);
-      window.location.replace(url.toString());
+      navigate(`${url.pathname}${url.search}`, { replace: true, preventScrollReset: true });
     }
-  }, [zoneChosen, zone]);
+  }, [zoneKnown, zone, navigate]);
 
   const total = days.reduce((n, d) => n + d.slots.length, 0);
   const alternatives: SlotJson[] = result && "alternatives" in result ? (result.alternatives as SlotJson[]) : [];
@@ -175,7 +179,8 @@ export default function PickSlot() {
         <Form method="get" className="search zone-picker">
           <label>
             <span>Show times in</span>
-            <input name="tz" defaultValue={zone} list="known-zones" autoComplete="off" spellCheck={false} />
+            {/* Keyed by the zone: a swap to the browser's zone (a client navigation) must show in the field too. */}
+            <input key={zone} name="tz" defaultValue={zone} list="known-zones" autoComplete="off" spellCheck={false} />
             <datalist id="known-zones">
               {zones.map((z) => (
                 <option key={z} value={z} />

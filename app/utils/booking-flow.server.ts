@@ -15,8 +15,8 @@ import { appSchedulePort, workerDeps } from "../../workers/composition";
 import { getSession } from "./auth.server";
 import { logScheduleError, scheduleStub } from "./schedule-object.server";
 import { toBase64Url } from "../../domain/base64";
+import { ZONE_COOKIE, ZONE_COOKIE_MAX_AGE_SECONDS } from "./zone-cookie";
 
-export const ZONE_COOKIE = "eb_tz";
 const HOLDER_COOKIE = "eb_holder";
 
 /**
@@ -31,15 +31,24 @@ export async function serviceOr404(context: AppLoadContext, serviceId: string | 
 
 /** The zone to show times in: ?tz=, then the remembered choice, then the given fallback. */
 export function customerZone(request: Request, fallback: string): string {
+  return customerZoneWithSource(request, fallback).zone;
+}
+
+/**
+ * The visitor's zone and where it came from: the address (a choice in the picker), the cookie (the
+ * picker's last choice, or the browser's own zone written by the root's first script), or the
+ * fallback (the provider's zone: a first page before that script ever ran).
+ */
+export function customerZoneWithSource(request: Request, fallback: string): { zone: string; source: "query" | "cookie" | "fallback" } {
   const fromQuery = new URL(request.url).searchParams.get("tz");
-  if (fromQuery && isValidTimeZone(fromQuery)) return fromQuery;
+  if (fromQuery && isValidTimeZone(fromQuery)) return { zone: fromQuery, source: "query" };
   const remembered = readCookie(request, ZONE_COOKIE);
-  if (remembered && isValidTimeZone(remembered)) return remembered;
-  return fallback;
+  if (remembered && isValidTimeZone(remembered)) return { zone: remembered, source: "cookie" };
+  return { zone: fallback, source: "fallback" };
 }
 
 export function zoneCookie(zone: string): string {
-  return `${ZONE_COOKIE}=${encodeURIComponent(zone)}; Path=/; SameSite=Lax; Max-Age=${60 * 60 * 24 * 365}`;
+  return `${ZONE_COOKIE}=${encodeURIComponent(zone)}; Path=/; SameSite=Lax; Max-Age=${ZONE_COOKIE_MAX_AGE_SECONDS}`;
 }
 
 /** The holder token the browser already has, or null (never mints one). */

@@ -15,11 +15,12 @@ afterAll(async () => {
 
 const uniqueEmail = (name: string) => `${name}-${Date.now().toString(36)}@example.test`;
 
-/** Step 1: open the service from the home page; the page adopts the browser's zone (Europe/Berlin). */
+/** Step 1: open the service from the home page, rendered in the browser's zone (Europe/Berlin) remembered by the home page. */
 async function openService(page: Page, serviceLabel: string) {
   await page.goto("/");
   await page.getByRole("link", { name: serviceLabel }).click();
-  await page.waitForURL(/\/book\/[0-9a-f-]+\?tz=Europe%2FBerlin/);
+  await page.waitForURL(/\/book\/[0-9a-f-]+/);
+  await page.locator('input[name="tz"][value="Europe/Berlin"]').waitFor();
   await page.getByTestId("slot").first().waitFor();
 }
 
