@@ -7,6 +7,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigate, useNavigation, t
 import { useEffect, useState } from "react";
 import { isDomainError } from "../../domain/errors";
 import { localDateOf } from "../../domain/time";
+import { canonicalZoneName } from "../../domain/zone-names";
 import { budgetFor, countAttempt, HOLD_ATTEMPTS } from "../../workers/auth/client-budget";
 import { describeWait, retryAfterHeaders } from "../../workers/auth/rate-limit";
 import { alternativesFor, loadBookableService, resolveWindow, timingOf, type SlotJson } from "../../workers/services/availability";
@@ -66,7 +67,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       zone,
       // Only a page rendered before the browser ever said its zone is swapped to it after loading.
       zoneKnown: zoneSource !== "fallback",
-      rejectedZone: url.searchParams.get("tz") && url.searchParams.get("tz") !== zone ? url.searchParams.get("tz") : null,
+      rejectedZone: url.searchParams.get("tz") && zoneSource !== "query" ? url.searchParams.get("tz") : null,
       window: { from: window.from.toString(), to: window.to.toString() },
       first: first.toString(),
       previous: Temporal.PlainDate.compare(first, today) > 0 ? first.subtract({ days: DAYS_SHOWN }).toString() : null,
@@ -157,7 +158,7 @@ export default function PickSlot() {
   const navigate = useNavigate();
   useEffect(() => {
     if (zoneKnown) return;
-    const detected = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    const detected = canonicalZoneName(Intl.DateTimeFormat().resolvedOptions().timeZone ?? "");
     if (detected && detected !== zone) {
       const url = new URL(window.location.href);
       url.searchParams.set("tz", detected);
@@ -180,10 +181,22 @@ export default function PickSlot() {
           <label>
             <span>Show times in</span>
             {/* Keyed by the zone: a swap to the browser's zone (a client navigation) must show in the field too. */}
-            <input key={zone} name="tz" defaultValue={zone} list="known-zones" autoComplete="off" spellCheck={false} />
+            <input
+              key={zone}
+              name="tz"
+              defaultValue={zone}
+              list="known-zones"
+              autoComplete="off"
+              spellCheck={false}
+              // Choosing a zone from the list applies it; typing goes on until the text names one.
+              onChange={(event) => {
+                const chosen = event.currentTarget.value;
+                if (chosen !== zone && zones.some((z) => z.name === chosen)) event.currentTarget.form?.requestSubmit();
+              }}
+            />
             <datalist id="known-zones">
               {zones.map((z) => (
-                <option key={z} value={z} />
+                <option key={z.name} value={z.name} label={z.label} />
               ))}
             </datalist>
           </label>
@@ -263,11 +276,32 @@ export default function PickSlot() {
 }
 
 /** The suggested zones, then (after hydration, so server and browser render the same) every zone the browser knows. */
-function useKnownZones(suggested: string[]): string[] {
-  const [zones, setZones] = useState(suggested);
+type ZoneChoice = { name: string; label?: string };
+
+/** "UTC+05:30 · 14:05" for a zone now: what people recognise a zone by when its name is unfamiliar. */
+function describeZoneNow(zone: string, now: Date): string | undefined {
+  try {
+    const parts = new Intl.DateTimeFormat("en-GB", { timeZone: zone, timeZoneName: "longOffset", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).formatToParts(now);
+    const offset = parts.find((p) => p.type === "timeZoneName")?.value.replace(/^GMT$/, "GMT+00:00").replace("GMT", "UTC");
+    const time = `${parts.find((p) => p.type === "hour")?.value}:${parts.find((p) => p.type === "minute")?.value}`;
+    return offset ? `${offset} · ${time}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The zones the picker offers: the suggested ones first, then every zone the browser knows under its
+ * current name (UTC included), each labelled with its offset and local time. Built after hydration,
+ * so the ~400 names are not in the page's data.
+ */
+function useKnownZones(suggested: string[]): ZoneChoice[] {
+  const [zones, setZones] = useState<ZoneChoice[]>(() => suggested.map((name) => ({ name })));
   useEffect(() => {
-    const all = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
-    setZones([...new Set([...suggested, ...all])]);
+    const all = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone").map(canonicalZoneName) : [];
+    const now = new Date();
+    const names = [...new Set([...suggested, "UTC", ...[...new Set(all)].sort()])];
+    setZones(names.map((name) => ({ name, label: describeZoneNow(name, now) })));
   }, [suggested]);
   return zones;
 }

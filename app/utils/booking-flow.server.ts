@@ -4,6 +4,7 @@ import type { Temporal } from "@js-temporal/polyfill";
 import type { AppLoadContext } from "@remix-run/cloudflare";
 import type { ServiceCard } from "../../db/queries/catalog";
 import { isValidTimeZone } from "../../domain/time";
+import { canonicalZoneName } from "../../domain/zone-names";
 import { isDomainError } from "../../domain/errors";
 import { budgetFor, countAttempt, HOLD_ATTEMPTS } from "../../workers/auth/client-budget";
 import { readCookie } from "../../workers/http/cookies";
@@ -40,9 +41,11 @@ export function customerZone(request: Request, fallback: string): string {
  * fallback (the provider's zone: a first page before that script ever ran).
  */
 export function customerZoneWithSource(request: Request, fallback: string): { zone: string; source: "query" | "cookie" | "fallback" } {
-  const fromQuery = new URL(request.url).searchParams.get("tz");
+  const asked = new URL(request.url).searchParams.get("tz");
+  const fromQuery = asked ? canonicalZoneName(asked) : null;
   if (fromQuery && isValidTimeZone(fromQuery)) return { zone: fromQuery, source: "query" };
-  const remembered = readCookie(request, ZONE_COOKIE);
+  const cookie = readCookie(request, ZONE_COOKIE);
+  const remembered = cookie ? canonicalZoneName(cookie) : null;
   if (remembered && isValidTimeZone(remembered)) return { zone: remembered, source: "cookie" };
   return { zone: fallback, source: "fallback" };
 }

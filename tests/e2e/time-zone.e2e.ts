@@ -64,12 +64,25 @@ describe("time zones", () => {
     await page.goto("/");
     await page.getByRole("link", { name: SERVICE }).click();
     await page.getByTestId("slot").first().waitFor();
+    // The list is searchable and labelled with offsets and local times; a name from it applies at once.
+    await expect(page.locator('#known-zones option[value="Asia/Kathmandu"]').getAttribute("label")).resolves.toMatch(/^UTC\+05:45 · \d\d:\d\d$/);
+    await expect(page.locator('#known-zones option[value="UTC"]').count()).resolves.toBe(1);
     await page.locator('input[name="tz"]').fill("America/New_York");
-    await page.getByRole("button", { name: "Change time zone" }).click();
     await page.waitForURL(/[?&]tz=America%2FNew_York/);
     await page.goto("/");
     const href = await page.getByRole("link", { name: SERVICE }).getAttribute("href");
     const html = await (await page.context().request.get(new URL(href!, page.url()).toString())).text();
     expect(html).toContain('value="America/New_York"');
+  });
+
+  it("names a zone the way people know it: UTC, not Etc/UTC; Asia/Kolkata, not Asia/Calcutta", async () => {
+    for (const [browserZone, shown] of [["Etc/UTC", "UTC"], ["Asia/Kolkata", "Asia/Kolkata"]]) {
+      const page = await (await newContext(browser, { timezoneId: browserZone })).newPage();
+      await page.goto("/");
+      await page.getByRole("link", { name: SERVICE }).click();
+      await page.getByTestId("slot").first().waitFor();
+      await expect(page.locator('input[name="tz"]').inputValue(), browserZone).resolves.toBe(shown);
+      await page.context().close();
+    }
   });
 });
