@@ -172,6 +172,13 @@ describe("provider calendar", () => {
     await page.goto("/provider/services/new");
     await page.getByRole("heading", { name: "New service" }).waitFor();
     await screenshot(page, "provider-service-new");
+    // Counts are number fields (a phone shows digits), and a wrong one is named in its own terms.
+    const duration = page.getByRole("spinbutton", { name: "Duration" });
+    await expect(duration.getAttribute("min")).resolves.toBe("1");
+    await duration.fill("-5");
+    await page.getByRole("button", { name: "Create service" }).click();
+    await page.getByText("Duration must be at least 1 minute.").waitFor();
+    await expect(page.getByRole("spinbutton", { name: "Duration" }).getAttribute("aria-invalid")).resolves.toBe("true");
     await context.close();
   });
 });

@@ -31,6 +31,21 @@ const service: ServiceInput = {
 };
 
 describe("service rules", () => {
+  it("says what is wrong with a count in the field's own terms", () => {
+    const messages = (values: Partial<ServiceInput>) => {
+      const checked = checkService({ ...service, ...values });
+      return checked.ok ? [] : checked.issues.map((issue) => issue.message);
+    };
+    expect(messages({ durationMinutes: "-5" })).toEqual(["Duration must be at least 1 minute."]);
+    expect(messages({ durationMinutes: "1.5" })).toEqual(["Duration must be a whole number of minutes."]);
+    expect(messages({ durationMinutes: "ten" })).toEqual(["Duration must be a number of minutes, e.g. 30."]);
+    expect(messages({ durationMinutes: " 45 " })).toEqual([]);
+    expect(messages({ bufferAfterMinutes: "-1" })).toEqual(["Buffer after must be at least 0 minutes."]);
+    expect(messages({ bookingWindowDays: "99999" })).toEqual(["Booking window must be at most 3660 days."]);
+    expect(messages({ tiers: [{ hours: "-3", percent: "50" }, { hours: "0", percent: "0" }] })).toEqual(["Tier 1: hours before must be 0 or more (0 means up to the start)."]);
+    expect(messages({ tiers: [{ hours: "24", percent: "-10" }, { hours: "0", percent: "0" }] })).toEqual(["Tier 1: refund must be between 0 and 100 %."]);
+  });
+
   it("accepts a service: price in minor units, tiers ordered by hours before, empty rows dropped", () => {
     const checked = checkService(service);
     expect(checked.ok).toBe(true);
@@ -53,7 +68,7 @@ describe("service rules", () => {
     if (checked.ok) return;
     expect(checked.issues).toEqual(
       expect.arrayContaining([
-        { path: ["durationMinutes"], message: "Duration must be at least 1." },
+        { path: ["durationMinutes"], message: "Duration must be at least 1 minute." },
         { path: ["price"], message: expect.stringMatching(/^Price must be 0 \(free\) or at least/) },
         { path: ["tiers", 1, "percent"], message: "Tier 2: cancelling later cannot refund more than cancelling earlier." },
       ]),

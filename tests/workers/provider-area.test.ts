@@ -511,7 +511,7 @@ describe("services editor", () => {
     const html = decode(await response.text());
     expect(html).toContain("Name is required.");
     expect(html).toContain("JPY has no minor unit");
-    expect(html).toContain("Duration must be at least 1.");
+    expect(html).toContain("Duration must be at least 1 minute.");
     expect(html).toContain("cancelling later cannot refund more than cancelling earlier");
     expect(html).toMatch(/id="field-price"[^>]*aria-invalid="true"/);
     expect(html).toContain('aria-describedby="field-price-hint field-price-error"');

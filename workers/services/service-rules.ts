@@ -39,26 +39,39 @@ export interface ServiceInput {
   tiers: TierInput[];
 }
 
-const wholeNumber = (label: string, min: number, max: number) =>
+const amountOf = (count: number, unit: "minute" | "day") => `${count} ${unit}${count === 1 ? "" : "s"}`;
+
+/**
+ * A count of minutes or days typed into a form. The message says what is wrong in the field's own
+ * terms: "-5" is below the minimum ("at least 1 minute"), "1.5" is not whole, "ten" is not a number.
+ */
+const wholeNumber = (label: string, min: number, max: number, unit: "minute" | "day") =>
   z
     .string()
+    .trim()
     .min(1, `${label} is required.`)
-    .regex(/^\d{1,9}$/, `${label} must be a whole number.`)
-    .transform(Number)
-    .pipe(z.number().min(min, `${label} must be at least ${min}.`).max(max, `${label} must be at most ${max}.`));
+    .regex(/^[-+]?\d{1,12}([.,]\d+)?$/, `${label} must be a number of ${unit}s, e.g. ${Math.max(min, 1) * (unit === "minute" ? 30 : 1)}.`)
+    .transform((text) => Number(text.replace(",", ".")))
+    .pipe(
+      z
+        .number()
+        .min(min, `${label} must be at least ${amountOf(min, unit)}.`)
+        .max(max, `${label} must be at most ${amountOf(max, unit)}.`)
+        .int(`${label} must be a whole number of ${unit}s.`),
+    );
 
 const ServiceFieldsSchema = z.object({
   name: z.string().min(1, "Name is required.").max(120, "Name must be at most 120 characters."),
   description: z.string().max(2000, "Description must be at most 2000 characters."),
   category: z.string().min(1, "Category is required.").max(60, "Category must be at most 60 characters."),
-  durationMinutes: wholeNumber("Duration", 1, 1440),
+  durationMinutes: wholeNumber("Duration", 1, 1440, "minute"),
   currency: z.string().regex(/^[a-z]{3}$/, "Choose a currency."),
   price: z.string().min(1, "Price is required."),
-  bufferBeforeMinutes: wholeNumber("Buffer before", 0, 1440),
-  bufferAfterMinutes: wholeNumber("Buffer after", 0, 1440),
-  slotIntervalMinutes: wholeNumber("Slot interval", 1, 1440),
-  minNoticeMinutes: wholeNumber("Minimum notice", 0, 366 * 1440),
-  bookingWindowDays: wholeNumber("Booking window", 1, 3660),
+  bufferBeforeMinutes: wholeNumber("Buffer before", 0, 1440, "minute"),
+  bufferAfterMinutes: wholeNumber("Buffer after", 0, 1440, "minute"),
+  slotIntervalMinutes: wholeNumber("Slot interval", 1, 1440, "minute"),
+  minNoticeMinutes: wholeNumber("Minimum notice", 0, 366 * 1440, "minute"),
+  bookingWindowDays: wholeNumber("Booking window", 1, 3660, "day"),
   requiresApproval: z.boolean(),
   isActive: z.boolean(),
 });
@@ -77,6 +90,7 @@ export function checkService(submitted: ServiceInput): ServiceCheck {
 
   const tierRows = submitted.tiers.filter((t) => t.hours !== "" || t.percent !== "");
   const numeric = (v: string) => (/^\d{1,6}$/.test(v) ? Number(v) : Number.NaN);
+  const negative = (v: string) => /^-\d+([.,]\d+)?$/.test(v.trim());
   tierRows.sort((a, b) => (numeric(b.hours) || 0) - (numeric(a.hours) || 0));
   const input: ServiceInput = { ...submitted, tiers: tierRows.length ? tierRows : [{ hours: "", percent: "" }] };
 
@@ -101,11 +115,11 @@ export function checkService(submitted: ServiceInput): ServiceCheck {
       const hours = numeric(t.hours);
       const percent = numeric(t.percent);
       if (Number.isNaN(hours)) {
-        add(tierPath(i, "hours"), `Tier ${i + 1}: hours before must be a whole number.`);
+        add(tierPath(i, "hours"), `Tier ${i + 1}: ${negative(t.hours) ? "hours before must be 0 or more (0 means up to the start)." : "hours before must be a whole number of hours."}`);
         tierProblem = true;
       }
       if (Number.isNaN(percent)) {
-        add(tierPath(i, "percent"), `Tier ${i + 1}: refund must be a whole percentage.`);
+        add(tierPath(i, "percent"), `Tier ${i + 1}: ${negative(t.percent) ? "refund must be between 0 and 100 %." : "refund must be a whole percentage."}`);
         tierProblem = true;
       }
       return { minHoursBefore: hours, refundPercent: percent };

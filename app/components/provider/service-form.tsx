@@ -125,6 +125,10 @@ export function ServiceForm({
           <TextField
             name="durationMinutes"
             label="Duration"
+            type="number"
+            min={1}
+            max={1440}
+            step={1}
             inputMode="numeric"
             required
             defaultValue={draft.durationMinutes}
@@ -134,6 +138,10 @@ export function ServiceForm({
           <TextField
             name="slotIntervalMinutes"
             label="Slot interval"
+            type="number"
+            min={1}
+            max={1440}
+            step={1}
             inputMode="numeric"
             hint="Start times every … minutes."
             defaultValue={draft.slotIntervalMinutes}
@@ -143,6 +151,10 @@ export function ServiceForm({
           <TextField
             name="bufferBeforeMinutes"
             label="Buffer before"
+            type="number"
+            min={0}
+            max={1440}
+            step={1}
             inputMode="numeric"
             defaultValue={draft.bufferBeforeMinutes}
             errors={errors?.bufferBeforeMinutes}
@@ -151,6 +163,10 @@ export function ServiceForm({
           <TextField
             name="bufferAfterMinutes"
             label="Buffer after"
+            type="number"
+            min={0}
+            max={1440}
+            step={1}
             inputMode="numeric"
             defaultValue={draft.bufferAfterMinutes}
             errors={errors?.bufferAfterMinutes}
@@ -159,6 +175,10 @@ export function ServiceForm({
           <TextField
             name="minNoticeMinutes"
             label="Minimum notice"
+            type="number"
+            min={0}
+            max={527040}
+            step={1}
             inputMode="numeric"
             hint="How soon before the start a booking is still allowed."
             defaultValue={draft.minNoticeMinutes}
@@ -168,6 +188,10 @@ export function ServiceForm({
           <TextField
             name="bookingWindowDays"
             label="Booking window (days)"
+            type="number"
+            min={1}
+            max={3660}
+            step={1}
             inputMode="numeric"
             hint="How far ahead customers can book."
             defaultValue={draft.bookingWindowDays}
@@ -208,6 +232,10 @@ export function ServiceForm({
                     <input
                       id={fieldId(hoursName)}
                       name={hoursName}
+                      type="number"
+                      min={0}
+                      max={8784}
+                      step={1}
                       inputMode="numeric"
                       defaultValue={tier.hours}
                       aria-invalid={errors?.[hoursName]?.length ? true : undefined}
@@ -222,6 +250,10 @@ export function ServiceForm({
                     <input
                       id={fieldId(percentName)}
                       name={percentName}
+                      type="number"
+                      min={0}
+                      max={100}
+                      step={1}
                       inputMode="numeric"
                       defaultValue={tier.percent}
                       aria-invalid={errors?.[percentName]?.length ? true : undefined}
