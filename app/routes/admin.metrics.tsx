@@ -105,8 +105,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     funnel: funnelRows.map((r) => ({
       step: STEP_LABELS[r.step],
       count: r.count,
-      fromPrevious: percent(r.conversionFromPrevious),
-      fromStart: percent(r.conversionFromStart),
+      entersDirectly: r.entersDirectly,
+      fromPrevious: r.entersDirectly ? "— (more than the step before)" : percent(r.conversionFromPrevious),
+      fromStart: r.conversionFromStart === null && r.count > 0 && (funnelRows[0]?.count ?? 0) > 0 ? "— (more than searched)" : percent(r.conversionFromStart),
     })),
     overallConversion: percent(funnelRows[funnelRows.length - 1]?.conversionFromStart ?? null),
     latency: latency.map((l) => ({
@@ -166,6 +167,12 @@ export default function AdminMetrics() {
         <p>
           Overall conversion from search to confirmed booking: <strong data-testid="overall-conversion">{data.overallConversion}</strong>
         </p>
+        {data.funnel.some((r) => r.entersDirectly) ? (
+          <p className="muted" data-testid="funnel-direct-note">
+            A step that counts more than the one before is not a conversion above 100 %: people also arrive there directly (a link to a
+            service, the JSON API), so that step shows no percentage.
+          </p>
+        ) : null}
         <MetricChart spec={data.charts.funnel} label="Bar chart of the booking funnel; the numbers are in the table that follows." tableId="funnel-table" />
         <DataTable
           id="funnel-table"

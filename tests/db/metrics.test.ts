@@ -225,6 +225,22 @@ describe("aggregation", () => {
     expect(rows.map((r) => r.conversionFromStart)).toEqual([1, 0.6, 0.4, 0.2, 0.1]);
   });
 
+  it("gives no conversion above 100 %: a step counting more than the one before enters directly", async () => {
+    // Day 15 of this run's window (cleaned by clean(), used by no other test here).
+    const period: Period = { from: new Date(base + 15 * DAY), to: new Date(base + 16 * DAY) };
+    // 2 searches, 5 slot views (links straight to a service), 1 hold.
+    const names: string[] = [...Array(2).fill("funnel.search"), ...Array(5).fill("funnel.slot_view"), "funnel.hold"];
+    await db.insert(metricEvents).values(names.map((name) => ({ name, value: 1, labels: {}, createdAt: day(15) })));
+    const rows = await funnel(db, period);
+    expect(rows.map((r) => [r.step, r.count, r.conversionFromPrevious, r.conversionFromStart, r.entersDirectly])).toEqual([
+      ["funnel.search", 2, null, 1, false],
+      ["funnel.slot_view", 5, null, null, true],
+      ["funnel.hold", 1, 0.2, 0.5, false],
+      ["funnel.payment_started", 0, 0, 0, false],
+      ["funnel.confirmed", 0, null, 0, false],
+    ]);
+  });
+
   it("gives an empty funnel without division by zero", async () => {
     const empty = await funnel(db, { from: new Date(base - 5 * DAY), to: new Date(base - 4 * DAY) });
     expect(empty.every((r) => r.count === 0 && r.conversionFromPrevious === null && r.conversionFromStart === null)).toBe(true);

@@ -68,6 +68,9 @@ describe("admin area", () => {
     // Each step counts at least what was inserted above (other runs may have added more).
     const counts = (await page.locator('[data-testid="funnel-row"] td:nth-child(2)').allInnerTexts()).map(Number);
     expect(counts.every((n, i) => n >= [40, 24, 10, 6, 4][i]!)).toBe(true);
+    // Whatever the counts, no step claims a conversion above 100 %.
+    const shares = (await page.locator('[data-testid="funnel-row"] td').allInnerTexts()).flatMap((text) => [...text.matchAll(/([\d.]+) %/g)].map((m) => Number(m[1])));
+    expect(shares.filter((share) => share > 100)).toEqual([]);
     // chart.js is loaded after hydration and draws into canvases with an accessible label.
     const chart = page.getByRole("img", { name: /Bar chart of the booking funnel/ });
     await chart.waitFor({ timeout: 15_000 });

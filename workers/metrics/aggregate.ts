@@ -40,10 +40,21 @@ const numOrNull = (value: unknown): number | null => (value === null || value ==
 export interface FunnelRow {
   step: FunnelStep;
   count: number;
-  /** count / previous step's count; null for the first step or when the previous step is 0. */
+  /**
+   * count / previous step's count; null for the first step, when the previous step is 0, or when this
+   * step counts more than the one before (people also arrive here directly: a link to a service, the
+   * JSON API), where a ratio above 100 % would claim a conversion that did not happen.
+   */
   conversionFromPrevious: number | null;
-  /** count / first step's count; null when the first step is 0. */
+  /** count / first step's count; null when the first step is 0 or this step counts more. */
   conversionFromStart: number | null;
+  /** This step counts more than the step before: some arrive here without passing through it. */
+  entersDirectly: boolean;
+}
+
+/** A conversion is a share of those who reached the base step: undefined without any, or beyond it. */
+function conversion(count: number, base: number | null): number | null {
+  return base && count <= base ? count / base : null;
 }
 
 /**
@@ -64,8 +75,9 @@ export async function funnel(db: Queryable, period: Period): Promise<FunnelRow[]
     return {
       step,
       count,
-      conversionFromPrevious: previous ? count / previous : null,
-      conversionFromStart: first ? count / first : null,
+      conversionFromPrevious: conversion(count, previous),
+      conversionFromStart: conversion(count, first),
+      entersDirectly: previous !== null && count > previous,
     };
   });
 }
