@@ -7,15 +7,15 @@ import { data as withStatus, type ActionFunctionArgs, type LinksFunction, type L
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { Temporal } from "@js-temporal/polyfill";
 import { loadOverrides, loadWeeklyRules } from "../../db/queries/availability";
-import { calendarBookings, RECENTLY_RELEASED_STATUSES } from "../../db/queries/provider-admin";
-import { startOfLocalDay } from "../../domain/time";
+import { calendarBookings, RECENTLY_RELEASED_STATUSES, upcomingBookings } from "../../db/queries/provider-admin";
+import { localDateOf, startOfLocalDay } from "../../domain/time";
 import { CalendarFeedPanel } from "../components/calendar-feed-panel";
 import { AdminScopeNote } from "../components/provider/booking-status";
 import { CalendarView } from "../components/provider/calendar-view";
 import { LiveCalendarStatus } from "../components/provider/live-calendar-status";
 import providerStyles from "../styles/provider.css?url";
 import { applyCalendarFeedIntent, calendarFeedView, isCalendarFeedIntent } from "../utils/calendar-feed.server";
-import { layoutCalendar, type CalendarSpan } from "../utils/calendar-layout";
+import { calendarOpeningDate, layoutCalendar, type CalendarSpan } from "../utils/calendar-layout";
 import { assertCsrf } from "../utils/csrf.server";
 import { formatPlainDate, parsePlainDate, todayIn } from "../utils/dates";
 import { adminChoices, requireProviderScope, scopedHref } from "../utils/provider-scope.server";
@@ -39,6 +39,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return { notice: await applyCalendarFeedIntent(context, { providerId: scope.provider.id }, intent) };
 }
 
+/** The provider-local date of the next booking that has not ended, or null. */
+async function nextBookingDate(db: LoaderFunctionArgs["context"]["database"]["db"], providerId: string, zone: string): Promise<Temporal.PlainDate | null> {
+  const [next] = await upcomingBookings(db, providerId, new Date(), 1);
+  return next ? localDateOf(Temporal.Instant.fromEpochMilliseconds(next.startsAt.getTime()), zone) : null;
+}
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const scope = await requireProviderScope(request, context);
   const { provider } = scope;
@@ -46,7 +52,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const today = todayIn(zone);
   const view: "day" | "week" = url.searchParams.get("view") === "day" ? "day" : "week";
-  const date = parsePlainDate(url.searchParams.get("date")) ?? today;
+  const asked = parsePlainDate(url.searchParams.get("date"));
+  const db = context.database.db;
+  const date = asked ?? calendarOpeningDate({ today, view, nextBooking: await nextBookingDate(db, provider.id, zone) });
   const first = view === "day" ? date : date.subtract({ days: date.dayOfWeek - 1 });
   const dayCount = view === "day" ? 1 : 7;
   const dates = Array.from({ length: dayCount }, (_, i) => first.add({ days: i }));
@@ -54,7 +62,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const from = startOfLocalDay(first, zone);
   const to = startOfLocalDay(last.add({ days: 1 }), zone);
   const now = Temporal.Now.instant();
-  const db = context.database.db;
 
   const [rows, weekly, overrides, holds, choices, calendarFeed] = await Promise.all([
     calendarBookings(db, provider.id, {
@@ -110,6 +117,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     admin: scope.isAdmin ? { choices } : null,
     view,
     title,
+    // Opened without a date on a later week than this one, because that is where the next booking is.
+    openedOnNextBooking: !asked && Temporal.PlainDate.compare(date, today) !== 0,
     days,
     grid,
     summary: { bookings: bookingCount, awaiting, holds: holds?.count ?? null },
@@ -169,6 +178,11 @@ export default function ProviderCalendar() {
         </div>
       </nav>
 
+      {data.openedOnNextBooking ? (
+        <p className="panel" role="status" data-testid="opened-on-next-booking">
+          Nothing is booked for the rest of this {unit}, so the calendar opens on your next booking. <Link to={nav.today}>Back to today</Link>
+        </p>
+      ) : null}
       <p className="calendar-summary" data-testid="calendar-summary">
         {summary.bookings === 1 ? "1 booking" : `${summary.bookings} bookings`} this {unit}
         {summary.awaiting > 0 ? `, ${summary.awaiting} awaiting your approval` : ""}

@@ -119,3 +119,14 @@ export function layoutCalendar({ dates, zone, today, view, spans, weekly, overri
 
   return { days, grid: { startMin: gridStart, endMin: gridEnd, hours } };
 }
+
+/**
+ * The date the calendar opens on when none is asked for: today, unless nothing is booked from now to
+ * the end of the shown day or week while a booking comes later; then the day or week of that next
+ * booking, so the provider sees their next appointments at once instead of an empty week.
+ */
+export function calendarOpeningDate(input: { today: Temporal.PlainDate; view: "day" | "week"; nextBooking: Temporal.PlainDate | null }): Temporal.PlainDate {
+  const { today, view, nextBooking } = input;
+  const lastShown = view === "day" ? today : today.add({ days: 7 - today.dayOfWeek });
+  return nextBooking && Temporal.PlainDate.compare(nextBooking, lastShown) > 0 ? nextBooking : today;
+}

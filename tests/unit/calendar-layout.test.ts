@@ -3,7 +3,7 @@
 // rules, a note on days the clocks change, and an hour grid that covers everything shown.
 import { Temporal } from "@js-temporal/polyfill";
 import { describe, expect, it } from "vitest";
-import { type CalendarSpan, layoutCalendar } from "../../app/utils/calendar-layout";
+import { calendarOpeningDate, type CalendarSpan, layoutCalendar } from "../../app/utils/calendar-layout";
 
 const zone = "America/New_York";
 const at = (local: string) => Temporal.ZonedDateTime.from(`${local}[${zone}]`).toInstant();
@@ -73,5 +73,22 @@ describe("layoutCalendar", () => {
     const { grid } = layout([span("early", "2026-03-03T06:15", "2026-03-03T07:00"), span("late", "2026-03-05T19:00", "2026-03-05T20:40")]);
     expect([grid.startMin, grid.endMin]).toEqual([360, 1260]);
     expect(grid.hours[0]).toEqual({ min: 360, label: "06:00" });
+  });
+});
+
+describe("calendarOpeningDate", () => {
+  const wednesday = Temporal.PlainDate.from("2026-12-09");
+  it("opens on today while something is booked in the shown week, or nothing at all is", () => {
+    expect(calendarOpeningDate({ today: wednesday, view: "week", nextBooking: null }).toString()).toBe("2026-12-09");
+    expect(calendarOpeningDate({ today: wednesday, view: "week", nextBooking: wednesday }).toString()).toBe("2026-12-09");
+    // Sunday is the week's last day (weeks start on Monday).
+    expect(calendarOpeningDate({ today: wednesday, view: "week", nextBooking: Temporal.PlainDate.from("2026-12-13") }).toString()).toBe("2026-12-09");
+  });
+
+  it("opens on the next booking's week (or day) when the shown one has nothing left", () => {
+    expect(calendarOpeningDate({ today: wednesday, view: "week", nextBooking: Temporal.PlainDate.from("2026-12-14") }).toString()).toBe("2026-12-14");
+    expect(calendarOpeningDate({ today: wednesday, view: "day", nextBooking: Temporal.PlainDate.from("2026-12-10") }).toString()).toBe("2026-12-10");
+    const sunday = Temporal.PlainDate.from("2026-12-13");
+    expect(calendarOpeningDate({ today: sunday, view: "week", nextBooking: Temporal.PlainDate.from("2026-12-14") }).toString()).toBe("2026-12-14");
   });
 });

@@ -193,6 +193,19 @@ describe("access and scoping", () => {
     expect(html).toContain('aria-live="polite"');
   });
 
+  it("opens without a date on the next booking's day when today has nothing booked", async () => {
+    // Every booking here is two days ahead, so today's day view would be empty.
+    const html = decode(await (await get(`/provider/calendar?view=day`, people.ana)).text());
+    expect(html).toContain('data-testid="opened-on-next-booking"');
+    expect(html).toContain(`Alice Accept ${suffix}`);
+    const today = Temporal.Now.instant().toZonedDateTimeISO(ZONE_A).toPlainDate();
+    expect(html).toContain(`/provider/calendar?view=day&date=${today}`);
+    // Asked for a date, it shows that date even when empty.
+    const asked = decode(await (await get(`/provider/calendar?view=day&date=${today}`, people.ana)).text());
+    expect(asked).not.toContain('data-testid="opened-on-next-booking"');
+    expect(asked).not.toContain(`Alice Accept ${suffix}`);
+  });
+
   it("the day view lists only that day", async () => {
     const html = decode(await (await get(`/provider/calendar?view=day&date=${bookingDay.add({ days: 1 })}`, people.ana)).text());
     expect(html).not.toContain(`Alice Accept ${suffix}`);
