@@ -1,7 +1,8 @@
-// Admin overview: how much is on the platform, and the cron job log (job_runs), newest first.
+// Admin overview: what needs attention now (failed payments, disputes, approvals about to expire,
+// failed payouts and jobs), how much is on the platform, and the cron job log (job_runs), newest first.
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { useLoaderData } from "@remix-run/react";
-import { platformOverview } from "../../db/queries/admin";
+import { Link, useLoaderData } from "@remix-run/react";
+import { attentionCounts, platformOverview, type AttentionCounts } from "../../db/queries/admin";
 import adminStylesHref from "../styles/admin.css?url";
 import { requireRole } from "../utils/auth.server";
 
@@ -26,12 +27,28 @@ function summarize(details: unknown): string {
   return text === "{}" ? "" : text.length > 160 ? `${text.slice(0, 157)}…` : text;
 }
 
+type AttentionItem = { key: string; count: number; text: string; href: string | null; codes?: string[] };
+
+/** Each count worded for a person, with where to act on it; items with nothing to do are left out. */
+function attentionItems(a: AttentionCounts): AttentionItem[] {
+  const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  const items: AttentionItem[] = [
+    { key: "failed-payments", count: a.failedPayments, text: `${plural(a.failedPayments, "payment", "payments")} failed in the last 7 days`, href: "/admin/bookings?status=payment_failed" },
+    { key: "open-disputes", count: a.openDisputes, text: `${plural(a.openDisputes, "dispute is", "disputes are")} open (their payouts are held)`, href: null, codes: a.disputedCodes },
+    { key: "approvals", count: a.approvalsExpiringSoon, text: `${plural(a.approvalsExpiringSoon, "approval request expires", "approval requests expire")} within 6 hours unless the provider answers`, href: "/admin/bookings?status=awaiting_approval" },
+    { key: "failed-payouts", count: a.failedPayouts, text: `${plural(a.failedPayouts, "payout", "payouts")} failed`, href: "/admin/payouts?tab=failed" },
+    { key: "failed-jobs", count: a.failedJobs, text: `${plural(a.failedJobs, "cron run", "cron runs")} ended in an error in the last 24 hours`, href: "#job-runs-heading" },
+  ];
+  return items.filter((item) => item.count > 0);
+}
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireRole(request, context, ["admin"]);
   const db = context.database.db;
-  const { counts, runs } = await platformOverview(db);
+  const [{ counts, runs }, attention] = await Promise.all([platformOverview(db), attentionCounts(db, new Date())]);
   return {
     counts,
+    attention: attentionItems(attention),
     runs: runs.map((run) => ({
       id: run.id,
       job: run.job,
@@ -46,10 +63,35 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function AdminOverview() {
-  const { counts, runs } = useLoaderData<typeof loader>();
+  const { counts, attention, runs } = useLoaderData<typeof loader>();
   return (
     <section aria-labelledby="admin-heading">
       <h1 id="admin-heading">Overview</h1>
+      <section aria-labelledby="attention-heading" className="panel" data-testid="attention">
+        <h2 id="attention-heading">Needs attention</h2>
+        {attention.length === 0 ? (
+          <p className="ok">Nothing needs attention: no failed payments or payouts, no open disputes, no approvals about to expire, no failed jobs.</p>
+        ) : (
+          <ul>
+            {attention.map((item) => (
+              <li key={item.key} data-testid={`attention-${item.key}`}>
+                {item.href ? <Link to={item.href}>{item.text}</Link> : item.text}
+                {item.codes && item.codes.length > 0 ? (
+                  <>
+                    {": "}
+                    {item.codes.map((code, i) => (
+                      <span key={code}>
+                        {i > 0 ? ", " : null}
+                        <Link to={`/admin/bookings/${code}`}>{code}</Link>
+                      </span>
+                    ))}
+                  </>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
       <dl className="facts">
         <div>
           <dt>Users</dt>

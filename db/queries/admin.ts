@@ -367,3 +367,46 @@ export async function platformOverview(db: Queryable, runLimit = 20) {
 export function recentOutboxMail(db: Queryable, limit = 100) {
   return db.select().from(emailOutbox).orderBy(desc(emailOutbox.createdAt)).limit(limit);
 }
+
+/** Dispute statuses that still need the platform (an answer to Stripe, or a decision pending). */
+export const OPEN_DISPUTE_STATUSES = ["warning_needs_response", "needs_response", "warning_under_review", "under_review"] as const;
+
+export interface AttentionCounts {
+  /** Payments that failed in the last 7 days (the customer may still retry while the time is held). */
+  failedPayments: number;
+  openDisputes: number;
+  /** Confirmation codes of up to 5 bookings with an open dispute, newest dispute first. */
+  disputedCodes: string[];
+  /** Approval requests whose deadline is within the next 6 hours: they expire unless the provider answers. */
+  approvalsExpiringSoon: number;
+  failedPayouts: number;
+  /** Cron runs that ended in an error in the last 24 hours. */
+  failedJobs: number;
+}
+
+/** What an admin should look at now, counted in one statement (each count uses an index). */
+export async function attentionCounts(db: Queryable, now: Date): Promise<AttentionCounts> {
+  const weekAgo = new Date(now.getTime() - 7 * 86_400_000);
+  const dayAgo = new Date(now.getTime() - 86_400_000);
+  const soon = new Date(now.getTime() + 6 * 3_600_000);
+  const result = await db.execute<{ failed_payments: string; open_disputes: string; approvals: string; failed_payouts: string; failed_jobs: string; disputed_codes: string[] | null }>(sql`
+    select
+      (select count(*) from bookings where status = 'payment_failed' and updated_at >= ${weekAgo})::text as failed_payments,
+      (select count(*) from disputes where status in (${sql.join(OPEN_DISPUTE_STATUSES.map((s) => sql`${s}`), sql`, `)}))::text as open_disputes,
+      (select count(*) from bookings where status = 'awaiting_approval' and expires_at < ${soon})::text as approvals,
+      (select count(*) from payout_schedules where status = 'failed')::text as failed_payouts,
+      (select count(*) from job_runs where outcome = 'error' and started_at >= ${dayAgo})::text as failed_jobs,
+      (select array_agg(code) from (
+        select b.confirmation_code as code from disputes d join bookings b on b.id = d.booking_id
+        where d.status in (${sql.join(OPEN_DISPUTE_STATUSES.map((s) => sql`${s}`), sql`, `)})
+        order by d.created_at desc limit 5) open) as disputed_codes`);
+  const row = result.rows[0]!;
+  return {
+    failedPayments: Number(row.failed_payments),
+    openDisputes: Number(row.open_disputes),
+    disputedCodes: row.disputed_codes ?? [],
+    approvalsExpiringSoon: Number(row.approvals),
+    failedPayouts: Number(row.failed_payouts),
+    failedJobs: Number(row.failed_jobs),
+  };
+}

@@ -9,6 +9,7 @@ import {
   bookingEvents,
   bookingStateTransitions,
   bookings,
+  disputes,
   emailOutbox,
   ledgerEntries,
   metricEvents,
@@ -187,6 +188,23 @@ describe("who may open the admin pages", () => {
       expect(body, path).toContain("You do not have access to this page.");
       expect(body, path).not.toContain(people.customer.email);
       expect(body, path).not.toContain(`transfer refused ${suffix}`);
+    }
+  });
+
+  it("the overview lists what needs attention, each with where to act on it", async () => {
+    const [payment] = await withDatabase(config, (db) => db.select().from(payments).where(eq(payments.bookingId, ids.booking)));
+    const disputeId = `dp_admin_${suffix}`;
+    await withDatabase(config, (db) =>
+      db.insert(disputes).values({ id: disputeId, bookingId: ids.booking, paymentId: payment!.id, amount: 5000, currency: "usd", reason: "fraudulent", status: "needs_response" }),
+    );
+    try {
+      const html = await (await fetchWorker("/admin", { headers: { cookie: cookies.admin! } })).text();
+      expect(html).toContain('data-testid="attention"');
+      expect(html).toMatch(/data-testid="attention-open-disputes">\d+ disputes? (is|are) open/);
+      expect(html).toContain(`href="/admin/bookings/${CODE}"`);
+      expect(html).toMatch(/data-testid="attention-failed-payouts"><a [^>]*href="\/admin\/payouts\?tab=failed"[^>]*>\d+ payouts? failed/);
+    } finally {
+      await withDatabase(config, (db) => db.delete(disputes).where(eq(disputes.id, disputeId)));
     }
   });
 
