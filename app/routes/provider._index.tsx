@@ -1,9 +1,11 @@
-// The signed-in provider's upcoming bookings, in the provider's own time zone, each linking to its
-// detail page (/provider/bookings/:code). Admins see the provider chosen with ?provider=<id> (see
+// The signed-in provider's requests inbox (approval requests with their deadline, answered inline)
+// and upcoming bookings, in the provider's own time zone, each linking to its detail page
+// (/provider/bookings/:code). Admins see the provider chosen with ?provider=<id> (see
 // app/utils/provider-scope.server.ts).
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { Link, useLoaderData } from "@remix-run/react";
+import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { upcomingBookings } from "../../db/queries/provider-admin";
+import { AuthenticityTokenInput } from "../components/authenticity-token-input";
 import providerStyles from "../styles/provider.css?url";
 import { formatInZone } from "../utils/format";
 import { requireProviderScope, scopedHref, type ProviderScope } from "../utils/provider-scope.server";
@@ -11,6 +13,14 @@ import { requireProviderScope, scopedHref, type ProviderScope } from "../utils/p
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: providerStyles }];
 
 export const meta: MetaFunction = () => [{ title: "Upcoming bookings · Edge Booking" }];
+
+/** "in 5 h 20 min" / "in 12 min" / "now": how long is left to answer a request. */
+function timeLeft(now: Date, deadline: Date): string {
+  const minutes = Math.floor((deadline.getTime() - now.getTime()) / 60_000);
+  if (minutes <= 0) return "now";
+  const hours = Math.floor(minutes / 60);
+  return hours > 0 ? `in ${hours} h ${minutes % 60} min` : `in ${minutes} min`;
+}
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   // Same roles as the layout (provider.tsx), checked again (requireRole inside requireProviderScope)
@@ -21,14 +31,36 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     scope = await requireProviderScope(request, context);
   } catch (error) {
     // An account without a provider profile (or no providers at all): say so instead of a 404 page.
-    if (error instanceof Response && error.status === 404) return { provider: null, bookings: [], calendarHref: null };
+    if (error instanceof Response && error.status === 404) return { provider: null, bookings: [], requests: [], answered: null, calendarHref: null, self: "/provider" };
     throw error;
   }
   const { provider } = scope;
-  const rows = await upcomingBookings(db, provider.id, new Date());
+  const now = new Date();
+  const rows = await upcomingBookings(db, provider.id, now);
+  const url = new URL(request.url);
+  const answeredIntent = url.searchParams.get("answered");
+  const answeredCode = url.searchParams.get("code")?.slice(0, 32) ?? "";
   return {
     provider: { displayName: provider.displayName, timeZone: provider.timeZone },
     calendarHref: scopedHref(scope, "/provider/calendar"),
+    self: scopedHref(scope, "/provider"),
+    answered: answeredIntent === "accept" || answeredIntent === "decline" ? { intent: answeredIntent, code: answeredCode } : null,
+    // Soonest deadline first: the request about to lapse is the one to answer now.
+    requests: rows
+      .filter((row) => row.status === "awaiting_approval")
+      .sort((a, b) => (a.expiresAt?.getTime() ?? Infinity) - (b.expiresAt?.getTime() ?? Infinity))
+      .map((row) => ({
+        id: row.id,
+        href: scopedHref(scope, `/provider/bookings/${row.confirmationCode}`),
+        action: scopedHref(scope, `/provider/bookings/${row.confirmationCode}`),
+        version: row.version,
+        when: formatInZone(row.startsAt, provider.timeZone),
+        deadline: row.expiresAt ? formatInZone(row.expiresAt, provider.timeZone) : null,
+        timeLeft: row.expiresAt ? timeLeft(now, row.expiresAt) : null,
+        customerName: row.customerName,
+        serviceName: row.serviceName,
+        confirmationCode: row.confirmationCode,
+      })),
     bookings: rows.map((row) => ({
       href: scopedHref(scope, `/provider/bookings/${row.confirmationCode}`),
       id: row.id,
@@ -42,7 +74,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function ProviderHome() {
-  const { provider, bookings: list, calendarHref } = useLoaderData<typeof loader>();
+  const { provider, bookings: list, requests, answered, calendarHref, self } = useLoaderData<typeof loader>();
+  const navigation = useNavigation();
   if (!provider) {
     return (
       <section aria-labelledby="provider-heading">
@@ -63,6 +96,51 @@ export default function ProviderHome() {
           </>
         ) : null}
       </p>
+      {answered ? (
+        <p className="ok panel" role="status" data-testid="request-answered">
+          {answered.intent === "accept" ? `Accepted ${answered.code}. The customer has been told.` : `Declined ${answered.code}. The customer's card authorisation is released.`}
+        </p>
+      ) : null}
+      <section aria-labelledby="requests-heading" className="panel" data-testid="requests">
+        <h2 id="requests-heading">
+          Requests waiting for your answer <span className="count" data-testid="request-count">{`(${requests.length})`}</span>
+        </h2>
+        {requests.length === 0 ? (
+          <p className="muted">No requests waiting. Services that need your approval send their bookings here.</p>
+        ) : (
+          <ul className="requests">
+            {requests.map((r) => (
+              <li key={r.id} data-testid="request">
+                <p>
+                  <strong>{r.serviceName}</strong> · {r.customerName} · {r.when} · <Link to={r.href}>{r.confirmationCode}</Link>
+                  {r.deadline ? (
+                    <>
+                      <br />
+                      <span data-testid="request-deadline">
+                        {`Answer by ${r.deadline} (${r.timeLeft}), or it expires and the customer's card is released.`}
+                      </span>
+                    </>
+                  ) : null}
+                </p>
+                <div className="booking-actions">
+                  {(["accept", "decline"] as const).map((intent) => (
+                    <Form key={intent} method="post" action={r.action}>
+                      <AuthenticityTokenInput />
+                      <input type="hidden" name="version" value={r.version} />
+                      <input type="hidden" name="returnTo" value={self} />
+                      <button type="submit" name="intent" value={intent} className={intent === "decline" ? "danger" : undefined} disabled={navigation.state !== "idle"}>
+                        {intent === "accept" ? "Accept" : "Decline"}
+                        <span className="visually-hidden"> {r.confirmationCode}</span>
+                      </button>
+                    </Form>
+                  ))}
+                </div>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <h2>Upcoming</h2>
       {list.length === 0 ? (
         <p>No upcoming bookings.</p>
       ) : (

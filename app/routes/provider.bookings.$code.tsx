@@ -220,7 +220,16 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     }
     throw error;
   }
+  // Answered inline from another provider page (the requests inbox): back there, saying what was done.
+  const back = providerReturnPath(formData.get("returnTo"));
+  if (back) return redirect(`${back}${back.includes("?") ? "&" : "?"}answered=${spec.intent}&code=${encodeURIComponent(code)}`);
   return redirect(`/provider/bookings/${code}?done=${spec.intent}`);
+}
+
+/** A same-site path inside the provider area to return to, or null (never another origin). */
+function providerReturnPath(value: FormDataEntryValue | null): string | null {
+  const text = typeof value === "string" ? value : "";
+  return /^\/provider(\/[\w/-]*)?(\?[\w=&%-]*)?$/.test(text) ? text : null;
 }
 
 export default function ProviderBookingDetail() {

@@ -352,6 +352,9 @@ export function upcomingBookings(db: Queryable, providerId: string, now: Date, l
       customerName: bookings.customerName,
       confirmationCode: bookings.confirmationCode,
       serviceName: services.name,
+      version: bookings.version,
+      /** For an approval request: when it expires unless answered. */
+      expiresAt: bookings.expiresAt,
     })
     .from(bookings)
     .innerJoin(services, eq(services.id, bookings.serviceId))

@@ -46,6 +46,9 @@ describe("provider calendar", () => {
     const page = await context.newPage();
     await signIn(page, "ana@example.com", "/provider");
     await page.waitForURL(/\/provider$/);
+    // The home page starts with the requests inbox (answered inline; see tests/workers/provider-area).
+    await page.getByRole("heading", { name: /Requests waiting for your answer \(\d+\)/ }).waitFor();
+    await screenshot(page, "provider-requests-inbox");
 
     await page.goto(`/provider/calendar?view=week&date=${localDate}`);
     await expect(page.getByRole("heading", { name: "Calendar", level: 1 }).count()).resolves.toBe(1);

@@ -115,6 +115,8 @@ beforeAll(async () => {
     await insertBooking(tx, { ...base, key: "stale", status: "awaiting_approval", startsAt: at(bookingDay, "14:00"), customerName: `Stella Stale ${suffix}` });
     await insertBooking(tx, { ...base, key: "cancel", status: "confirmed", startsAt: at(bookingDay, "16:00"), customerName: `Carl Cancel ${suffix}` });
     await insertBooking(tx, { ...base, key: "complete", status: "confirmed", startsAt: new Date(Date.now() - 3 * 3600_000), customerName: `Cora Complete ${suffix}` });
+    await insertBooking(tx, { ...base, key: "inline", status: "awaiting_approval", startsAt: at(bookingDay, "20:00"), customerName: `Ivy Inline ${suffix}` });
+    await insertBooking(tx, { ...base, key: "inlineDecline", status: "awaiting_approval", startsAt: at(bookingDay, "21:00"), customerName: `Ned Inline ${suffix}` });
     await insertBooking(tx, { ...base, key: "early", status: "confirmed", startsAt: at(bookingDay, "18:00"), customerName: `Eli Early ${suffix}` });
     await insertBooking(tx, { providerId: b!.id, serviceId: sb!.id, key: "other", status: "awaiting_approval", startsAt: at(bookingDay, "10:00"), customerName: `Olga Other ${suffix}` });
     await tx.insert(payoutSchedules).values({
@@ -252,6 +254,30 @@ describe("booking actions", () => {
     expect(html).toContain('data-testid="audit-trail"');
     expect(html).toContain("Payment authorised");
     expect(html).toContain('name="csrf"');
+  });
+
+  it("the requests inbox lists approval requests with their deadline and answers them inline", async () => {
+    const home = decode(await (await get("/provider", people.ana)).text());
+    expect(home).toContain('data-testid="requests"');
+    expect(home).toContain(`Ivy Inline ${suffix}`);
+    expect(home).toMatch(/Answer by [^<]+\(in 2[34] h \d+ min\)/);
+    expect(home).not.toContain(`Olga Other ${suffix}`);
+    const { version } = await statusOf(codes.inline!);
+    // Somewhere outside the provider area is never a place to return to: the booking's page instead.
+    const elsewhere = await post(`/provider/bookings/${codes.inline}`, people.ana, { intent: "accept", version: String(version), returnTo: "//evil.example/provider" });
+    expect(elsewhere.headers.get("location")).toBe(`/provider/bookings/${codes.inline}?done=accept`);
+    const inline = codes.inline!;
+    expect((await statusOf(inline)).status).toBe("confirmed");
+  });
+
+  it("an inline answer returns to the inbox and says what was done", async () => {
+    const { version } = await statusOf(codes.inlineDecline!);
+    const response = await post(`/provider/bookings/${codes.inlineDecline}`, people.ana, { intent: "decline", version: String(version), returnTo: "/provider" });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toBe(`/provider?answered=decline&code=${encodeURIComponent(codes.inlineDecline!)}`);
+    const home = decode(await (await get(response.headers.get("location")!, people.ana)).text());
+    expect(home).toContain(`Declined ${codes.inlineDecline}.`);
+    expect(home).not.toContain(`Ned Inline ${suffix}</`);
   });
 
   it("accept: awaiting_approval → confirmed, with an audit row by the provider", async () => {
