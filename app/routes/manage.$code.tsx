@@ -14,6 +14,7 @@ import { localDateOf } from "../../domain/time";
 import { getAvailability, resolveWindow, type SlotJson } from "../../workers/services/availability";
 import { cancelBooking, paidAmount, refundJson } from "../../workers/services/cancel-booking";
 import { accountEmail } from "../../db/queries/accounts";
+import { listEvents } from "../../db/queries/bookings";
 import { claimGuestBookings } from "../../workers/services/claim-guest-bookings";
 import { getBookingByCode } from "../../workers/services/get-booking";
 import { rescheduleBooking } from "../../workers/services/reschedule-booking";
@@ -85,6 +86,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   }
   return {
     booking,
+    refunded: active ? null : await recordedRefund(context.database.db, booking.id),
     token: access.token,
     canClaim: (await claimableEmail(context, access, booking.customer.email, booking.guest)) !== null,
     active,
@@ -98,6 +100,14 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     confirmCancel,
     confirmMove,
   };
+}
+
+/** What the cancellation recorded as refunded (data.refund of its event), for a later visit to the page. */
+async function recordedRefund(db: Parameters<typeof listEvents>[0], bookingId: string) {
+  const cancel = (await listEvents(db, bookingId)).filter((e) => e.type === "cancelled" || e.type === "declined").at(-1);
+  const refund = (cancel?.data as { refund?: { amount?: unknown; currency?: string; percent?: number; paid?: number } } | undefined)?.refund;
+  if (!refund || !Number.isInteger(refund.amount) || typeof refund.currency !== "string") return null;
+  return refundSentence(money(refund.amount as number, refund.currency), refund.percent ?? 0, refund.paid ?? 0, "done");
 }
 
 /** The asked new time with the booking's length, or null when `start` is not an instant (the list is shown again). */
@@ -153,7 +163,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function Manage() {
-  const { booking, token, canClaim, active, refundNow, refundExplanation, policy, slots, from, previous, next, confirmCancel, confirmMove } = useLoaderData<typeof loader>();
+  const { booking, refunded, token, canClaim, active, refundNow, refundExplanation, policy, slots, from, previous, next, confirmCancel, confirmMove } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const zone = booking.timeZone;
@@ -258,7 +268,10 @@ export default function Manage() {
             )}
           </>
         ) : (
-          <p>This booking can no longer be changed.</p>
+          <p>
+            This booking can no longer be changed.{" "}
+            {refunded && !result?.done ? <span data-testid="refunded">{refunded}</span> : null}
+          </p>
         )}
       </section>
 
