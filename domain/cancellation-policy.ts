@@ -20,7 +20,7 @@ import { Temporal } from "@js-temporal/polyfill";
 import { z } from "zod";
 import type { ActorType } from "./booking-states";
 import { DomainError } from "./errors";
-import { assertNonNegative, money, mulDivRoundHalfUp, type Money } from "./money";
+import { assertNonNegative, formatMoney, money, mulDivRoundHalfUp, type Money } from "./money";
 import { MAX_TIERS } from "./provider-setup";
 
 const MAX_HOURS_BEFORE = 24 * 366; // a year ahead is already a generous notice period
@@ -220,4 +220,15 @@ export function rescheduleAllowed(
     });
   }
   return { allowed: true, deadline };
+}
+
+/**
+ * The refund in one sentence for the customer ("You get back $30.00 (full refund)."). `paid` 0 means
+ * nothing was charged (mid-checkout, or only authorised), which is not the same as "no refund".
+ */
+export function refundSentence(refund: Money, percent: number, paid: number, tense: "now" | "done" = "now"): string {
+  if (paid === 0) return tense === "now" ? "Nothing has been charged, so there is nothing to refund." : "Nothing had been charged, so nothing was refunded.";
+  if (refund.amount === 0) return tense === "now" ? "You get nothing back (no refund)." : "Nothing was refunded (no refund).";
+  const label = refundLabel(percent).toLowerCase();
+  return `${tense === "now" ? "You get back" : "Refunded"} ${formatMoney(refund)} (${label}).`;
 }

@@ -6,6 +6,7 @@ import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/clo
 import { Link, useLoaderData } from "@remix-run/react";
 import { LiveBookingStatus } from "../components/live-booking-status";
 import { googleCalendarUrl } from "../../domain/ics";
+import { listEvents } from "../../db/queries/bookings";
 import { getBookingByCode } from "../../workers/services/get-booking";
 import { BookingSteps } from "../components/booking/steps";
 import { bookingAccess, tokenQuery } from "../utils/booking-flow.server";
@@ -35,6 +36,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     throw new Response("No booking with that confirmation code. If you booked as a guest, use the link from your email.", { status: 404 });
   });
   const query = tokenQuery(access.token);
+  const moved = await lastMove(context.database.db, booking);
   const google = googleCalendarUrl({
     start: Temporal.Instant.from(booking.start),
     end: Temporal.Instant.from(booking.end),
@@ -52,11 +54,25 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     google,
     refresh: booking.status === "pending",
     token: access.token,
+    moved,
   });
 }
 
+/**
+ * The move that gave the booking its current time, read from the recorded "rescheduled" event (not
+ * from the URL): shown after the customer moves it, and after the provider or support does.
+ */
+async function lastMove(db: Parameters<typeof listEvents>[0], booking: { id: string; start: string }) {
+  const events = await listEvents(db, booking.id);
+  const move = events.filter((e) => e.type === "rescheduled").at(-1);
+  const data = move?.data as { from?: { start?: string }; to?: { start?: string } } | undefined;
+  if (!data?.from?.start || !data.to?.start) return null;
+  const current = Temporal.Instant.from(booking.start);
+  return Temporal.Instant.from(data.to.start).equals(current) ? { from: data.from.start, to: data.to.start } : null;
+}
+
 export default function Confirmation() {
-  const { booking, headline, total, icsUrl, manageUrl, payUrl, google, token } = useLoaderData<typeof loader>();
+  const { booking, headline, total, icsUrl, manageUrl, payUrl, google, token, moved } = useLoaderData<typeof loader>();
   const zone = booking.timeZone;
   const providerZone = booking.providerTimeZone;
   const live = ["confirmed", "awaiting_approval", "in_progress"].includes(booking.status);
@@ -66,6 +82,11 @@ export default function Confirmation() {
       <section className="panel" aria-live="polite">
         <h1 data-testid="headline">{headline}</h1>
         <LiveBookingStatus code={booking.code} token={token} status={booking.status} start={booking.start} />
+        {moved ? (
+          <p className="ok" role="status" data-testid="moved">
+            Moved from {formatDateTime(moved.from, zone)} to {formatDateTime(moved.to, zone)} ({zone.replace(/_/g, " ")}).
+          </p>
+        ) : null}
         <p className="code">
           Confirmation code <strong data-testid="confirmation-code">{booking.code}</strong>
         </p>

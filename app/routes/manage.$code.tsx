@@ -1,16 +1,20 @@
 // Managing a booking (guest with the manage link, or the signed-in customer): the cancellation policy
-// with the refund it would give right now, cancel, and reschedule to another free time.
+// with the refund it would give right now, cancel, and reschedule to another free time. Both changes
+// ask first: a GET with ?confirm=cancel or ?confirm=reschedule&start=… renders the confirmation (the
+// refund as the loader computes it then), and only its form posts the real intent, so it all works
+// without JavaScript.
 import { Temporal } from "@js-temporal/polyfill";
 import { parsePlainDate } from "../utils/dates";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { refundFor } from "../../domain/cancellation-policy";
+import { refundFor, refundSentence } from "../../domain/cancellation-policy";
 import { isDomainError } from "../../domain/errors";
 import { formatMoney, money } from "../../domain/money";
 import { localDateOf } from "../../domain/time";
 import { getAvailability, resolveWindow, type SlotJson } from "../../workers/services/availability";
 import { cancelBooking, paidAmount, refundJson } from "../../workers/services/cancel-booking";
 import { accountEmail } from "../../db/queries/accounts";
+import { listEvents } from "../../db/queries/bookings";
 import { claimGuestBookings } from "../../workers/services/claim-guest-bookings";
 import { getBookingByCode } from "../../workers/services/get-booking";
 import { rescheduleBooking } from "../../workers/services/reschedule-booking";
@@ -62,8 +66,15 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   // Other free times for rescheduling, in the booking's zone, from the chosen date (default: its day).
   let slots: SlotJson[] = [];
   let from = localDateOf(Temporal.Instant.compare(start, now) > 0 ? start : now, booking.timeZone);
-  const asked = new URL(request.url).searchParams.get("date");
-  from = parsePlainDate(asked) ?? from; // unreadable or out-of-range dates show the default days
+  const search = new URL(request.url).searchParams;
+  const today = localDateOf(now, booking.timeZone);
+  from = parsePlainDate(search.get("date")) ?? from; // unreadable or out-of-range dates show the default days
+  if (Temporal.PlainDate.compare(from, today) < 0) from = today; // free times never lie in the past
+  const earlier = from.subtract({ days: RESCHEDULE_DAYS });
+  const previous = Temporal.PlainDate.compare(from, today) > 0 ? (Temporal.PlainDate.compare(earlier, today) < 0 ? today : earlier) : null;
+  const confirm = search.get("confirm");
+  const confirmCancel = active && confirm === "cancel" ? { sentence: refundSentence(decision.refund, decision.percent, paid), amount: refund.amount } : null;
+  const confirmMove = active && confirm === "reschedule" ? moveTo(search.get("start"), booking) : null;
   if (active) {
     const window = resolveWindow(from.toString(), from.add({ days: RESCHEDULE_DAYS - 1 }).toString(), booking.timeZone);
     const availability = await getAvailability(
@@ -75,6 +86,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   }
   return {
     booking,
+    refunded: active ? null : await recordedRefund(context.database.db, booking.id),
     token: access.token,
     canClaim: (await claimableEmail(context, access, booking.customer.email, booking.guest)) !== null,
     active,
@@ -83,8 +95,30 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     policy: booking.cancellationPolicy.summary,
     slots,
     from: from.toString(),
+    previous: previous?.toString() ?? null,
     next: from.add({ days: RESCHEDULE_DAYS }).toString(),
+    confirmCancel,
+    confirmMove,
   };
+}
+
+/** What the cancellation recorded as refunded (data.refund of its event), for a later visit to the page. */
+async function recordedRefund(db: Parameters<typeof listEvents>[0], bookingId: string) {
+  const cancel = (await listEvents(db, bookingId)).filter((e) => e.type === "cancelled" || e.type === "declined").at(-1);
+  const refund = (cancel?.data as { refund?: { amount?: unknown; currency?: string; percent?: number; paid?: number } } | undefined)?.refund;
+  if (!refund || !Number.isInteger(refund.amount) || typeof refund.currency !== "string") return null;
+  return refundSentence(money(refund.amount as number, refund.currency), refund.percent ?? 0, refund.paid ?? 0, "done");
+}
+
+/** The asked new time with the booking's length, or null when `start` is not an instant (the list is shown again). */
+function moveTo(start: string | null, booking: { start: string; end: string }) {
+  try {
+    const at = Temporal.Instant.from(start ?? "");
+    const length = Temporal.Instant.from(booking.start).until(Temporal.Instant.from(booking.end));
+    return { start: at.toString(), end: at.add(length).toString() };
+  } catch {
+    return null;
+  }
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -99,7 +133,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     if (intent === "cancel") {
       const reason = String(formData.get("reason") ?? "").trim().slice(0, 500) || undefined;
       const result = await cancelBooking(db, { code: booking.code, access, reason, expectedVersion: booking.version }, deps);
-      return data({ error: null, done: `Cancelled. ${result.refund.explanation}` });
+      const actual = refundSentence(money(result.refund.amount, result.refund.currency), result.refund.percent, result.paid, "done");
+      // The refund is decided on the locked row at the moment of cancelling: if a tier's deadline
+      // passed since the confirmation was shown, say so rather than let the stated amount stand.
+      const stated = Number(formData.get("statedRefund") ?? Number.NaN);
+      const changed = Number.isInteger(stated) && stated !== result.refund.amount;
+      return data({ error: null, done: `Cancelled. ${changed ? `The refund changed since you confirmed: ${actual}` : actual}` });
     }
     if (intent === "claim") {
       const email = await claimableEmail(context, access, booking.customer.email, booking.guest);
@@ -124,11 +163,14 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function Manage() {
-  const { booking, token, canClaim, active, refundNow, refundExplanation, policy, slots, from, next } = useLoaderData<typeof loader>();
+  const { booking, refunded, token, canClaim, active, refundNow, refundExplanation, policy, slots, from, previous, next, confirmCancel, confirmMove } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const zone = booking.timeZone;
   const query = token ? `token=${encodeURIComponent(token)}&` : "";
+  // The confirmations post to the plain manage URL, so the page after the change shows no question.
+  const manageUrl = `/manage/${booking.code}${token ? `?token=${encodeURIComponent(token)}` : ""}`;
+  const tokenInput = token ? <input type="hidden" name="token" value={token} /> : null;
   return (
     <article className="booking">
       <section className="panel">
@@ -153,6 +195,46 @@ export default function Manage() {
         </p>
       ) : null}
 
+      {confirmCancel ? (
+        <section className="panel" aria-labelledby="confirm-cancel-heading" data-testid="confirm-cancel">
+          <h2 id="confirm-cancel-heading">
+            Cancel your booking on {formatDateTime(booking.start, zone)}? {confirmCancel.sentence}
+          </h2>
+          <Form method="post" action={manageUrl}>
+            <AuthenticityTokenInput />
+            <input type="hidden" name="intent" value="cancel" />
+            <input type="hidden" name="statedRefund" value={confirmCancel.amount} />
+            <label>
+              <span>Reason (optional)</span>
+              <input name="reason" maxLength={500} />
+            </label>
+            <button type="submit" className="danger" disabled={navigation.state !== "idle"}>
+              Yes, cancel
+            </button>{" "}
+            <Link to={manageUrl}>Keep booking</Link>
+          </Form>
+        </section>
+      ) : null}
+      {confirmMove ? (
+        <section className="panel" aria-labelledby="confirm-move-heading" data-testid="confirm-reschedule">
+          <h2 id="confirm-move-heading">
+            Move from {formatDateTime(booking.start, zone)} to {formatDateTime(confirmMove.start, zone)} ({zone.replace(/_/g, " ")})?
+          </h2>
+          <p className="muted">
+            New time {formatDateTime(confirmMove.start, zone)}–{formatTime(confirmMove.end, zone)} {zoneLabel(confirmMove.start, zone)}. Your code stays the same.
+          </p>
+          <Form method="post" action={manageUrl}>
+            <AuthenticityTokenInput />
+            <input type="hidden" name="intent" value="reschedule" />
+            <input type="hidden" name="start" value={confirmMove.start} />
+            <button type="submit" disabled={navigation.state !== "idle"}>
+              Yes, move it
+            </button>{" "}
+            <Link to={manageUrl}>Keep the current time</Link>
+          </Form>
+        </section>
+      ) : null}
+
       {canClaim ? (
         <Form method="post" className="panel">
           <AuthenticityTokenInput />
@@ -175,20 +257,21 @@ export default function Manage() {
             <p>
               If you cancel now you get back <strong data-testid="refund-now">{refundNow}</strong>. {refundExplanation}
             </p>
-            <Form method="post">
-              <AuthenticityTokenInput />
-              <input type="hidden" name="intent" value="cancel" />
-              <label>
-                <span>Reason (optional)</span>
-                <input name="reason" maxLength={500} />
-              </label>
-              <button type="submit" className="danger" disabled={navigation.state !== "idle"}>
-                Cancel booking
-              </button>
-            </Form>
+            {confirmCancel ? null : (
+              <Form method="get">
+                {tokenInput}
+                <input type="hidden" name="confirm" value="cancel" />
+                <button type="submit" className="danger" disabled={navigation.state !== "idle"}>
+                  Cancel booking
+                </button>
+              </Form>
+            )}
           </>
         ) : (
-          <p>This booking can no longer be changed.</p>
+          <p>
+            This booking can no longer be changed.{" "}
+            {refunded && !result?.done ? <span data-testid="refunded">{refunded}</span> : null}
+          </p>
         )}
       </section>
 
@@ -200,9 +283,10 @@ export default function Manage() {
           <ul className="slots">
             {slots.map((slot) => (
               <li key={slot.start}>
-                <Form method="post">
-                  <AuthenticityTokenInput />
-                  <input type="hidden" name="intent" value="reschedule" />
+                <Form method="get">
+                  {tokenInput}
+                  <input type="hidden" name="date" value={from} />
+                  <input type="hidden" name="confirm" value="reschedule" />
                   <input type="hidden" name="start" value={slot.start} />
                   <button type="submit" className="slot" data-testid="reschedule-slot">
                     {formatDateTime(slot.start, zone)}
@@ -211,7 +295,10 @@ export default function Manage() {
               </li>
             ))}
           </ul>
-          <Link to={`?${query}date=${next}`}>Later dates →</Link>
+          <nav className="week-nav" aria-label="Reschedule dates">
+            {previous ? <Link to={`?${query}date=${previous}`}>← Earlier dates</Link> : <span />}
+            <Link to={`?${query}date=${next}`}>Later dates →</Link>
+          </nav>
         </section>
       ) : null}
     </article>

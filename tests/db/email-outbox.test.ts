@@ -2,7 +2,7 @@
 import { Temporal } from "@js-temporal/polyfill";
 import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bookings, emailOutbox, users } from "../../db/schema";
+import { bookingEvents, bookings, emailOutbox, users } from "../../db/schema";
 import { queueBookingEmail } from "../../workers/email/booking-emails";
 import { queueReminders } from "../../workers/email/jobs";
 import { deliverQueuedEmails, enqueueEmail } from "../../workers/email/outbox";
@@ -110,6 +110,53 @@ describe("booking emails", () => {
     expect(await reminded(nineThirty)).toBe(0);
     await queueReminders(db, config, fallNow.add({ minutes: 30 }));
     expect(await reminded(nineThirty)).toBe(1);
+  });
+});
+
+describe("cancellation and reschedule mails", () => {
+  // What the services record in the change's own transaction (cancel-booking.ts, reschedule-booking.ts).
+  let weeks = 0; // each booking a week apart: one provider cannot hold two at the same time
+  const moved = async () => {
+    const oldStart = Temporal.Instant.from("2027-05-03T08:00:00Z").add({ hours: 24 * 7 * weeks });
+    const newStart = Temporal.Instant.from("2027-05-04T12:30:00Z").add({ hours: 24 * 7 * weeks++ });
+    const code = unique("MOVE").slice(0, 40);
+    const [row] = await db
+      .insert(bookings)
+      .values(bookingRowFor(fixture, newStart, 60, { confirmationCode: code, customerId, timeZone: "Europe/Berlin", customerName: "Rita", customerEmail, icsSequence: 2 }))
+      .returning();
+    const interval = (start: Temporal.Instant) => ({ start: start.toString(), end: start.add({ hours: 1 }).toString() });
+    await db.insert(bookingEvents).values([
+      // An older move (sequence 1) must not be the one the mail names.
+      { bookingId: row!.id, type: "rescheduled", data: { from: interval(oldStart.subtract({ hours: 24 })), to: interval(oldStart), icsSequence: 1 } },
+      { bookingId: row!.id, type: "rescheduled", data: { from: interval(oldStart), to: interval(newStart), icsSequence: 2 } },
+    ]);
+    return { id: row!.id, code };
+  };
+  const mailOf = async (id: string, kind: string) => (await db.select().from(emailOutbox).where(eq(emailOutbox.dedupeKey, `${kind}:${id}:2`)))[0]!;
+
+  it("the reschedule mail states the old and the new time and links the booking", async () => {
+    const { id, code } = await moved();
+    expect(await queueBookingEmail(db, "reschedule", id, { baseUrl: config.PUBLIC_BASE_URL })).toBe(true);
+    const text = (await mailOf(id, "reschedule")).textBody;
+    expect(text).toContain("Was:  Monday, May 3, 2027 at 10:00 AM (Europe/Berlin)");
+    expect(text).toContain("When: Tuesday, May 4, 2027 at 2:30 PM (Europe/Berlin)");
+    expect(text).toContain(`Your booking: ${config.PUBLIC_BASE_URL}/bookings/${code}`);
+  });
+
+  it("the cancellation mail states the refund recorded on cancelling and links the booking", async () => {
+    const { id, code } = await moved();
+    await db.insert(bookingEvents).values({ bookingId: id, type: "cancelled", data: { refund: { amount: 1500, currency: "usd", percent: 50, paid: 3000, explanation: "x" } } });
+    expect(await queueBookingEmail(db, "cancellation", id, { baseUrl: config.PUBLIC_BASE_URL })).toBe(true);
+    const text = (await mailOf(id, "cancellation")).textBody;
+    expect(text).toContain("Refund: Refunded $15.00 (50% refund).");
+    expect(text).toContain(`Your booking: ${config.PUBLIC_BASE_URL}/bookings/${code}`);
+  });
+
+  it("a cancellation with nothing charged says nothing was refunded", async () => {
+    const { id } = await moved();
+    await db.insert(bookingEvents).values({ bookingId: id, type: "cancelled", data: { refund: { amount: 0, currency: "usd", percent: 100, paid: 0, explanation: "x" } } });
+    await queueBookingEmail(db, "cancellation", id, { baseUrl: config.PUBLIC_BASE_URL });
+    expect((await mailOf(id, "cancellation")).textBody).toContain("Refund: Nothing had been charged, so nothing was refunded.");
   });
 });
 

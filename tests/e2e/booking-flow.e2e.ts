@@ -1,6 +1,7 @@
 // The customer journey in a real Chromium: a guest books and pays in three steps and receives the
 // email; a declined card is retried; two browsers race for one slot and the loser is offered
-// alternatives; a customer cancels and gets the policy's refund. Needs the demo data `npm test` seeds.
+// alternatives; a customer cancels (after confirming the refund) and gets the policy's refund, and
+// moves a booking after confirming old → new. Needs the demo data `npm test` seeds.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, newContext, screenshot } from "./support/browser";
@@ -217,9 +218,43 @@ describe("booking flow", () => {
     await expect(page.getByTestId("refund-now").innerText()).resolves.toBe("$30.00");
     await screenshot(page, "manage");
     await page.getByRole("button", { name: "Cancel booking" }).click();
-    await expect(page.getByTestId("manage-done").innerText()).resolves.toMatch(/Cancelled\. .*full refund/i);
+    // Nothing is cancelled yet: the page asks, stating the refund the server computes now.
+    const question = page.getByTestId("confirm-cancel");
+    await expect(question.innerText()).resolves.toMatch(/Cancel your booking on .+\? You get back \$30\.00 \(full refund\)\./);
+    await expect(page.getByTestId("status").innerText()).resolves.toBe("confirmed");
+    await screenshot(page, "manage-confirm-cancel");
+    await page.getByRole("button", { name: "Yes, cancel" }).click();
+    await expect(page.getByTestId("manage-done").innerText()).resolves.toBe("Cancelled. Refunded $30.00 (full refund).");
     // The page's loader re-runs after the action: the status follows (refunded once Stripe has
     // processed the full refund the policy gives, which the stand-in does at once).
     await page.getByTestId("status").filter({ hasText: /^(cancelled|refunded)$/ }).waitFor();
+  });
+
+  it("a customer reschedules from the manage page after confirming the move, and the booking page says it moved", async () => {
+    const page = await (await newContext(browser, { timezoneId: "Europe/Berlin" })).newPage();
+    await openService(page, "Book Private yoga session with Himalaya Yoga");
+    // Far enough ahead that the policy still allows moving it.
+    await page.getByRole("link", { name: "Later →" }).click();
+    await page.getByTestId("slot").first().waitFor();
+    await page.getByTestId("slot").first().click();
+    await enterDetails(page, "Rita Reschedule", uniqueEmail("rita"));
+    await payWith(page, /Succeeds/);
+    await page.waitForURL(/\/bookings\/[0-9A-Z]{4}-[0-9A-Z]{4}\?token=/);
+    const oldTime = (await page.getByTestId("time-customer").innerText()).split("–")[0]!;
+    await page.getByTestId("manage-link").click();
+    // The list pages both ways: later, then back to earlier dates.
+    await page.getByRole("link", { name: "Later dates →" }).click();
+    await page.getByRole("link", { name: "← Earlier dates" }).click();
+    await page.getByTestId("reschedule-slot").first().waitFor();
+    const newTime = await page.getByTestId("reschedule-slot").first().innerText();
+    await page.getByTestId("reschedule-slot").first().click();
+    const question = page.getByTestId("confirm-reschedule").getByRole("heading");
+    await expect(question.innerText()).resolves.toBe(`Move from ${oldTime} to ${newTime} (Europe/Berlin)?`);
+    await screenshot(page, "manage-confirm-reschedule");
+    await page.getByRole("button", { name: "Yes, move it" }).click();
+    await page.waitForURL(/\/bookings\/[0-9A-Z]{4}-[0-9A-Z]{4}\?token=/);
+    await expect(page.getByTestId("moved").innerText()).resolves.toBe(`Moved from ${oldTime} to ${newTime} (Europe/Berlin).`);
+    await expect(page.getByTestId("time-customer").innerText()).resolves.toMatch(new RegExp(`^${newTime.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}–`));
+    await screenshot(page, "rescheduled-confirmation");
   });
 });

@@ -7,6 +7,7 @@ import {
   DEFAULT_CANCELLATION_POLICY,
   describePolicy,
   refundFor,
+  refundSentence,
   rescheduleAllowed,
   rescheduleDeadline,
   type CancellationPolicy,
@@ -299,5 +300,15 @@ describe("refundFor properties", () => {
       }),
       { numRuns: 1_000 },
     );
+  });
+});
+
+describe("refundSentence", () => {
+  it("states the amount and the tier, and tells nothing-charged apart from no refund", () => {
+    expect(refundSentence(money(3000, "usd"), 100, 3000)).toBe("You get back $30.00 (full refund).");
+    expect(refundSentence(money(1500, "usd"), 50, 3000, "done")).toBe("Refunded $15.00 (50% refund).");
+    expect(refundSentence(money(0, "usd"), 0, 3000)).toBe("You get nothing back (no refund).");
+    expect(refundSentence(money(0, "usd"), 0, 3000, "done")).toBe("Nothing was refunded (no refund).");
+    expect(refundSentence(money(0, "usd"), 100, 0, "done")).toBe("Nothing had been charged, so nothing was refunded.");
   });
 });

@@ -95,7 +95,8 @@ register(API_OPERATIONS.cancelBooking, async (context) => {
     { code, access: await accessOf(context), reason: input.reason, expectedVersion: input.expectedVersion },
     workerDeps(context.env, context.config, context.database.db),
   );
-  return json(result, { headers: PRIVATE });
+  const { paid: _paid, ...body } = result; // the response is CancelBookingResponseSchema: booking and refund
+  return json(body, { headers: PRIVATE });
 });
 
 register(API_OPERATIONS.rescheduleBooking, async (context) => {
@@ -130,7 +131,8 @@ register(API_OPERATIONS.declineBooking, async (context) => {
     { code, access: { session }, reason: input.reason, expectedVersion: input.expectedVersion },
     workerDeps(context.env, context.config, context.database.db),
   );
-  return json(result, { headers: PRIVATE });
+  const { paid: _paid, ...body } = result;
+  return json(body, { headers: PRIVATE });
 });
 
 /**

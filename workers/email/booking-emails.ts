@@ -3,14 +3,15 @@
 // outbox with a dedupe key tied to the booking and its calendar sequence, so retries and duplicate
 // webhooks never send a mail twice.
 import { Temporal } from "@js-temporal/polyfill";
-import { eq } from "drizzle-orm";
+import { and, desc, eq, inArray } from "drizzle-orm";
 import type { Queryable } from "../../db/client";
 import type { BookingRow } from "../../db/queries/bookings";
-import { bookings, guestBookingSessions, providers, services, users } from "../../db/schema";
+import { bookingEvents, bookings, guestBookingSessions, providers, services, users } from "../../db/schema";
 import { toBase64 } from "../../domain/base64";
 import { type Keyring, existingGuestManageToken, newGuestManageToken } from "../auth/keyring";
 import { bookingUid, googleCalendarUrl, toIcs } from "../../domain/ics";
-import { formatMoney } from "../../domain/money";
+import { refundSentence } from "../../domain/cancellation-policy";
+import { formatMoney, money } from "../../domain/money";
 import { enqueueEmail, type QueuedEmail } from "./outbox";
 
 export type BookingEmailKind = "confirmation" | "cancellation" | "reschedule" | "approval_needed" | "payment_failed" | "reminder" | "declined";
@@ -35,8 +36,16 @@ export interface BookingEmailOptions {
   baseUrl: string;
   /** Lets guest mails carry the manage link with the guest's (derived) token. */
   manageTokenKeys?: Keyring;
-  /** Extra line, e.g. the refund amount on a cancellation. */
+  /** Extra line, e.g. the reason given. */
   note?: string;
+}
+
+/** What the booking's recorded events say about the change a mail is about (queueBookingEmail reads them). */
+export interface RecordedChange {
+  /** The refund decided on cancelling (the "cancelled" event's data.refund). */
+  refund?: { amount: number; currency: string; percent: number; paid: number };
+  /** The start before the move (the "rescheduled" event's data.from.start). */
+  previousStart?: Temporal.Instant;
 }
 
 /**
@@ -77,6 +86,7 @@ export interface BookingEmailContext {
   manageToken?: string;
   /** The stored hash of the guest's manage token (read from Postgres; null: no session row): picks the key to re-derive it with. */
   guestTokenHash?: string | null;
+  recorded?: RecordedChange;
 }
 
 /** Reads the booking with its service and provider, then enqueues the mail of `kind` (false: no such booking, or already queued). */
@@ -90,7 +100,31 @@ export async function queueBookingEmail(db: Queryable, kind: BookingEmailKind, b
     .leftJoin(guestBookingSessions, eq(guestBookingSessions.id, bookings.guestSessionId))
     .where(eq(bookings.id, bookingId));
   if (!row) return false;
-  return enqueueEmail(db, await composeBookingEmail(kind, row, options));
+  const recorded = kind === "cancellation" || kind === "reschedule" ? await recordedChange(db, kind, row.booking) : undefined;
+  return enqueueEmail(db, await composeBookingEmail(kind, { ...row, recorded }, options));
+}
+
+/**
+ * The refund and the old time come from the events the change wrote in its own transaction, not from
+ * the caller: whichever path cancelled or moved the booking, the mail states what was recorded. The
+ * move is the one that produced this calendar sequence, so a late retry names the right old time.
+ */
+async function recordedChange(db: Queryable, kind: "cancellation" | "reschedule", booking: Pick<BookingRow, "id" | "icsSequence">): Promise<RecordedChange> {
+  const types = kind === "reschedule" ? ["rescheduled"] : ["cancelled", "declined"];
+  const events = await db
+    .select({ data: bookingEvents.data })
+    .from(bookingEvents)
+    .where(and(eq(bookingEvents.bookingId, booking.id), inArray(bookingEvents.type, types)))
+    .orderBy(desc(bookingEvents.id))
+    .limit(10);
+  if (kind === "cancellation") {
+    const refund = (events[0]?.data as { refund?: RecordedChange["refund"] } | undefined)?.refund;
+    return refund && Number.isInteger(refund.amount) ? { refund } : {};
+  }
+  const move = events
+    .map((e) => e.data as { from?: { start?: string }; icsSequence?: number })
+    .find((d) => d.icsSequence === booking.icsSequence && typeof d.from?.start === "string");
+  return move ? { previousStart: Temporal.Instant.from(move.from!.start!) } : {};
 }
 
 /** The mail of `kind` about a booking, ready for the outbox (its dedupe key ties it to the booking's calendar sequence). */
@@ -100,6 +134,9 @@ export async function composeBookingEmail(kind: BookingEmailKind, row: BookingEm
   const end = Temporal.Instant.fromEpochMilliseconds(booking.endsAt.getTime());
   const guest = booking.guestSessionId ? { id: booking.guestSessionId, tokenHash: row.guestTokenHash, knownToken: row.manageToken } : null;
   const manageUrl = await manageLink(options, booking.confirmationCode, guest);
+  // The confirmation page takes the same token as the manage page.
+  const bookingUrl = manageUrl.replace(`/manage/${booking.confirmationCode}`, `/bookings/${booking.confirmationCode}`);
+  const { refund, previousStart } = row.recorded ?? {};
   const price = formatMoney({ amount: booking.totalAmount, currency: booking.currency });
   const summary = `${service.name} with ${provider.displayName}`;
   const times = [
@@ -142,7 +179,18 @@ export async function composeBookingEmail(kind: BookingEmailKind, row: BookingEm
         kind,
         dedupeKey: dedupe,
         subject: `Moved: ${summary} (${booking.confirmationCode})`,
-        text: lines(`Hi ${booking.customerName},`, "", "Your booking has a new time.", "", ...times, `Confirmation code: ${booking.confirmationCode}`, `Manage: ${manageUrl}`, options.note),
+        text: lines(
+          `Hi ${booking.customerName},`,
+          "",
+          "Your booking has a new time.",
+          "",
+          previousStart && `Was:  ${when(previousStart, booking.timeZone)}`,
+          ...times,
+          `Confirmation code: ${booking.confirmationCode}`,
+          `Your booking: ${bookingUrl}`,
+          `Manage: ${manageUrl}`,
+          options.note,
+        ),
         attachments: ics("CONFIRMED"),
       };
     case "cancellation":
@@ -151,7 +199,17 @@ export async function composeBookingEmail(kind: BookingEmailKind, row: BookingEm
         kind,
         dedupeKey: dedupe,
         subject: `Cancelled: ${summary} (${booking.confirmationCode})`,
-        text: lines(`Hi ${booking.customerName},`, "", "Your booking has been cancelled.", "", ...times, options.note),
+        text: lines(
+          `Hi ${booking.customerName},`,
+          "",
+          "Your booking has been cancelled.",
+          "",
+          ...times,
+          refund && `Refund: ${refundSentence(money(refund.amount, refund.currency), refund.percent, refund.paid, "done")}`,
+          `Confirmation code: ${booking.confirmationCode}`,
+          `Your booking: ${bookingUrl}`,
+          options.note,
+        ),
         attachments: ics("CANCELLED"),
       };
     case "declined":

@@ -49,6 +49,8 @@ export interface CancelRequest {
 export interface CancelResult {
   booking: BookingView;
   refund: RefundJson;
+  /** What had been charged when the refund was decided (0: nothing, so "no refund" would mislead). */
+  paid: number;
 }
 
 interface CancelRules {
@@ -114,7 +116,7 @@ async function cancelWith(db: Database, request: CancelRequest, rules: CancelRul
     // Committed already; the refund can be retried from the recorded metadata, the cancel must not "fail".
     logEvent("booking.refund_hook_failed", { bookingId: result.booking.id, message: error instanceof Error ? error.message : String(error) }, "error");
   }
-  return { booking: toBookingView(result.booking, found), refund: refundJson(decision!, paidAtCancel) };
+  return { booking: toBookingView(result.booking, found), refund: refundJson(decision!, paidAtCancel), paid: paidAtCancel };
 }
 
 export function cancelBooking(db: Database, request: CancelRequest, deps: ServiceDeps = {}): Promise<CancelResult> {
