@@ -8,7 +8,8 @@ import { upcomingBookings } from "../../db/queries/provider-admin";
 import { AuthenticityTokenInput } from "../components/authenticity-token-input";
 import providerStyles from "../styles/provider.css?url";
 import { formatInZone } from "../utils/format";
-import { requireProviderScope, scopedHref, type ProviderScope } from "../utils/provider-scope.server";
+import { adminChoices, requireProviderScope, scopedHref, type ProviderScope } from "../utils/provider-scope.server";
+import { AdminScopeNote } from "../components/provider/booking-status";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: providerStyles }];
 
@@ -31,17 +32,19 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     scope = await requireProviderScope(request, context);
   } catch (error) {
     // An account without a provider profile (or no providers at all): say so instead of a 404 page.
-    if (error instanceof Response && error.status === 404) return { provider: null, bookings: [], requests: [], answered: null, calendarHref: null, self: "/provider" };
+    if (error instanceof Response && error.status === 404) return { provider: null, admin: null, bookings: [], requests: [], answered: null, calendarHref: null, self: "/provider" };
     throw error;
   }
   const { provider } = scope;
   const now = new Date();
-  const rows = await upcomingBookings(db, provider.id, now);
+  const [rows, choices] = await Promise.all([upcomingBookings(db, provider.id, now), adminChoices(scope, context)]);
   const url = new URL(request.url);
   const answeredIntent = url.searchParams.get("answered");
   const answeredCode = url.searchParams.get("code")?.slice(0, 32) ?? "";
   return {
-    provider: { displayName: provider.displayName, timeZone: provider.timeZone },
+    provider: { id: provider.id, displayName: provider.displayName, timeZone: provider.timeZone },
+    // An admin sees whose area this is and can switch provider.
+    admin: scope.isAdmin ? { choices } : null,
     calendarHref: scopedHref(scope, "/provider/calendar"),
     self: scopedHref(scope, "/provider"),
     answered: answeredIntent === "accept" || answeredIntent === "decline" ? { intent: answeredIntent, code: answeredCode } : null,
@@ -74,7 +77,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function ProviderHome() {
-  const { provider, bookings: list, requests, answered, calendarHref, self } = useLoaderData<typeof loader>();
+  const { provider, admin, bookings: list, requests, answered, calendarHref, self } = useLoaderData<typeof loader>();
   const navigation = useNavigation();
   if (!provider) {
     return (
@@ -96,6 +99,7 @@ export default function ProviderHome() {
           </>
         ) : null}
       </p>
+      {admin ? <AdminScopeNote providerName={provider.displayName} providerId={provider.id} choices={admin.choices} /> : null}
       {answered ? (
         <p className="ok panel" role="status" data-testid="request-answered">
           {answered.intent === "accept" ? `Accepted ${answered.code}. The customer has been told.` : `Declined ${answered.code}. The customer's card authorisation is released.`}

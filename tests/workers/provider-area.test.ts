@@ -233,6 +233,11 @@ describe("access and scoping", () => {
     expect(html).toContain("Admin view of");
     expect((await get(`/provider/bookings/${codes.other}`, people.admin)).status).toBe(200);
     expect((await get(`/provider/calendar?provider=not-a-uuid`, people.admin)).status).toBe(404);
+    // The provider home says it is an admin's view too, with the switcher, and shows B's requests.
+    const home = decode(await (await get(`/provider?provider=${ids.providerB}`, people.admin)).text());
+    expect(home).toContain("Admin view of");
+    expect(home).toContain(`Olga Other ${suffix}`);
+    expect(home).toContain(`name="returnTo" value="/provider?provider=${ids.providerB}"`);
   });
 
   it("a POST without the CSRF token is refused with 403 and changes nothing", async () => {
