@@ -522,7 +522,8 @@ export class ProviderSchedule extends DurableObject<Env> implements ScheduleTarg
       }
       this.tellBudgets(claimed);
       await this.rearm();
-      return { ok: true, consumedHoldIds: verdict.consume.map((h) => h.id) };
+      const consumedNamed = req.holdId ? verdict.consume.find((h) => h.id === req.holdId) : undefined;
+      return { ok: true, consumedHoldIds: verdict.consume.map((h) => h.id), ...(consumedNamed ? { heldUntil: consumedNamed.expiresAt.toString() } : {}) };
     });
   }
 
