@@ -120,7 +120,8 @@ function policyView(
   );
   if (!noRefundAfter) deadlines.push("No refund if you cancel.");
   else if (windows.length === 0) deadlines.push("No refund if you cancel: the last refund deadline has passed.");
-  else deadlines.push(noRefundAfter.equals(start) ? "No refund once the service has started." : `No refund after ${when(noRefundAfter)}.`);
+  // The last open window ends where refunds end: its deadline was just given.
+  else deadlines.push(noRefundAfter.equals(start) ? "No refund once the service has started." : "No refund after that.");
   return { summary: describePolicy(policy), deadlines };
 }
 
