@@ -232,3 +232,46 @@ export function refundSentence(refund: Money, percent: number, paid: number, ten
   const label = refundLabel(percent).toLowerCase();
   return `${tense === "now" ? "You get back" : "Refunded"} ${formatMoney(refund)} (${label}).`;
 }
+
+export interface RefundWindow {
+  percent: number;
+  refund: Money;
+  /** Last instant (inclusive, like refundFor) a customer cancellation still gets `percent`. */
+  until: Temporal.Instant;
+}
+
+export interface RefundDeadlines {
+  /** Windows still open at `now`, most generous first; adjacent tiers with the same percent read as one. */
+  windows: RefundWindow[];
+  /** From just after this instant nothing is refunded; null when no tier ever refunds anything. */
+  noRefundAfter: Temporal.Instant | null;
+}
+
+/**
+ * The policy's cut-offs as concrete instants for one booking, for "free cancellation until Fri 12 Dec,
+ * 09:00". Tiers count elapsed hours (Instant.subtract, as refundFor does), so across a DST change the
+ * wall-clock deadline moves by the hour: 24 h before 09:00 on the day after spring-forward is 08:00.
+ * A tier with minHoursBefore 0 ends at the start itself (refundFor gives 0 % at the start instant).
+ */
+export function refundDeadlines(
+  policy: CancellationPolicy,
+  input: { paid: Money; serviceStart: Temporal.Instant; now: Temporal.Instant },
+): RefundDeadlines {
+  const { paid, serviceStart, now } = input;
+  assertNonNegative(paid, "paid");
+  const all: RefundWindow[] = [];
+  for (const tier of policy.tiers) {
+    if (tier.refundPercent === 0) continue;
+    const until = serviceStart.subtract({ hours: tier.minHoursBefore });
+    const window = { percent: tier.refundPercent, refund: money(mulDivRoundHalfUp(paid.amount, tier.refundPercent, 100), paid.currency), until };
+    const last = all[all.length - 1];
+    if (last && last.percent === tier.refundPercent) all[all.length - 1] = window;
+    else all.push(window);
+  }
+  const last = all[all.length - 1];
+  return {
+    // A window whose cut-off has passed is no longer on offer; at or after the start none is.
+    windows: Temporal.Instant.compare(now, serviceStart) >= 0 ? [] : all.filter((w) => Temporal.Instant.compare(now, w.until) <= 0),
+    noRefundAfter: last ? last.until : null,
+  };
+}

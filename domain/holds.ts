@@ -282,3 +282,26 @@ export function checkOverallHolds(
     retryAfterSeconds: secondsUntilFirst(now, kept.flatMap((h) => (h.expiresAt ? [h.expiresAt] : []))),
   };
 }
+
+/**
+ * Paying from a live hold must never get less than this: a customer who continues with seconds left
+ * on the hold still has time to type a card number. See docs/decisions/0016-one-deadline-from-hold-to-payment.md.
+ */
+export const MIN_PAYMENT_WINDOW: Temporal.DurationLike = Object.freeze({ minutes: 3 });
+
+/**
+ * When a new pending booking expires unpaid. Made from the customer's live hold, it keeps the
+ * deadline the hold's countdown showed (the hold is consumed, the booking row then blocks the time
+ * alone), raised to now + MIN_PAYMENT_WINDOW when that is later; without a hold (the JSON API, or the
+ * schedule could not say) a fresh pendingTtl.
+ */
+export function pendingPaymentDeadline(input: {
+  now: Temporal.Instant;
+  heldUntil: Temporal.Instant | null;
+  pendingTtl: Temporal.DurationLike;
+}): Temporal.Instant {
+  const { now, heldUntil, pendingTtl } = input;
+  if (!heldUntil || Temporal.Instant.compare(heldUntil, now) <= 0) return now.add(pendingTtl);
+  const floor = now.add(MIN_PAYMENT_WINDOW);
+  return Temporal.Instant.compare(heldUntil, floor) < 0 ? floor : heldUntil;
+}

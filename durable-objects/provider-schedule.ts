@@ -28,7 +28,8 @@ import {
   type HoldLimits,
   resolveTtlSeconds,
 } from "../domain/holds";
-import type { ServiceCard } from "../db/queries/catalog";
+import type { BookableServiceCard } from "../db/queries/catalog";
+import { CancellationPolicySchema, DEFAULT_CANCELLATION_POLICY } from "../domain/cancellation-policy";
 import { type EpochMsInterval, type ServiceTiming, computeSlots, isSlotBookable } from "../domain/availability";
 import { isDomainError } from "../domain/errors";
 import { wholeSeconds } from "../domain/durations";
@@ -307,7 +308,7 @@ export class ProviderSchedule extends DurableObject<Env> implements ScheduleTarg
   }
 
   /** The booking pages' card of an offered service (null when not offered), from the snapshot. */
-  async serviceCard(serviceId: string): Promise<ServiceCard | null> {
+  async serviceCard(serviceId: string): Promise<BookableServiceCard | null> {
     if (!this.schedule) throw new Error("serviceCard needs Postgres (DATABASE_URL)");
     const found = await this.bookableService(serviceId);
     if (!found.ok) {
@@ -315,7 +316,7 @@ export class ProviderSchedule extends DurableObject<Env> implements ScheduleTarg
       return null;
     }
     const { provider } = found.snapshot;
-    const { id, name, description, category, durationMinutes, priceAmount, currency, requiresApproval } = found.service;
+    const { id, name, description, category, durationMinutes, priceAmount, currency, requiresApproval, cancellationPolicy } = found.service;
     return {
       id,
       name,
@@ -325,6 +326,8 @@ export class ProviderSchedule extends DurableObject<Env> implements ScheduleTarg
       priceAmount,
       currency,
       requiresApproval,
+      // Validated when the provider saved it; read as booking-view reads a booking's snapshot.
+      cancellationPolicy: CancellationPolicySchema.safeParse(cancellationPolicy).data ?? DEFAULT_CANCELLATION_POLICY,
       provider: { id: provider.id, slug: provider.slug, displayName: provider.displayName, timeZone: provider.timeZone },
     };
   }
@@ -522,7 +525,8 @@ export class ProviderSchedule extends DurableObject<Env> implements ScheduleTarg
       }
       this.tellBudgets(claimed);
       await this.rearm();
-      return { ok: true, consumedHoldIds: verdict.consume.map((h) => h.id) };
+      const consumedNamed = req.holdId ? verdict.consume.find((h) => h.id === req.holdId) : undefined;
+      return { ok: true, consumedHoldIds: verdict.consume.map((h) => h.id), ...(consumedNamed ? { heldUntil: consumedNamed.expiresAt.toString() } : {}) };
     });
   }
 

@@ -73,7 +73,8 @@ export const ClaimRequest = z.object({
   bookingId: z.string().min(1).max(64),
 }).refine((c) => before(c.occupiedFrom, c.occupiedUntil), { message: "must be after occupiedFrom", path: ["occupiedUntil"] });
 export type ClaimRequest = z.input<typeof ClaimRequest>;
-export type ClaimResult = { ok: true; consumedHoldIds: string[] } | { ok: false; reason: "HELD"; message: string };
+/** heldUntil: the named hold's expiry when it was live and consumed (the booking keeps that deadline). */
+export type ClaimResult = { ok: true; consumedHoldIds: string[]; heldUntil?: string } | { ok: false; reason: "HELD"; message: string };
 
 export const IntervalInput = z.object(SlotInterval.shape);
 export const BookingChange = z

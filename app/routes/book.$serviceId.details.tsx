@@ -1,12 +1,15 @@
 // Step 2 of 3: details and payment. Shows the held time in both zones, the price with the platform
-// fee it includes and the hold countdown; creates the booking (idempotently) and sends the customer to
+// fee it includes (and what signing in changes), the cancellation policy with this booking's refund
+// deadlines, and the hold countdown, which is also the payment deadline (decision 0016); creates the booking (idempotently) and sends the customer to
 // pay (locally the Stripe stand-in's test checkout). If the time was lost, the nearest free times are
 // offered instead.
 import { Temporal } from "@js-temporal/polyfill";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
+import { describePolicy, refundDeadlines } from "../../domain/cancellation-policy";
 import { isDomainError } from "../../domain/errors";
+import { MIN_PAYMENT_WINDOW } from "../../domain/holds";
 import { formatMoney, money } from "../../domain/money";
 import { priceBooking } from "../../domain/pricing";
 import { BOOKING_ATTEMPTS, countAttempt } from "../../workers/auth/client-budget";
@@ -46,12 +49,15 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const zone = customerZone(request, service.provider.timeZone);
   const user = await getUser(request, context);
   const { config } = context.cloudflare;
-  const price = priceBooking({
-    servicePrice: money(service.priceAmount, service.currency),
-    customerKind: user ? "customer" : "guest",
-    feeBps: { guest: config.PLATFORM_FEE_BPS_GUEST, customer: config.PLATFORM_FEE_BPS_CUSTOMER },
-  });
+  const priceAs = (customerKind: "guest" | "customer") =>
+    priceBooking({
+      servicePrice: money(service.priceAmount, service.currency),
+      customerKind,
+      feeBps: { guest: config.PLATFORM_FEE_BPS_GUEST, customer: config.PLATFORM_FEE_BPS_CUSTOMER },
+    });
+  const price = priceAs(user ? "customer" : "guest");
   const end = start.add({ minutes: service.durationMinutes });
+  const when = (instant: Temporal.Instant) => `${formatDateTime(instant.toString(), zone)} ${zoneLabel(instant.toString(), zone)}`;
   const hold = await currentHold(request, context, { providerId: service.provider.id, serviceId: service.id, holdId: url.searchParams.get("hold"), start });
   return {
     service,
@@ -66,10 +72,57 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     total: formatPrice(price.total),
     free: price.total.amount === 0,
     fee: formatMoney(price.platformFee),
-    feePercent: (price.feeBps / 100).toFixed(price.feeBps % 100 === 0 ? 0 : 2),
+    feePercent: percentOf(price.feeBps),
+    signIn: user ? null : signInOffer(price, priceAs("customer")),
+    policy: policyView(service.cancellationPolicy, { price, start, when }),
+    payFloorMinutes: Temporal.Duration.from(MIN_PAYMENT_WINDOW).total({ unit: "minutes" }),
     // One key per rendering of this form: a double submit or a retry after a network error books once.
     idempotencyKey: crypto.randomUUID(),
   };
+}
+
+function percentOf(bps: number): string {
+  return (bps / 100).toFixed(bps % 100 === 0 ? 0 : 2);
+}
+
+/**
+ * What signing in would change for a guest. The fee is taken out of the listed price (domain/pricing.ts),
+ * so today the total is the same and only the fee differs; a cheaper total is said with its amount.
+ */
+function signInOffer(guest: ReturnType<typeof priceBooking>, customer: ReturnType<typeof priceBooking>): { link: string; note: string } | null {
+  if (customer.total.amount < guest.total.amount) {
+    return {
+      link: `Sign in and pay ${formatMoney(customer.total)} instead of ${formatMoney(guest.total)}`,
+      note: `Signed-in customers pay a lower platform fee (${percentOf(customer.feeBps)} % instead of ${percentOf(guest.feeBps)} %).`,
+    };
+  }
+  if (customer.platformFee.amount < guest.platformFee.amount) {
+    return {
+      link: "Sign in for the lower platform fee",
+      note:
+        `Signed-in customers pay a lower platform fee: ${formatMoney(customer.platformFee)} (${percentOf(customer.feeBps)} %) instead of ` +
+        `${formatMoney(guest.platformFee)} (${percentOf(guest.feeBps)} %). The price is the same; more of it goes to the provider.`,
+    };
+  }
+  return null;
+}
+
+/** The policy's lines and this booking's concrete deadlines in the customer's zone. */
+function policyView(
+  policy: Parameters<typeof describePolicy>[0],
+  { price, start, when }: { price: ReturnType<typeof priceBooking>; start: Temporal.Instant; when: (i: Temporal.Instant) => string },
+): { summary: string[]; deadlines: string[] } {
+  if (price.total.amount === 0) return { summary: [], deadlines: ["Free booking: you can cancel at any time, and there is nothing to refund."] };
+  const { windows, noRefundAfter } = refundDeadlines(policy, { paid: price.total, serviceStart: start, now: Temporal.Now.instant() });
+  const at = (instant: Temporal.Instant) => (instant.equals(start) ? `the start (${when(instant)})` : when(instant));
+  const deadlines = windows.map((w) =>
+    `${w.percent === 100 ? "Full refund" : `${w.percent} % refund`} (${formatMoney(w.refund)}) if you cancel until ${at(w.until)}`,
+  );
+  if (!noRefundAfter) deadlines.push("No refund if you cancel.");
+  else if (windows.length === 0) deadlines.push("No refund if you cancel: the last refund deadline has passed.");
+  // The last open window ends where refunds end: its deadline was just given.
+  else deadlines.push(noRefundAfter.equals(start) ? "No refund once the service has started." : "No refund after that.");
+  return { summary: describePolicy(policy), deadlines };
 }
 
 type ActionResult = { formError?: string; errors?: FieldErrors; alternatives?: SlotJson[]; zone?: string };
@@ -198,8 +251,26 @@ export default function Details() {
           )}
         </dl>
         {page.holdId ? <ReleaseHoldOnLeave serviceId={service.id} providerId={service.provider.id} holdId={page.holdId} shownAt={page.shownAt} /> : null}
-        {page.expiresAt ? <HoldCountdown expiresAt={page.expiresAt} fallbackLabel={`${formatTime(page.expiresAt, zone)} ${zoneLabel(page.expiresAt, zone)}`} /> : null}
+        {page.expiresAt ? (
+          <HoldCountdown expiresAt={page.expiresAt} fallbackLabel={`${formatTime(page.expiresAt, zone)} ${zoneLabel(page.expiresAt, zone)}`} floorMinutes={page.payFloorMinutes} />
+        ) : null}
         {service.requiresApproval ? <p>The provider confirms this booking. Your card is authorised now and charged only if they accept.</p> : null}
+      </section>
+
+      <section className="panel" aria-labelledby="policy-heading">
+        <h2 id="policy-heading">Cancellation policy</h2>
+        <ul data-testid="policy-deadlines">
+          {page.policy.deadlines.map((line) => (
+            <li key={line}>{line}</li>
+          ))}
+        </ul>
+        {page.policy.summary.length > 0 ? (
+          <ul className="muted" data-testid="policy-summary">
+            {page.policy.summary.map((line) => (
+              <li key={line}>{line}</li>
+            ))}
+          </ul>
+        ) : null}
       </section>
 
       <FormError id="booking-error" message={result?.formError} focus />
@@ -232,8 +303,14 @@ export default function Details() {
         ) : (
           <>
             <p className="muted">
-              Booking as a guest. <Link to={`/sign-in?redirectTo=${encodeURIComponent(`/book/${service.id}/details?start=${page.start}`)}`}>Sign in</Link> to keep your bookings in one place.
+              Booking as a guest. <Link to={`/sign-in?redirectTo=${encodeURIComponent(`/book/${service.id}/details?start=${page.start}`)}`}>{page.signIn?.link ?? "Sign in"}</Link>
+              {page.signIn ? "; signed in, your bookings are kept in one place." : " to keep your bookings in one place."}
             </p>
+            {page.signIn ? (
+              <p className="muted" data-testid="sign-in-fee">
+                {page.signIn.note}
+              </p>
+            ) : null}
             <Field name="name" label="Name" autoComplete="name" required errors={errors?.name} focus={Boolean(errors?.name)} />
             <Field name="email" label="Email" type="email" autoComplete="email" required errors={errors?.email} focus={!errors?.name && Boolean(errors?.email)} />
           </>

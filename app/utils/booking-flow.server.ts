@@ -2,7 +2,7 @@
 // hold-owner token, the dependencies (Durable Object port, payments) and who may see a booking.
 import type { Temporal } from "@js-temporal/polyfill";
 import type { AppLoadContext } from "@remix-run/cloudflare";
-import type { ServiceCard } from "../../db/queries/catalog";
+import type { BookableServiceCard } from "../../db/queries/catalog";
 import { isValidTimeZone } from "../../domain/time";
 import { canonicalZoneName } from "../../domain/zone-names";
 import { isDomainError } from "../../domain/errors";
@@ -24,7 +24,7 @@ const HOLDER_COOKIE = "eb_holder";
  * The service of the booking page's `:serviceId`, or a 404 response (thrown) if it is not offered.
  * Read from the provider's Durable Object (its schedule snapshot), not from Postgres.
  */
-export async function serviceOr404(context: AppLoadContext, serviceId: string | undefined): Promise<ServiceCard> {
+export async function serviceOr404(context: AppLoadContext, serviceId: string | undefined): Promise<BookableServiceCard> {
   const service = await serviceCardFromSchedule(context.cloudflare.env, () => context.database.db, serviceId ?? "");
   if (!service) throw new Response("This service does not exist or is no longer offered.", { status: 404 });
   return service;

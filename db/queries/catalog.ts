@@ -1,5 +1,6 @@
 // Read queries for the public catalogue: services with their providers.
 import { and, asc, eq, ilike, or } from "drizzle-orm";
+import type { CancellationPolicy } from "../../domain/cancellation-policy";
 import type { Queryable } from "../client";
 import { providers, services } from "../schema";
 
@@ -13,6 +14,11 @@ export interface ServiceCard {
   currency: string;
   requiresApproval: boolean;
   provider: { id: string; slug: string; displayName: string; timeZone: string };
+}
+
+/** The booking pages' card: what the catalogue shows plus the policy the customer agrees to before paying. */
+export interface BookableServiceCard extends ServiceCard {
+  cancellationPolicy: CancellationPolicy;
 }
 
 const cardColumns = {

@@ -318,6 +318,21 @@ describe("createBooking", () => {
     ]);
   });
 
+  it("a booking made from a live hold keeps the hold's deadline, at least MIN_PAYMENT_WINDOW from now; without one, PENDING_PAYMENT_TTL", async () => {
+    const heldPort = (heldUntil: Temporal.Instant) => recordingPort({ claimForBooking: async () => ({ ok: true, heldUntil }) }).port;
+    const shown = Temporal.Now.instant().add({ minutes: 7 }).round({ smallestUnit: "millisecond" });
+    const held = await createBooking(db, { body: guestBody(localInstant(fixture.timeZone, 11, "10:00"), { holderToken: "holder-token-bbbbbbbb", holdId: "hold-2" }) }, { port: heldPort(shown) });
+    expect(Temporal.Instant.from(held.booking.expiresAt!).equals(shown)).toBe(true);
+
+    // Seconds left on the hold: the floor, not a deadline nobody can meet.
+    const before = Temporal.Now.instant();
+    const almostGone = before.add({ seconds: 5 });
+    const late = await createBooking(db, { body: guestBody(localInstant(fixture.timeZone, 11, "13:00"), { holderToken: "holder-token-bbbbbbbb", holdId: "hold-3" }) }, { port: heldPort(almostGone) });
+    const left = before.until(Temporal.Instant.from(late.booking.expiresAt!)).total({ unit: "minutes" });
+    expect(left).toBeGreaterThanOrEqual(3);
+    expect(left).toBeLessThan(3.5);
+  });
+
   it("when the slot is taken between the early check and the insert, the exclusion constraint answers (409 with fresh alternatives)", async () => {
     const start = localInstant(fixture.timeZone, 10, "10:00");
     let rival: CreateBookingResult | undefined;

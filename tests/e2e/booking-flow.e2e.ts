@@ -52,6 +52,14 @@ describe("booking flow", () => {
     await expect(page.getByTestId("time-provider").innerText()).resolves.toContain("Asia/Kathmandu");
     await expect(page.getByTestId("total").innerText()).resolves.toBe("$30.00");
     await expect(page.getByTestId("hold-countdown").innerText()).resolves.toMatch(/held for you for \d+:\d\d/);
+    // Before paying: the refund deadlines in the customer's zone, and what signing in would change.
+    const deadlines = await page.getByTestId("policy-deadlines").innerText();
+    // The slot is soon (under 24 h ahead, depending on the hour the test runs), so the full refund may have passed.
+    expect(deadlines).toMatch(/(Full refund \(\$30\.00\)|50 % refund \(\$15\.00\)) if you cancel until \w{3}, \d{1,2} \w{3} \d{4}, \d\d:\d\d CET/);
+    expect(deadlines).toMatch(/No refund after /);
+    await expect(page.getByTestId("policy-summary").innerText()).resolves.toContain("Full refund until 24 hours before the start");
+    await expect(page.getByTestId("sign-in-fee").innerText()).resolves.toContain("$3.00 (10 %) instead of $3.60 (12 %)");
+    await expect(page.getByRole("link", { name: "Sign in for the lower platform fee" }).isVisible()).resolves.toBe(true);
     await screenshot(page, "step2-details");
     await enterDetails(page, "Grace Guest", email);
     await screenshot(page, "checkout-standin");
@@ -92,11 +100,16 @@ describe("booking flow", () => {
     const page = await (await newContext(browser, { timezoneId: "Europe/Berlin" })).newPage();
     await openService(page, "Book Guided meditation with Himalaya Yoga");
     await page.getByTestId("slot").nth(3).click();
+    await page.waitForURL(/\/details\?/);
+    // One deadline across the pages (decision 0016): the hold's countdown continues on the pay page.
+    const heldUntil = await page.getByTestId("hold-countdown").getAttribute("data-deadline");
+    expect(Date.parse(heldUntil!)).toBeGreaterThan(Date.now());
     await enterDetails(page, "Dana Declined", uniqueEmail("dana"));
     await payWith(page, /Declined \(generic decline\)/);
 
     await page.waitForURL(/\/pay\?token=.*declined=1/);
     await expect(page.getByTestId("declined").innerText()).resolves.toContain("declined");
+    await expect(page.getByTestId("hold-countdown").getAttribute("data-deadline")).resolves.toBe(heldUntil);
     await screenshot(page, "payment-declined");
     await page.getByRole("button", { name: "Try again" }).click();
     await page.waitForURL(/\/checkout\/pi_/);

@@ -196,7 +196,9 @@ describe("claimForBooking()", () => {
       occupiedUntil: mine.hold.occupiedUntil,
       bookingId: "bk-1",
     });
-    expect(claimed).toEqual({ ok: true, consumedHoldIds: [mine.hold.id] });
+    // The named hold's expiry comes back: the pending booking keeps the deadline the customer was shown.
+    expect(claimed).toEqual({ ok: true, consumedHoldIds: [mine.hold.id], heldUntil: expect.any(String) });
+    expect(Date.parse((claimed as { heldUntil: string }).heldUntil)).toBe(Date.parse(mine.hold.expiresAt));
     expect(await stub.liveHoldCount()).toBe(1);
     // No hold at all (e.g. an admin booking): fine.
     expect(await stub.claimForBooking({ holder: "admin", occupiedFrom: at(600), occupiedUntil: at(660), bookingId: "bk-2" })).toEqual({

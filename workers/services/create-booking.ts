@@ -18,6 +18,7 @@ import { eq } from "drizzle-orm";
 import { SYSTEM_ACTOR, type Actor, type BookingStatus } from "../../domain/booking-states";
 import { generateConfirmationCode, hashToken, newManageToken } from "../../domain/confirmation-code";
 import { DomainError } from "../../domain/errors";
+import { pendingPaymentDeadline } from "../../domain/holds";
 import { instantText } from "../../domain/instant-text";
 import { widen } from "../../domain/intervals";
 import { money } from "../../domain/money";
@@ -250,6 +251,8 @@ interface Reserved {
   interval: BookingInterval;
   occupied: ReturnType<typeof widen>;
   now: Temporal.Instant;
+  /** The expiry of the customer's own live hold the claim consumed: the payment deadline they were shown. */
+  heldUntil: Temporal.Instant | null;
   /** 409 SLOT_UNAVAILABLE with the nearest free alternatives, from fresh data. */
   unavailable(message?: string): Promise<never>;
 }
@@ -281,6 +284,7 @@ async function reserve(db: Database, { input, start, customer }: Prepared, { rep
   }
 
   const bookingId = crypto.randomUUID();
+  let heldUntil: Temporal.Instant | null = null;
   try {
     const claim = await port.claimForBooking({
       providerId: provider.id,
@@ -291,13 +295,14 @@ async function reserve(db: Database, { input, start, customer }: Prepared, { rep
       bookingId,
     });
     if (!claim.ok) return replayOr(() => unavailable(`That time is being booked by someone else (${claim.message})`));
+    heldUntil = claim.heldUntil ?? null;
   } catch (error) {
     // The schedule is an early warning, Postgres the guarantee: carry on without it rather than fail.
     // (Nothing to undo there if the insert fails later: a claim only consumes the holder's own holds.)
     logEvent("schedule.claim_unavailable", { providerId: provider.id, bookingId, message: error instanceof Error ? error.message : String(error) });
   }
 
-  return { provider, service, bookingId, end, interval, occupied, now, unavailable };
+  return { provider, service, bookingId, end, interval, occupied, now, heldUntil, unavailable };
 }
 
 /** The committed booking, the guest's manage token, and the second notice of a booking settled at once. */
@@ -311,7 +316,7 @@ interface Written {
 async function insert(
   db: Database,
   { input, start, customer, idempotencyKey, hash }: Prepared,
-  { provider, service, bookingId, end, interval, occupied, now, unavailable }: Reserved,
+  { provider, service, bookingId, end, interval, occupied, now, heldUntil, unavailable }: Reserved,
   { replay, replayOr }: Replays,
   { port, settings }: Resolved,
 ): Promise<Written | CreateBookingResult> {
@@ -413,7 +418,11 @@ async function insert(
           providerAmount: priced.providerShare.amount,
           platformFeeBps: priced.feeBps,
           cancellationPolicy: service.cancellationPolicy,
-          expiresAt: deadlineFor(settledStatus, null, now, settings),
+          // Unpaid: the deadline the hold's countdown showed carries on (domain/holds.ts pendingPaymentDeadline).
+          expiresAt:
+            settledStatus === "pending"
+              ? toDate(pendingPaymentDeadline({ now, heldUntil, pendingTtl: settings.pendingPaymentTtl }))
+              : deadlineFor(settledStatus, null, now, settings),
         },
         transitions: [
           {

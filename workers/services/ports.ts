@@ -26,7 +26,8 @@ export interface ClaimArgs {
   bookingId: string;
 }
 
-export type ClaimResult = { ok: true } | { ok: false; reason: string; message: string };
+/** heldUntil: the expiry of the customer's own hold this booking consumed, if any. */
+export type ClaimResult = { ok: true; heldUntil?: Temporal.Instant } | { ok: false; reason: string; message: string };
 
 /** What happened to a booking's time, for the provider's live schedule. */
 export type BookingChangeKind =

@@ -85,7 +85,7 @@ export function schedulePortOver(stub: (providerId: string) => ScheduleTarget): 
         occupiedUntil: instantText(args.occupiedUntil),
         bookingId: args.bookingId,
       });
-      return result.ok ? { ok: true } : { ok: false, reason: result.reason, message: result.message };
+      return result.ok ? { ok: true, ...(result.heldUntil ? { heldUntil: Temporal.Instant.from(result.heldUntil) } : {}) } : { ok: false, reason: result.reason, message: result.message };
     },
 
     async bookingChanged(providerId: string, change: BookingChange): Promise<void> {

@@ -5,7 +5,7 @@
 // it is remembered per isolate after one lookup.
 import type { Queryable } from "../../db/client";
 import { findServiceById } from "../../db/queries/availability";
-import type { ServiceCard } from "../../db/queries/catalog";
+import type { BookableServiceCard } from "../../db/queries/catalog";
 import { DomainError, isDomainError } from "../../domain/errors";
 import type { AvailabilityAnswer, FreeTimesAnswer } from "../../durable-objects/provider-schedule";
 import type { AvailabilityRequest, FreeTimesRequest } from "../../durable-objects/schedule-rpc";
@@ -71,7 +71,7 @@ export async function providerIdOfService(db: () => Queryable, serviceId: string
 }
 
 /** The card of an offered service (active, of an active provider), or null. */
-export async function serviceCardFromSchedule(env: Pick<Env, "PROVIDER_SCHEDULE">, db: () => Queryable, serviceId: string): Promise<ServiceCard | null> {
+export async function serviceCardFromSchedule(env: Pick<Env, "PROVIDER_SCHEDULE">, db: () => Queryable, serviceId: string): Promise<BookableServiceCard | null> {
   const providerId = await providerIdOfService(db, serviceId);
   if (!providerId) return null;
   return viaSchedule(providerId, () => stub(env, providerId).serviceCard(serviceId));
