@@ -255,9 +255,14 @@ describe("booking flow", () => {
     await page.waitForURL(/\/bookings\/[0-9A-Z]{4}-[0-9A-Z]{4}\?token=/);
     const oldTime = (await page.getByTestId("time-customer").innerText()).split("–")[0]!;
     await page.getByTestId("manage-link").click();
-    // The list pages both ways: later, then back to earlier dates.
-    await page.getByRole("link", { name: "Later dates →" }).click();
-    await page.getByRole("link", { name: "← Earlier dates" }).click();
+    // The list pages both ways: later, then back to earlier dates (each time waiting for the page the
+    // link leads to, so the slots read below are that page's, not the one being left).
+    for (const name of ["Later dates →", "← Earlier dates"]) {
+      const link = page.getByRole("link", { name });
+      const target = new URL((await link.getAttribute("href"))!, page.url());
+      await link.click();
+      await page.waitForURL((url) => url.search === target.search);
+    }
     await page.getByTestId("reschedule-slot").first().waitFor();
     const newTime = await page.getByTestId("reschedule-slot").first().innerText();
     await page.getByTestId("reschedule-slot").first().click();
