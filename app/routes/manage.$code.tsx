@@ -7,6 +7,7 @@ import { Temporal } from "@js-temporal/polyfill";
 import { parsePlainDate } from "../utils/dates";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useEffect, useRef } from "react";
 import { refundFor, refundSentence } from "../../domain/cancellation-policy";
 import { isDomainError } from "../../domain/errors";
 import { formatMoney, money } from "../../domain/money";
@@ -168,6 +169,11 @@ export default function Manage() {
   const navigation = useNavigation();
   const zone = booking.timeZone;
   const query = token ? `token=${encodeURIComponent(token)}&` : "";
+  // The button pressed to ask is gone once the question shows: put the reader on the question.
+  const question = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (confirmCancel || confirmMove) question.current?.focus();
+  }, [confirmCancel, confirmMove]);
   // The confirmations post to the plain manage URL, so the page after the change shows no question.
   const manageUrl = `/manage/${booking.code}${token ? `?token=${encodeURIComponent(token)}` : ""}`;
   const tokenInput = token ? <input type="hidden" name="token" value={token} /> : null;
@@ -197,7 +203,7 @@ export default function Manage() {
 
       {confirmCancel ? (
         <section className="panel" aria-labelledby="confirm-cancel-heading" data-testid="confirm-cancel">
-          <h2 id="confirm-cancel-heading">
+          <h2 id="confirm-cancel-heading" tabIndex={-1} ref={question}>
             Cancel your booking on {formatDateTime(booking.start, zone)}? {confirmCancel.sentence}
           </h2>
           <Form method="post" action={manageUrl}>
@@ -217,7 +223,7 @@ export default function Manage() {
       ) : null}
       {confirmMove ? (
         <section className="panel" aria-labelledby="confirm-move-heading" data-testid="confirm-reschedule">
-          <h2 id="confirm-move-heading">
+          <h2 id="confirm-move-heading" tabIndex={-1} ref={question}>
             Move from {formatDateTime(booking.start, zone)} to {formatDateTime(confirmMove.start, zone)} ({zone.replace(/_/g, " ")})?
           </h2>
           <p className="muted">

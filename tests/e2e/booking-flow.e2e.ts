@@ -235,6 +235,8 @@ describe("booking flow", () => {
     const question = page.getByTestId("confirm-cancel");
     await expect(question.innerText()).resolves.toMatch(/Cancel your booking on .+\? You get back \$30\.00 \(full refund\)\./);
     await expect(page.getByTestId("status").innerText()).resolves.toBe("confirmed");
+    // The pressed button is gone: focus is on the question, so a screen reader reads it.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("confirm-cancel-heading");
     await screenshot(page, "manage-confirm-cancel");
     await page.getByRole("button", { name: "Yes, cancel" }).click();
     await expect(page.getByTestId("manage-done").innerText()).resolves.toBe("Cancelled. Refunded $30.00 (full refund).");
