@@ -275,7 +275,6 @@ export default function PickSlot() {
   );
 }
 
-/** The suggested zones, then (after hydration, so server and browser render the same) every zone the browser knows. */
 type ZoneChoice = { name: string; label?: string };
 
 /** "UTC+05:30 · 14:05" for a zone now: what people recognise a zone by when its name is unfamiliar. */
@@ -292,8 +291,8 @@ function describeZoneNow(zone: string, now: Date): string | undefined {
 
 /**
  * The zones the picker offers: the suggested ones first, then every zone the browser knows under its
- * current name (UTC included), each labelled with its offset and local time. Built after hydration,
- * so the ~400 names are not in the page's data.
+ * current name (UTC included), each labelled with its offset and local time. Built after hydration
+ * (so server and browser render the same), and so the ~400 names are not in the page's data.
  */
 function useKnownZones(suggested: string[]): ZoneChoice[] {
   const [zones, setZones] = useState<ZoneChoice[]>(() => suggested.map((name) => ({ name })));

@@ -2,6 +2,7 @@
 // and upcoming bookings, in the provider's own time zone, each linking to its detail page
 // (/provider/bookings/:code). Admins see the provider chosen with ?provider=<id> (see
 // app/utils/provider-scope.server.ts).
+import { Temporal } from "@js-temporal/polyfill";
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { upcomingBookings } from "../../db/queries/provider-admin";
@@ -15,12 +16,12 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: providerSt
 
 export const meta: MetaFunction = () => [{ title: "Upcoming bookings · Edge Booking" }];
 
-/** "in 5 h 20 min" / "in 12 min" / "now": how long is left to answer a request. */
+/** "in 5 h 20 min" / "in 12 min" / "now": how long is left to answer a request (whole minutes, rounded down). */
 function timeLeft(now: Date, deadline: Date): string {
-  const minutes = Math.floor((deadline.getTime() - now.getTime()) / 60_000);
-  if (minutes <= 0) return "now";
-  const hours = Math.floor(minutes / 60);
-  return hours > 0 ? `in ${hours} h ${minutes % 60} min` : `in ${minutes} min`;
+  const instant = (date: Date) => Temporal.Instant.fromEpochMilliseconds(date.getTime());
+  const left = instant(now).until(instant(deadline), { largestUnit: "hours", smallestUnit: "minutes", roundingMode: "floor" });
+  if (left.sign <= 0) return "now";
+  return left.hours > 0 ? `in ${left.hours} h ${left.minutes} min` : `in ${left.minutes} min`;
 }
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -54,8 +55,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       .sort((a, b) => (a.expiresAt?.getTime() ?? Infinity) - (b.expiresAt?.getTime() ?? Infinity))
       .map((row) => ({
         id: row.id,
+        // The booking's page, and where its answer is posted.
         href: scopedHref(scope, `/provider/bookings/${row.confirmationCode}`),
-        action: scopedHref(scope, `/provider/bookings/${row.confirmationCode}`),
         version: row.version,
         when: formatInZone(row.startsAt, provider.timeZone),
         deadline: row.expiresAt ? formatInZone(row.expiresAt, provider.timeZone) : null,
@@ -128,7 +129,7 @@ export default function ProviderHome() {
                 </p>
                 <div className="booking-actions">
                   {(["accept", "decline"] as const).map((intent) => (
-                    <Form key={intent} method="post" action={r.action}>
+                    <Form key={intent} method="post" action={r.href}>
                       <AuthenticityTokenInput />
                       <input type="hidden" name="version" value={r.version} />
                       <input type="hidden" name="returnTo" value={self} />

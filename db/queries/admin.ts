@@ -2,6 +2,7 @@
 // payouts with their provider and booking, reconciliation discrepancies, provider stats. Read-only:
 // the one admin write (retrying a payout) is the payments module's retryPayout. Payment rows come from
 // the payments module's own queries so the admin sees exactly what the money code sees.
+import { Temporal } from "@js-temporal/polyfill";
 import { and, asc, count, desc, eq, gt, gte, ilike, inArray, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Queryable } from "../client";
 import {
@@ -19,6 +20,7 @@ import {
 } from "../schema";
 import { entriesForBooking, type LedgerEntryRow } from "./ledger";
 import {
+  OPEN_DISPUTE_STATUSES,
   disputesForBooking,
   listDiscrepancies,
   listPayouts,
@@ -368,9 +370,6 @@ export function recentOutboxMail(db: Queryable, limit = 100) {
   return db.select().from(emailOutbox).orderBy(desc(emailOutbox.createdAt)).limit(limit);
 }
 
-/** Dispute statuses that still need the platform (an answer to Stripe, or a decision pending). */
-export const OPEN_DISPUTE_STATUSES = ["warning_needs_response", "needs_response", "warning_under_review", "under_review"] as const;
-
 export interface AttentionCounts {
   /** Payments that failed in the last 7 days (the customer may still retry while the time is held). */
   failedPayments: number;
@@ -386,19 +385,22 @@ export interface AttentionCounts {
 
 /** What an admin should look at now, counted in one statement (each count uses an index). */
 export async function attentionCounts(db: Queryable, now: Date): Promise<AttentionCounts> {
-  const weekAgo = new Date(now.getTime() - 7 * 86_400_000);
-  const dayAgo = new Date(now.getTime() - 86_400_000);
-  const soon = new Date(now.getTime() + 6 * 3_600_000);
+  const at = Temporal.Instant.fromEpochMilliseconds(now.getTime());
+  const asDate = (instant: Temporal.Instant) => new Date(instant.epochMilliseconds);
+  const weekAgo = asDate(at.subtract({ hours: 7 * 24 }));
+  const dayAgo = asDate(at.subtract({ hours: 24 }));
+  const soon = asDate(at.add({ hours: 6 }));
+  const open = sql.join(OPEN_DISPUTE_STATUSES.map((status) => sql`${status}`), sql`, `);
   const result = await db.execute<{ failed_payments: string; open_disputes: string; approvals: string; failed_payouts: string; failed_jobs: string; disputed_codes: string[] | null }>(sql`
     select
       (select count(*) from bookings where status = 'payment_failed' and updated_at >= ${weekAgo})::text as failed_payments,
-      (select count(*) from disputes where status in (${sql.join(OPEN_DISPUTE_STATUSES.map((s) => sql`${s}`), sql`, `)}))::text as open_disputes,
+      (select count(*) from disputes where status in (${open}))::text as open_disputes,
       (select count(*) from bookings where status = 'awaiting_approval' and expires_at < ${soon})::text as approvals,
       (select count(*) from payout_schedules where status = 'failed')::text as failed_payouts,
       (select count(*) from job_runs where outcome = 'error' and started_at >= ${dayAgo})::text as failed_jobs,
       (select array_agg(code) from (
         select b.confirmation_code as code from disputes d join bookings b on b.id = d.booking_id
-        where d.status in (${sql.join(OPEN_DISPUTE_STATUSES.map((s) => sql`${s}`), sql`, `)})
+        where d.status in (${open})
         order by d.created_at desc limit 5) open) as disputed_codes`);
   const row = result.rows[0]!;
   return {
