@@ -162,8 +162,12 @@ describe("a provider's calendar feed", () => {
     const address = (await addressOn("/provider/calendar", who.provider))!;
     const url = new URL(address);
     const [, , feedId, token] = url.pathname.split("/");
-    const flipped = `${token!.slice(0, -1)}${token!.endsWith("A") ? "B" : "A"}`;
-    for (const path of [`/feeds/${feedId}/${flipped}/calendar.ics`, `/feeds/${crypto.randomUUID()}/${token}/calendar.ics`, `/feeds/not-a-uuid/${token}/calendar.ics`]) {
+    const flipped = `${token!.slice(0, 5)}${token![5] === "A" ? "B" : "A"}${token!.slice(6)}`;
+    // The last character carries 4 bits of the token and 2 unused ones: flipping an unused bit
+    // decodes to the same bytes, and must still not be a second address for the feed.
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const paddingTwin = `${token!.slice(0, -1)}${alphabet[alphabet.indexOf(token!.at(-1)!) ^ 1]}`;
+    for (const path of [`/feeds/${feedId}/${flipped}/calendar.ics`, `/feeds/${feedId}/${paddingTwin}/calendar.ics`, `/feeds/${crypto.randomUUID()}/${token}/calendar.ics`, `/feeds/not-a-uuid/${token}/calendar.ics`]) {
       const response = await fetchWorker(path);
       expect(response.status).toBe(404);
       expect(await response.text()).toContain("does not exist or was replaced");

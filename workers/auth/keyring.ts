@@ -118,6 +118,9 @@ export async function isCalendarFeedToken(ring: Keyring, feedId: string, token: 
   } catch {
     return false;
   }
+  // One address per feed: a last character differing only in the unused low bits decodes to the same
+  // bytes, so only the text this code itself produces is accepted.
+  if (toBase64Url(mac) !== token) return false;
   for (const secret of ring.secrets) {
     // verify() compares in constant time.
     if (await crypto.subtle.verify("HMAC", await purposeKey(secret, "calendar-feed"), mac, encoder.encode(`calendar-feed:${feedId}`))) return true;
